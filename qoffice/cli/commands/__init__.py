@@ -1,0 +1,1 @@
+"""One module per command: `register(subparsers, name)` sets `func`; heavy imports inside `run`."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, opening/upgrading the SQLite file, the lock, backups."""

@@ -1,0 +1,176 @@
+"""open_database(): create, back up and upgrade, or refuse — without ever damaging the file.
+
+Modes (import-and-cli.md, "what each command does to the database"):
+- "create":   missing → created; older → upgraded after a backup   (GUI, import, demo-data, …)
+- "existing": missing → DatabaseMissing; older → upgraded after a backup (export-return, backup, …)
+- "dry":      missing → DatabaseMissing; older → DatabaseNeedsUpgrade; read-only (import --dry-run)
+- "check":    missing → DatabaseMissing; older reported, never upgraded; read-only (check)
+A newer schema is always refused untouched (DatabaseNewer), and so is a file that is not ours.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from qoffice.db import sqlite as sq
+from qoffice.db.lock import DatabaseLock, describe_holder
+from qoffice.db.schema import KNOWN_REVISIONS, SCHEMA_HEAD
+from qoffice.errors import (
+    DatabaseLocked,
+    DatabaseMissing,
+    DatabaseNeedsUpgrade,
+    DatabaseNewer,
+    NotQofficeDatabase,
+)
+from qoffice.i18n import _
+
+MODES = ("create", "existing", "dry", "check")
+GUI_PROGRAM = "qoffice"  # the lock note's program name for the GUI; a CLI does not wait for it
+
+
+@dataclass
+class Database:
+    path: Path
+    engine: Engine
+    readonly: bool
+    revision: str | None
+    lock: DatabaseLock | None = None
+    upgraded_from: str | None = None
+    backup_made: Path | None = None
+    _factory: sessionmaker = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.read_engine = self.engine.execution_options(qoffice_read=True)
+        self._read_factory = sessionmaker(bind=self.read_engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A write session: BEGIN IMMEDIATE, commit on success, rollback on error."""
+        with self._factory() as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        with self._read_factory() as s:
+            try:
+                yield s
+            finally:
+                s.rollback()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, program: str = "qoffice-cli",
+                  lock_wait: float = 0.0, on_backup=None) -> Database:
+    """Open `path` per `mode`; take the writer lock unless read-only or lock=False."""
+    assert mode in MODES, mode
+    path = Path(path)
+    readonly = mode in ("dry", "check")
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and mode != "create":
+        raise DatabaseMissing(_("The database {path} does not exist.").format(path=path))
+    if exists:
+        if not sq.is_sqlite_file(path):
+            raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
+        try:
+            revision, ours = sq.read_revision(path)
+        except Exception as exc:  # sqlite3.DatabaseError: corrupt or encrypted file
+            raise NotQofficeDatabase(_("{path} cannot be read as a database: {reason}").format(
+                path=path, reason=exc)) from exc
+        if not ours:
+            raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
+        if revision is not None and revision not in KNOWN_REVISIONS:
+            raise DatabaseNewer(_("The database {path} was written by a newer version of qoffice "
+                                  "(schema {rev}). Please install the newer version; the file was not changed.").format(
+                path=path, rev=revision))
+    else:
+        revision = None
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    db_lock = None
+    if lock and not readonly:
+        db_lock = DatabaseLock(path, program=program)
+        got = db_lock.acquire()
+        if not got and lock_wait > 0 and (db_lock.holder() or {}).get("program") != GUI_PROGRAM:
+            got = db_lock.acquire(wait_seconds=lock_wait)  # another CLI writer: wait our turn
+        if not got:
+            holder = db_lock.holder()
+            raise DatabaseLocked(_("The database is in use by {holder}. Close it there first, or try again later.").format(
+                holder=describe_holder(holder)), holder=holder and describe_holder(holder))
+
+    try:
+        db = _open_locked(path, mode, exists, revision, readonly, on_backup)
+    except BaseException:
+        if db_lock is not None:
+            db_lock.release()
+        raise
+    db.lock = db_lock
+    return db
+
+
+def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
+    upgraded_from = None
+    backup_made = None
+    if not exists:
+        _create_fresh(path)
+        revision = SCHEMA_HEAD
+    elif revision is None:
+        # An empty SQLite file (size>0 but no tables): initialise it.
+        if readonly:
+            raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
+        _create_fresh(path)
+        revision = SCHEMA_HEAD
+    elif revision != SCHEMA_HEAD:
+        if mode == "dry":
+            raise DatabaseNeedsUpgrade(_("The database uses an older schema; open it once with qoffice "
+                                         "(or run a writing command) to upgrade it before a dry run."))
+        if mode != "check":
+            from qoffice.db.backup import make_backup
+            from qoffice.db.migrate import upgrade
+
+            backup_made = make_backup(path, kind="event", reason="migrate")
+            if on_backup:
+                on_backup(backup_made)
+            upgrade(path)
+            upgraded_from, revision = revision, SCHEMA_HEAD
+    engine = sq.make_engine(path, readonly=readonly)
+    return Database(path=path, engine=engine, readonly=readonly, revision=revision,
+                    upgraded_from=upgraded_from, backup_made=backup_made)
+
+
+def _create_fresh(path: Path) -> None:
+    """Create the schema of the newest revision in a new file (checked equal to Alembic's by a test).
+
+    Written to a temp file and moved into place, so a crash never leaves a half-made database.
+    """
+    from sqlalchemy import text
+
+    from qoffice.db.models import Base
+
+    tmp = path.with_name(path.name + ".new")
+    tmp.unlink(missing_ok=True)
+    engine = sq.make_engine(tmp)
+    try:
+        with engine.begin() as conn:
+            Base.metadata.create_all(conn)
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                              "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+            conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": SCHEMA_HEAD})
+    finally:
+        engine.dispose()
+    tmp.replace(path)

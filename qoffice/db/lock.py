@@ -1,0 +1,141 @@
+"""One writer per database: a lock file next to the DB, honoured by the GUI and the CLI alike.
+
+The lock is an OS lock (fcntl.flock / msvcrt.locking) on `<db>.lock`; the operating system drops
+it when the holder dies, so a lock left by a crashed process is taken over safely without guessing
+from PIDs. The file's text says who holds it (user, host, program, since) for the message shown
+to the second user. Written by hand: the OS calls are a few lines, and the small lock libraries
+do not let us read the holder's note while the lock is held.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows/Wine
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass
+
+    # msvcrt locks byte 0 exclusively, so the note is kept in a side file readable meanwhile.
+    _NOTE_IN_SIDE_FILE = True
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+    _NOTE_IN_SIDE_FILE = True
+
+
+def lock_path_for(db_path: Path) -> Path:
+    return Path(str(db_path) + ".lock")
+
+
+def _note_path(db_path: Path) -> Path:
+    return Path(str(db_path) + ".lock.info")
+
+
+class DatabaseLock:
+    """Hold with `acquire()`; `holder()` describes the current holder when acquire fails."""
+
+    def __init__(self, db_path: Path, program: str = "qoffice"):
+        self.db_path = Path(db_path)
+        self.program = program
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self, wait_seconds: float = 0.0) -> bool:
+        if self._fd is not None:
+            return True
+        path = lock_path_for(self.db_path)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            if _try_lock(fd):
+                break
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return False
+            time.sleep(0.1)
+        self._fd = fd
+        note = {
+            "user": _user(),
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "program": self.program,
+            "since": dt.datetime.now().isoformat(timespec="seconds"),
+        }
+        try:
+            _note_path(self.db_path).write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+        except OSError:
+            pass
+        return True
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            _note_path(self.db_path).unlink(missing_ok=True)
+        except OSError:
+            pass
+        _unlock(self._fd)
+        os.close(self._fd)
+        self._fd = None
+
+    def holder(self) -> dict | None:
+        try:
+            return json.loads(_note_path(self.db_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def describe_holder(info: dict | None) -> str:
+    from qoffice.i18n import _
+
+    if not info:
+        return _("another qoffice program")
+    return _("{user} on {host} ({program}, since {since})").format(
+        user=info.get("user", "?"), host=info.get("host", "?"), program=info.get("program", "?"),
+        since=str(info.get("since", "?")).replace("T", " "))
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some service contexts
+        return "?"

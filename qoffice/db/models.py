@@ -1,0 +1,278 @@
+"""SQLAlchemy 2 models for everything in domain.md.
+
+Money is integer yuan (`*_yuan`), loss rates are integers scaled by 10^4 (`loss_rate_e4`):
+SQLite has no exact decimal type. Soft-deleted enterprises keep their row with `deleted_at` set;
+their records stay in the tables but leave every list, count and return.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprise"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)  # unique across deleted ones too
+    name: Mapped[str] = mapped_column(String(200))
+    name_initials: Mapped[str] = mapped_column(String(200), default="")  # pinyin initials, lower case
+    county: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(String(300))
+    legal_rep: Mapped[str | None] = mapped_column(String(50))
+    contact: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    industry_group: Mapped[str | None] = mapped_column(String(20))
+    trade: Mapped[str | None] = mapped_column(String(50))
+    high_energy: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="在营")
+    status_year: Mapped[int | None] = mapped_column(Integer)
+    cqo_name: Mapped[str | None] = mapped_column(String(50))
+    cqo_post: Mapped[str | None] = mapped_column(String(50))
+    cqo_phone: Mapped[str | None] = mapped_column(String(50))
+    cqo_appointed: Mapped[dt.date | None] = mapped_column(Date)
+    excellence_year: Mapped[int | None] = mapped_column(Integer)
+    benchmark: Mapped[bool] = mapped_column(Boolean, default=False)
+    benchmark_since: Mapped[int | None] = mapped_column(Integer)
+    research_centre: Mapped[bool] = mapped_column(Boolean, default=False)
+    incentive_fund: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+
+    figures: Mapped[list[YearFigures]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
+    projects: Mapped[list[Project]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
+    awards: Mapped[list[Award]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        Index("ix_enterprise_name", "name"),
+        Index("ix_enterprise_initials", "name_initials"),
+        Index("ix_enterprise_county", "county"),
+        Index("ix_enterprise_group", "industry_group"),
+        Index("ix_enterprise_status", "status"),
+    )
+
+
+class YearFigures(Base):
+    __tablename__ = "year_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    loss_rate_e4: Mapped[int | None] = mapped_column(Integer)  # % × 10^4
+    checked: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[int | None] = mapped_column(Integer)
+    benefit_yuan: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="figures")
+    __table_args__ = (UniqueConstraint("enterprise_id", "year"), Index("ix_year_figures_year", "year"))
+
+
+class Partner(Base):
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_initials: Mapped[str] = mapped_column(String(200), default="")
+    type: Mapped[str] = mapped_column(String(20), default="其他")
+    contact: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Project(Base):
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
+    investment_yuan: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(10), default="培育")
+    benefit_yuan: Mapped[int | None] = mapped_column(Integer)
+    signup_id: Mapped[int | None] = mapped_column(ForeignKey("signup.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="projects")
+    partner: Mapped[Partner | None] = relationship()
+    __table_args__ = (
+        UniqueConstraint("enterprise_id", "year", "title"),
+        Index("ix_project_year", "year"),
+    )
+
+
+class Award(Base):
+    __tablename__ = "award"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    award: Mapped[str] = mapped_column(String(30))
+    year: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="awards")
+    __table_args__ = (UniqueConstraint("enterprise_id", "award", "year"), Index("ix_award_year", "year"))
+
+
+class Forum(Base):
+    __tablename__ = "forum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    date: Mapped[dt.date] = mapped_column(Date)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    organiser: Mapped[str | None] = mapped_column(String(200))
+    topic: Mapped[str | None] = mapped_column(String(300))
+    speakers: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default="计划")
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    people_count: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("title", "date"), Index("ix_forum_date", "date"))
+
+
+class ForumAttendance(Base):
+    __tablename__ = "forum_attendance"
+
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True)
+
+
+class MatchmakingMeeting(Base):
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)  # one meeting a year
+    title: Mapped[str] = mapped_column(String(200))
+    date: Mapped[dt.date] = mapped_column(Date)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    organiser: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MeetingPartner(Base):
+    __tablename__ = "meeting_partner"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SignUp(Base):
+    __tablename__ = "signup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"))
+    need: Mapped[str | None] = mapped_column(Text)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="已报名")
+    waitlist_seq: Mapped[int | None] = mapped_column(Integer)  # order on the 候补 list
+    signed_up_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # first sign-up time
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    attendees: Mapped[list[Attendee]] = relationship(
+        back_populates="signup", cascade="all, delete-orphan", order_by="Attendee.position")
+    __table_args__ = (UniqueConstraint("meeting_id", "enterprise_id"),)
+
+
+class Attendee(Base):
+    __tablename__ = "attendee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signup.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(50))
+    post: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(50))
+
+    signup: Mapped[SignUp] = relationship(back_populates="attendees")
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    os_user: Mapped[str | None] = mapped_column(String(100))
+    operator: Mapped[str | None] = mapped_column(String(100))
+    table_name: Mapped[str] = mapped_column(String(30))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    enterprise_id: Mapped[int | None] = mapped_column(Integer, index=True)  # for 变更记录 per enterprise
+    action: Mapped[str] = mapped_column(String(20))  # create, update, delete, restore, merge, purge, undo
+    field: Mapped[str | None] = mapped_column(String(50))
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"), index=True)
+
+    __table_args__ = (Index("ix_audit_log_record", "table_name", "record_id"),)
+
+
+class ReturnSubmission(Base):
+    """报送记录: every exported return — a copy of the file, its 17 numbers, the time."""
+
+    __tablename__ = "return_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    path: Mapped[str] = mapped_column(String(1000))
+    copy_path: Mapped[str | None] = mapped_column(String(1000))
+    indicators_json: Mapped[str] = mapped_column(Text)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""Plain-Python domain: vocabularies, rules and formulas of the policy. No Qt, no SQL, no I/O."""

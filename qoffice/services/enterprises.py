@@ -1,0 +1,272 @@
+"""Enterprise quality files: validate, create, update, soft delete, restore, purge; yearly figures."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from qoffice.db.models import (
+    Attendee,
+    AuditEntry,
+    Award,
+    Enterprise,
+    ForumAttendance,
+    Project,
+    SignUp,
+    YearFigures,
+    utcnow,
+)
+from qoffice.domain import enterprise as rules
+from qoffice.domain import uscc as uscc_rules
+from qoffice.domain.money import rate_to_scaled
+from qoffice.domain.pinyin import initials
+from qoffice.errors import KnownError, ValidationFailed
+from qoffice.i18n import _
+from qoffice.services.audit import AuditWriter
+
+# Every field a clerk edits, in the editor's order.
+EDITABLE_FIELDS = (
+    "uscc", "name", "county", "address", "legal_rep", "contact", "phone",
+    "industry_group", "trade", "high_energy", "status", "status_year",
+    "cqo_name", "cqo_post", "cqo_phone", "cqo_appointed",
+    "excellence_year", "benchmark", "benchmark_since", "research_centre", "incentive_fund", "note",
+)
+TEXT_FIELDS = ("uscc", "name", "county", "address", "legal_rep", "contact", "phone", "industry_group", "trade",
+               "status", "cqo_name", "cqo_post", "cqo_phone", "note")
+YEAR_FIELDS = ("status_year", "excellence_year", "benchmark_since")
+BOOL_FIELDS = ("high_energy", "benchmark", "research_centre", "incentive_fund")
+PHONE_RE = re.compile(r"^[0-9+\-()（）\s转、,/]{3,40}$")
+MIN_YEAR, MAX_YEAR = 1949, 2100
+
+
+class DuplicateCode(KnownError):
+    """The credit code already exists; `deleted` tells whether it is in the recycle bin."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, existing_id: int, deleted: bool):
+        super().__init__(message)
+        self.existing_id = existing_id
+        self.deleted = deleted
+
+
+@dataclass
+class Checked:
+    values: dict
+    problems: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
+
+
+def clean(data: dict) -> dict:
+    """Strip text, normalise the code, empty → None. Keeps only known fields."""
+    out: dict = {}
+    for key in EDITABLE_FIELDS:
+        if key not in data:
+            continue
+        value = data[key]
+        if key in TEXT_FIELDS:
+            value = None if value is None else str(value).strip() or None
+            if key == "uscc" and value is not None:
+                value = uscc_rules.normalize(value)
+        elif key in BOOL_FIELDS:
+            value = bool(value)
+        elif key in YEAR_FIELDS:
+            value = None if value in (None, "") else int(value)
+        out[key] = value
+    return out
+
+
+def check(values: dict, *, today: dt.date | None = None) -> Checked:
+    """Field-level rules (no database): returns problems and warnings by field."""
+    result = Checked(dict(values))
+    v = result.values
+    code = v.get("uscc")
+    if "uscc" in v:
+        msg = uscc_rules.problem(code or "")
+        if msg:
+            result.problems["uscc"] = msg
+    if "name" in v and not v.get("name"):
+        result.problems["name"] = _("The enterprise name is required.")
+    if "status" in v or "status_year" in v:
+        msg = rules.status_problem(v.get("status"), v.get("status_year"))
+        if msg:
+            result.problems["status_year" if v.get("status") in (None, *rules.vocab.ENTERPRISE_STATUSES) else "status"] = msg
+    if "industry_group" in v or "trade" in v:
+        ind = rules.resolve_industry(v.get("industry_group"), v.get("trade"))
+        if ind.error:
+            result.problems["trade"] = ind.error
+        else:
+            v["industry_group"] = ind.group
+            if ind.warning:
+                result.warnings["trade"] = ind.warning
+    for key in YEAR_FIELDS:
+        year = v.get(key)
+        if year is not None and not (MIN_YEAR <= year <= MAX_YEAR):
+            result.problems[key] = _("A year must be between {lo} and {hi}.").format(lo=MIN_YEAR, hi=MAX_YEAR)
+    for key in ("phone", "cqo_phone"):
+        phone = v.get(key)
+        if phone and not PHONE_RE.match(phone):
+            result.problems[key] = _("“{phone}” does not look like a phone number.").format(phone=phone)
+    appointed = v.get("cqo_appointed")
+    if appointed is not None and not isinstance(appointed, dt.date):
+        result.problems["cqo_appointed"] = _("Not a date.")
+    return result
+
+
+def find_by_code(session: Session, code: str) -> Enterprise | None:
+    return session.scalar(select(Enterprise).where(Enterprise.uscc == uscc_rules.normalize(code)))
+
+
+def _raise_if_problems(checked: Checked) -> None:
+    if checked.problems:
+        first = next(iter(checked.problems.values()))
+        raise ValidationFailed(first, checked.problems)
+
+
+def _snapshot(ent: Enterprise) -> dict:
+    return {k: getattr(ent, k) for k in EDITABLE_FIELDS}
+
+
+def create(session: Session, data: dict, *, audit: AuditWriter | None = None) -> Enterprise:
+    values = clean(data)
+    values.setdefault("status", rules.vocab.STATUS_ACTIVE)
+    values.setdefault("uscc", None)
+    values.setdefault("name", None)
+    checked = check(values)
+    _raise_if_problems(checked)
+    existing = find_by_code(session, checked.values["uscc"])
+    if existing is not None:
+        if existing.deleted_at is not None:
+            msg = _("An enterprise with credit code {code} is in the recycle bin ({name}); restore it instead.")
+        else:
+            msg = _("An enterprise with credit code {code} already exists: {name}.")
+        raise DuplicateCode(msg.format(code=existing.uscc, name=existing.name), existing.id,
+                            existing.deleted_at is not None)
+    ent = Enterprise(**checked.values)
+    ent.name_initials = initials(ent.name)
+    session.add(ent)
+    session.flush()
+    own = audit or AuditWriter(session)
+    own.changes("enterprise", ent.id, {}, {k: v for k, v in checked.values.items() if v not in (None, False)},
+                enterprise_id=ent.id, action="create")
+    if audit is None:
+        own.flush()
+    return ent
+
+
+def update_enterprise(session: Session, ent: Enterprise, data: dict, *, audit: AuditWriter | None = None,
+                      keep_empty: bool = False) -> int:
+    """Apply `data`; with keep_empty (imports), empty values leave stored ones as they are.
+
+    Returns the number of fields changed.
+    """
+    values = clean(data)
+    if keep_empty:
+        values = {k: v for k, v in values.items() if v is not None}
+    merged = _snapshot(ent) | values
+    checked = check(merged)
+    _raise_if_problems(checked)
+    if checked.values["uscc"] != ent.uscc:
+        other = find_by_code(session, checked.values["uscc"])
+        if other is not None and other.id != ent.id:
+            raise DuplicateCode(_("An enterprise with credit code {code} already exists: {name}.").format(
+                code=other.uscc, name=other.name), other.id, other.deleted_at is not None)
+    before = _snapshot(ent)
+    after = {k: checked.values[k] for k in EDITABLE_FIELDS}
+    own = audit or AuditWriter(session)
+    n = own.changes("enterprise", ent.id, before, after, enterprise_id=ent.id)
+    if n:
+        for k, v in after.items():
+            setattr(ent, k, v)
+        ent.name_initials = initials(ent.name)
+        ent.updated_at = utcnow()
+    if audit is None:
+        own.flush()
+    session.flush()
+    return n
+
+
+def soft_delete(session: Session, ent: Enterprise) -> None:
+    ent.deleted_at = utcnow()
+    w = AuditWriter(session)
+    w.add("enterprise", ent.id, "delete", enterprise_id=ent.id)
+    w.flush()
+    session.flush()
+
+
+def restore(session: Session, ent: Enterprise, audit: AuditWriter | None = None) -> None:
+    ent.deleted_at = None
+    w = audit or AuditWriter(session)
+    w.add("enterprise", ent.id, "restore", enterprise_id=ent.id)
+    if audit is None:
+        w.flush()
+    session.flush()
+
+
+def purge(session: Session, ent: Enterprise) -> dict[str, int]:
+    """彻底删除: remove the enterprise and all its records, and blank its personal data in the log."""
+    eid = ent.id
+    counts = {
+        "figures": session.query(YearFigures).filter_by(enterprise_id=eid).count(),
+        "projects": session.query(Project).filter_by(enterprise_id=eid).count(),
+        "awards": session.query(Award).filter_by(enterprise_id=eid).count(),
+        "signups": session.query(SignUp).filter_by(enterprise_id=eid).count(),
+    }
+    signup_ids = select(SignUp.id).where(SignUp.enterprise_id == eid)
+    session.execute(delete(Attendee).where(Attendee.signup_id.in_(signup_ids)))
+    for model in (SignUp, Project, Award, YearFigures, ForumAttendance):
+        session.execute(delete(model).where(model.enterprise_id == eid))
+    session.execute(update(AuditEntry).where(AuditEntry.enterprise_id == eid).values(old=None, new=None))
+    session.delete(ent)
+    w = AuditWriter(session)
+    w.add("enterprise", eid, "purge", enterprise_id=eid)
+    w.flush()
+    session.flush()
+    return counts
+
+
+def figures_for(session: Session, enterprise_id: int) -> list[YearFigures]:
+    return list(session.scalars(select(YearFigures).where(YearFigures.enterprise_id == enterprise_id)
+                                .order_by(YearFigures.year.desc())))
+
+
+def set_figures(session: Session, enterprise_id: int, year: int, *, loss_rate: Decimal | str | None = None,
+                checked: int | None = None, passed: int | None = None, benefit_yuan: int | None = None,
+                audit: AuditWriter | None = None) -> YearFigures:
+    problem = rules.figures_problem(checked, passed, loss_rate)
+    if problem:
+        raise ValidationFailed(problem, {"figures": problem})
+    if not (MIN_YEAR <= int(year) <= MAX_YEAR):
+        raise ValidationFailed(_("A year must be between {lo} and {hi}.").format(lo=MIN_YEAR, hi=MAX_YEAR))
+    scaled = None if loss_rate in (None, "") else rate_to_scaled(loss_rate)[0]
+    row = session.scalar(select(YearFigures).where(YearFigures.enterprise_id == enterprise_id,
+                                                   YearFigures.year == year))
+    after = {"loss_rate_e4": scaled, "checked": checked, "passed": passed, "benefit_yuan": benefit_yuan}
+    w = audit or AuditWriter(session)
+    if row is None:
+        row = YearFigures(enterprise_id=enterprise_id, year=year, **after)
+        session.add(row)
+        session.flush()
+        w.changes("year_figures", row.id, {}, {k: v for k, v in after.items() if v is not None},
+                  enterprise_id=enterprise_id, action="create")
+    else:
+        before = {k: getattr(row, k) for k in after}
+        w.changes("year_figures", row.id, before, after, enterprise_id=enterprise_id)
+        for k, v in after.items():
+            setattr(row, k, v)
+    if audit is None:
+        w.flush()
+    session.flush()
+    return row
+
+
+def delete_figures(session: Session, row: YearFigures) -> None:
+    w = AuditWriter(session)
+    w.add("year_figures", row.id, "delete", enterprise_id=row.enterprise_id, field="year", old=row.year)
+    session.delete(row)
+    w.flush()
+    session.flush()

@@ -1,0 +1,88 @@
+"""Settings kept in the database (so GUI and CLI agree): county, office, operator, phone,
+UI language, the county list and the 17 targets of the return's 汇总 sheet."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qoffice.db.models import Setting
+from qoffice.domain.vocab import DEFAULT_COUNTIES
+from qoffice.errors import UsageError
+from qoffice.i18n import LANGUAGES, _
+
+PLAIN_KEYS = ("county", "office", "operator", "phone", "language")
+INDICATOR_COUNT = 17
+TARGET_KEYS = tuple(f"target.{i}" for i in range(1, INDICATOR_COUNT + 1))
+ALL_KEYS = PLAIN_KEYS + ("counties",) + TARGET_KEYS
+
+
+def get(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row is not None and row.value not in (None, "") else default
+
+
+def get_all(session: Session) -> dict[str, str | None]:
+    stored = {s.key: s.value for s in session.scalars(select(Setting))}
+    return {k: stored.get(k) for k in ALL_KEYS}
+
+
+def validate(key: str, value: str | None) -> str | None:
+    """Normalised value, or UsageError with a translated reason."""
+    if key not in ALL_KEYS:
+        raise UsageError(_("Unknown setting “{key}”. Known: {keys}").format(
+            key=key, keys=", ".join(PLAIN_KEYS + ("counties", "target.1 … target.17"))))
+    value = None if value is None else str(value).strip()
+    if value == "":
+        return None
+    if key == "language" and value not in LANGUAGES:
+        raise UsageError(_("Unknown language “{value}”; use one of: {choices}.").format(
+            value=value, choices=", ".join(LANGUAGES)))
+    if key.startswith("target."):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise UsageError(_("A target must be a number, not “{value}”.").format(value=value)) from None
+        if number < 0:
+            raise UsageError(_("A target cannot be negative."))
+        return format(number.normalize(), "f")
+    if key == "counties":
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = [v.strip() for v in value.replace("，", ",").replace("、", ",").split(",")]
+        return json.dumps([i for i in items if i], ensure_ascii=False)
+    return value
+
+
+def set_value(session: Session, key: str, value: str | None) -> str | None:
+    value = validate(key, value)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+    return value
+
+
+def counties(session: Session) -> list[str]:
+    raw = get(session, "counties")
+    if raw:
+        try:
+            return list(json.loads(raw))
+        except ValueError:
+            pass
+    return list(DEFAULT_COUNTIES)
+
+
+def targets(session: Session) -> dict[int, Decimal | None]:
+    values = get_all(session)
+    return {i: (Decimal(values[f"target.{i}"]) if values[f"target.{i}"] else None)
+            for i in range(1, INDICATOR_COUNT + 1)}
+
+
+def first_run_needed(session: Session) -> bool:
+    return not (get(session, "county") and get(session, "office"))
