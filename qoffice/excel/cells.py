@@ -1,0 +1,293 @@
+"""Cell rules shared by every workbook qoffice writes (the yearly return, list exports).
+
+Built for openpyxl's write-only (streaming) mode:
+- text is always a string cell; text that begins with = + - @ is forced to a string cell with the
+  quote-prefix style, so neither openpyxl nor Excel ever turns it into a formula;
+- dates are real date cells shown yyyy-mm-dd; money is 万元 = yuan / 10000 exactly, shown 0.00;
+  percent numbers are rounded half-up once and shown 0.00 (or 0.0); yes/no is 是/否;
+- empty is an empty cell, never 0, "None" or "nan".
+`atomic_save` writes next to the target and replaces it, so a failed or refused save leaves the old
+file as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils import get_column_letter
+
+from qoffice.domain.money import round_half_up, yuan_to_wan
+from qoffice.domain.vocab import NO, YES
+from qoffice.errors import OutputNotWritable
+from qoffice.i18n import _
+
+FORMULA_LEADS = ("=", "+", "-", "@")
+DATE_FORMAT = "yyyy-mm-dd"
+MONEY_FORMAT = "0.00"
+PERCENT_FORMAT = "0.00"
+RATE_FORMAT_1 = "0.0"
+TEXT_FORMAT = "@"
+
+# Column kinds understood by CellWriter.row(); each maps a plain value to what a row holds.
+TEXT = "text"  # str (codes and phones too: they stay text)
+INT = "int"  # counts, years
+DATE = "date"  # datetime.date / datetime.datetime → date cell yyyy-mm-dd
+WAN = "wan"  # integer yuan → 万元 number, format 0.00
+PCT = "pct"  # Decimal percent → rounded half-up to 2 places, format 0.00
+PCT1 = "pct1"  # Decimal percent → rounded half-up to 1 place, format 0.0
+YESNO = "yesno"  # bool → 是/否
+KINDS = (TEXT, INT, DATE, WAN, PCT, PCT1, YESNO)
+
+
+
+def needs_quote(text: str) -> bool:
+    """Text Excel (or openpyxl) would take for a formula or an error value."""
+    return text.startswith(FORMULA_LEADS) or text in ERROR_CODES
+
+
+def clean_text(value: Any) -> str | None:
+    """A value as the text to write; None (an empty cell) for None, NaN and ""."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text or None
+
+
+def wan(yuan: int | None) -> Decimal | None:
+    """Integer yuan → exact 万元 as a plain (non-exponent) Decimal."""
+    value = yuan_to_wan(yuan)
+    if value is None:
+        return None
+    return _plain(value)
+
+
+def percent(value: Decimal | None, places: int = 2) -> Decimal | None:
+    """Round half-up once, from the exact value."""
+    if value is None:
+        return None
+    return round_half_up(Decimal(value), places)
+
+
+def _plain(value: Decimal) -> Decimal:
+    # Decimal('1E+4') would be written "1E+4"; quantize to keep an ordinary fixed-point number.
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value
+
+
+class CellWriter:
+    """Turns plain values into cells of one write-only worksheet.
+
+    The single-value methods return either a plain value (the fast path openpyxl writes without a
+    style) or a styled WriteOnlyCell. `row(values)` converts a whole row by the column kinds given
+    at construction, reusing one styled cell per column: openpyxl writes a row as soon as it is
+    appended, so the cell objects are free again for the next row — this keeps 100,000-row sheets
+    from allocating a cell object per value.
+    """
+
+    def __init__(self, ws, kinds: Sequence[str] = ()):
+        self.ws = ws
+        for kind in kinds:
+            if kind not in KINDS:
+                raise ValueError(f"unknown column kind {kind!r}")
+        self.kinds = tuple(kinds)
+        self._cached: list[WriteOnlyCell | None] = [self._styled_cell(k) for k in self.kinds]
+
+    # --- single values -------------------------------------------------------------------------
+    def text(self, value: Any) -> Any:
+        text = clean_text(value)
+        if text is None:
+            return None
+        if needs_quote(text):
+            return self._quoted(text)
+        return text
+
+    def count(self, value: int | None) -> int | None:
+        return None if value is None else int(value)
+
+    def date(self, value: dt.date | dt.datetime | None) -> Any:
+        if value is None:
+            return None
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+
+    def wan(self, yuan: int | None) -> Any:
+        return self.number(wan(yuan), MONEY_FORMAT)
+
+    def percent(self, value: Decimal | None, places: int = 2) -> Any:
+        fmt = RATE_FORMAT_1 if places == 1 else PERCENT_FORMAT
+        return self.number(percent(value, places), fmt)
+
+    def number(self, value: Decimal | int | None, number_format: str | None = None) -> Any:
+        if value is None:
+            return None
+        if number_format is None:
+            return value
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = number_format
+        return cell
+
+    def yes_no(self, value: bool | None) -> str | None:
+        if value is None:
+            return None
+        return YES if value else NO
+
+    # --- whole rows by column kind --------------------------------------------------------------
+    def row(self, values: Iterable[Any]) -> list[Any]:
+        out: list[Any] = []
+        for i, value in enumerate(values):
+            kind = self.kinds[i] if i < len(self.kinds) else TEXT
+            out.append(self._convert(i, kind, value))
+        return out
+
+    def _convert(self, i: int, kind: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if kind == TEXT:
+            return self.text(value)
+        if kind == INT:
+            return int(value)
+        if kind == YESNO:
+            return YES if value else NO
+        if kind == DATE:
+            if isinstance(value, dt.datetime):
+                value = value.date()
+            elif not isinstance(value, dt.date):
+                raise TypeError(f"not a date: {value!r}")
+            return self._reuse(i, value)
+        if kind == WAN:
+            return self._reuse(i, wan(value))
+        if kind == PCT:
+            return self._reuse(i, percent(value, 2))
+        if kind == PCT1:
+            return self._reuse(i, percent(value, 1))
+        raise ValueError(kind)  # pragma: no cover - kinds are checked in __init__
+
+    def _reuse(self, i: int, value: Any) -> WriteOnlyCell:
+        cell = self._cached[i]
+        cell.value = value
+        return cell
+
+    def _styled_cell(self, kind: str) -> WriteOnlyCell | None:
+        fmt = {DATE: DATE_FORMAT, WAN: MONEY_FORMAT, PCT: PERCENT_FORMAT, PCT1: RATE_FORMAT_1}.get(kind)
+        if fmt is None:
+            return None
+        cell = WriteOnlyCell(self.ws)
+        cell.number_format = fmt
+        return cell
+
+    def _quoted(self, text: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=text)
+        cell.data_type = "s"  # openpyxl would take "=…" for a formula
+        cell.quotePrefix = True
+        return cell
+
+
+def text_cell(ws, value: Any) -> Any:
+    """One text value for a sheet without a CellWriter (forced string when it looks like a formula)."""
+    return CellWriter(ws).text(value)
+
+
+# --- sheet layout ---------------------------------------------------------------------------------
+def display_width(text: str) -> int:
+    """Columns a text needs: CJK and full-width characters take two."""
+    width = 0
+    for ch in text:
+        width += 2 if ord(ch) > 0x2E80 else 1
+    return width
+
+
+def set_widths(ws, widths: Sequence[float]) -> None:
+    """Column widths must be set before the first row is written in write-only mode."""
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def header_widths(headers: Sequence[str], minimum: int = 8, extra: dict[int, int] | None = None) -> list[int]:
+    """Wide enough to read the header, or the typical content given in `extra` (index → width)."""
+    out = []
+    for i, header in enumerate(headers):
+        width = max(minimum, display_width(header) + 2)
+        if extra and i in extra:
+            width = max(width, extra[i])
+        out.append(width)
+    return out
+
+
+def start_sheet(wb, title: str, headers: Sequence[str], kinds: Sequence[str],
+                widths: Sequence[float] | None = None) -> tuple[Any, CellWriter]:
+    """A write-only data sheet: widths, panes frozen below the header, the header row written."""
+    ws = wb.create_sheet(title)
+    set_widths(ws, widths or header_widths(headers))
+    ws.freeze_panes = "A2"
+    writer = CellWriter(ws, kinds)
+    ws.append([writer.text(h) for h in headers])
+    return ws, writer
+
+
+# --- saving ---------------------------------------------------------------------------------------
+LOCKED_WINERRORS = (5, 32, 33)  # access denied, sharing violation, lock violation
+LOCKED_ERRNOS = (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY)
+
+
+def is_locked_error(exc: OSError) -> bool:
+    if isinstance(exc, PermissionError):
+        return True
+    if getattr(exc, "winerror", None) in LOCKED_WINERRORS:
+        return True
+    return exc.errno in LOCKED_ERRNOS
+
+
+def locked_message() -> str:
+    return _("Please close the file in Excel first")
+
+
+def atomic_save(workbook, path: Path | str) -> Path:
+    """Save to a temp file in the target's folder, then os.replace it over the target.
+
+    A locked target (open in Excel/WPS) → OutputNotWritable("请先关闭Excel中打开的该文件"); any
+    failure leaves the old file intact and no temp file behind.
+    """
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise OutputNotWritable(_("The folder {folder} does not exist.").format(folder=folder))
+    if path.is_dir():
+        raise OutputNotWritable(_("{path} is a folder, not a file.").format(path=path))
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".~" + path.stem[:40], suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputNotWritable(_("Cannot write in the folder {folder}: {reason}").format(
+            folder=folder, reason=exc.strerror or exc)) from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            workbook.save(tmp)
+        except OSError as exc:
+            raise OutputNotWritable(_("Cannot write {path}: {reason}").format(
+                path=path, reason=exc.strerror or exc)) from exc
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            if is_locked_error(exc):
+                raise OutputNotWritable(locked_message()) from exc
+            raise OutputNotWritable(_("Cannot write {path}: {reason}").format(
+                path=path, reason=exc.strerror or exc)) from exc
+    except BaseException:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
+    return path
