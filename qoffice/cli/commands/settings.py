@@ -1,0 +1,76 @@
+"""`qoffice settings set KEY VALUE` and `qoffice settings show [--json]`."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers, name: str) -> None:
+    from qoffice.i18n import _
+
+    parser = subparsers.add_parser(name, help=_("show or change the settings kept in the database"),
+                                   description=_("Show or change the settings kept in the database."))
+    sub = parser.add_subparsers(dest="settings_action", metavar="ACTION", parser_class=type(parser))
+    sub.required = True
+    p_set = sub.add_parser("set", help=_("set one setting (an empty VALUE clears it)"),
+                           description=_("Keys: county, office, operator, phone, language, counties, "
+                                         "and target.1 … target.17 for the summary's targets."))
+    p_set.add_argument("key", metavar="KEY")
+    p_set.add_argument("value", metavar="VALUE")
+    p_set.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    p_set.set_defaults(func=run_set)
+    p_show = sub.add_parser("show", help=_("print every setting"))
+    p_show.add_argument("--json", action="store_true", help=_("print one JSON object"))
+    p_show.set_defaults(func=run_show)
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.i18n import _
+    from qoffice.services import settings
+
+    # Validate before opening, so a typo in the key never creates a database file.
+    settings.validate(args.key, args.value)
+    db = open_db(args, "create")
+    try:
+        with db.session() as s:
+            value = settings.set_value(s, args.key, args.value)
+    finally:
+        db.close()
+    if args.json:
+        print_json({"key": args.key, "value": value})
+    elif value is None:
+        print(_("{key} cleared").format(key=args.key))
+    else:
+        print(f"{args.key} = {value}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.services import settings
+
+    db = open_db(args, "existing")
+    try:
+        with db.read_session() as s:
+            values = settings.get_all(s)
+    finally:
+        db.close()
+    if args.json:
+        print_json({"path": str(db.path), "settings": values})
+        return 0
+    labels = _labels()
+    width = max(len(k) for k in values)
+    for key, value in values.items():
+        print(f"{key.ljust(width)}  {labels[key]}: {'' if value is None else value}")
+    return 0
+
+
+def _labels() -> dict[str, str]:
+    from qoffice.i18n import _
+    from qoffice.services import settings
+
+    labels = {"county": _("County"), "office": _("Reporting office"), "operator": _("Filled in by"),
+              "phone": _("Contact phone"), "language": _("UI language"), "counties": _("County list")}
+    for i in range(1, settings.INDICATOR_COUNT + 1):
+        labels[f"target.{i}"] = _("Target of indicator {n}").format(n=i)
+    return labels
