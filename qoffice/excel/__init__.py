@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: readers for messy real files, header detection, value parsers, templates."""
