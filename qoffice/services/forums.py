@@ -1,0 +1,221 @@
+"""The exchange-forum schedule (交流活动): plan, edit, cancel, mark held, record attendance, year state."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from qoffice.db.models import Enterprise, Forum, ForumAttendance
+from qoffice.domain import forums as rules
+from qoffice.domain.forums import ForumYearState
+from qoffice.domain.vocab import FORUM_CANCELLED, FORUM_HELD, FORUM_PLANNED
+from qoffice.errors import KnownError, ValidationFailed
+from qoffice.i18n import _
+from qoffice.services.audit import AuditWriter
+
+FIELDS = ("title", "date", "venue", "organiser", "topic", "speakers", "status", "cancel_reason", "people_count")
+TEXT_FIELDS = ("title", "venue", "organiser", "topic", "speakers", "status", "cancel_reason")
+
+__all__ = ["ForumYearState", "create_forum", "update_forum", "cancel", "mark_held", "set_attendance",
+           "attendance", "attendance_count", "forums_for_year", "year_state", "delete_forum"]
+
+
+class DuplicateForum(KnownError):
+    exit_code = 1
+
+
+def _clean(data: dict) -> dict:
+    out = {}
+    for key in FIELDS:
+        if key not in data:
+            continue
+        value = data[key]
+        if key in TEXT_FIELDS:
+            value = None if value is None else str(value).strip() or None
+        elif key == "people_count" and value not in (None, ""):
+            value = int(value)
+        elif key == "people_count":
+            value = None
+        out[key] = value
+    return out
+
+
+def _problems(v: dict, today: dt.date) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not v.get("title"):
+        problems["title"] = _("The forum needs a title.")
+    if not isinstance(v.get("date"), dt.date):
+        problems["date"] = _("The forum needs a date.")
+    status = v.get("status")
+    problem = rules.status_problem(status)
+    if problem:
+        problems["status"] = problem
+    elif status == FORUM_HELD and "date" not in problems:
+        problem = rules.held_date_problem(v["date"], today)
+        if problem:
+            problems["date"] = problem
+    elif status == FORUM_CANCELLED:
+        problem = rules.cancel_problem(v.get("cancel_reason"))
+        if problem:
+            problems["cancel_reason"] = problem
+    problem = rules.people_problem(v.get("people_count"))
+    if problem:
+        problems["people_count"] = problem
+    return problems
+
+
+def _raise(problems: dict[str, str]) -> None:
+    if problems:
+        raise ValidationFailed(next(iter(problems.values())), problems)
+
+
+def _check_unique(session: Session, v: dict, own_id: int | None) -> None:
+    other = session.scalar(select(Forum).where(Forum.title == v["title"], Forum.date == v["date"]))
+    if other is not None and other.id != own_id:
+        raise DuplicateForum(_("A forum “{title}” on {date} is already on the schedule.").format(
+            title=other.title, date=other.date.isoformat()))
+
+
+def _in_year(year: int):
+    # A date range rather than strftime() on the column, so the date index serves.
+    return Forum.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def _statuses(session: Session, year: int, exclude_id: int | None = None) -> list[str]:
+    stmt = select(Forum.status).where(_in_year(year))
+    if exclude_id is not None:
+        stmt = stmt.where(Forum.id != exclude_id)
+    return list(session.scalars(stmt))
+
+
+def _limit_warnings(session: Session, forum: Forum) -> list[str]:
+    """The 超出 warning when the forum's year now has more than two forums that are not cancelled."""
+    if forum.status == FORUM_CANCELLED:
+        return []
+    year = forum.date.year
+    n = sum(1 for s in _statuses(session, year) if s != FORUM_CANCELLED)
+    w = rules.over_limit_warning(year, n)
+    return [w] if w else []
+
+
+def create_forum(session: Session, data: dict, *, today: dt.date | None = None,
+                 audit: AuditWriter | None = None) -> tuple[Forum, list[str]]:
+    """Put a forum on the schedule (status 计划 unless given). A third forum that is not cancelled
+    in the same year is allowed and comes back with the 超出 warning."""
+    today = today or dt.date.today()
+    values = _clean(data)
+    values["status"] = values.get("status") or FORUM_PLANNED
+    _raise(_problems(values, today))
+    _check_unique(session, values, None)
+    forum = Forum(**values)
+    session.add(forum)
+    session.flush()
+    own = audit or AuditWriter(session)
+    own.changes("forum", forum.id, {}, {k: v for k, v in values.items() if v is not None}, action="create")
+    if audit is None:
+        own.flush()
+    return forum, _limit_warnings(session, forum)
+
+
+def update_forum(session: Session, forum: Forum, data: dict, *, today: dt.date | None = None,
+                 audit: AuditWriter | None = None) -> list[str]:
+    """Edit a forum (any field, status included). Returns the 超出 warning when it applies."""
+    today = today or dt.date.today()
+    before = {k: getattr(forum, k) for k in FIELDS}
+    after = before | _clean(data)
+    if after["status"] != FORUM_CANCELLED:
+        after["cancel_reason"] = None  # a reason belongs to a cancellation only
+    _raise(_problems(after, today))
+    _check_unique(session, after, forum.id)
+    own = audit or AuditWriter(session)
+    own.changes("forum", forum.id, before, after)
+    for k, v in after.items():
+        setattr(forum, k, v)
+    if audit is None:
+        own.flush()
+    session.flush()
+    return _limit_warnings(session, forum)
+
+
+def cancel(session: Session, forum: Forum, reason: str, *, audit: AuditWriter | None = None) -> None:
+    problem = rules.cancel_problem(reason)
+    if problem:
+        raise ValidationFailed(problem, {"cancel_reason": problem})
+    update_forum(session, forum, {"status": FORUM_CANCELLED, "cancel_reason": reason}, audit=audit)
+
+
+def mark_held(session: Session, forum: Forum, date: dt.date, people: int | None, *,
+              today: dt.date | None = None, audit: AuditWriter | None = None) -> list[str]:
+    """已举办 on `date` (not in the future) with `people` attending (may stay empty until known)."""
+    return update_forum(session, forum, {"status": FORUM_HELD, "date": date, "people_count": people},
+                        today=today, audit=audit)
+
+
+def set_attendance(session: Session, forum: Forum, enterprise_ids, *, audit: AuditWriter | None = None) -> int:
+    """Replace the attending enterprises. Attendance of deleted enterprises is invisible and left
+    as it is, so restoring such an enterprise brings it back. Returns the visible count."""
+    wanted = {int(e) for e in enterprise_ids}
+    if wanted:
+        found = set(session.scalars(select(Enterprise.id).where(Enterprise.id.in_(wanted),
+                                                                 Enterprise.deleted_at.is_(None))))
+        if wanted - found:
+            raise ValidationFailed(_("Only enterprises in the file (not deleted) can be recorded as attending."))
+    have = set(session.scalars(
+        select(ForumAttendance.enterprise_id).join(Enterprise, Enterprise.id == ForumAttendance.enterprise_id)
+        .where(ForumAttendance.forum_id == forum.id, Enterprise.deleted_at.is_(None))))
+    own = audit or AuditWriter(session)
+    gone = have - wanted
+    if gone:
+        session.execute(delete(ForumAttendance).where(ForumAttendance.forum_id == forum.id,
+                                                      ForumAttendance.enterprise_id.in_(gone)))
+    for eid in sorted(gone):
+        own.add("forum", forum.id, "update", enterprise_id=eid, field="attendance", old=eid, new=None)
+    for eid in sorted(wanted - have):
+        session.add(ForumAttendance(forum_id=forum.id, enterprise_id=eid))
+        own.add("forum", forum.id, "update", enterprise_id=eid, field="attendance", old=None, new=eid)
+    if audit is None:
+        own.flush()
+    session.flush()
+    return len(wanted)
+
+
+def attendance(session: Session, forum: Forum) -> list[Enterprise]:
+    """Attending enterprises that are not deleted, by name."""
+    return list(session.scalars(
+        select(Enterprise).join(ForumAttendance, ForumAttendance.enterprise_id == Enterprise.id)
+        .where(ForumAttendance.forum_id == forum.id, Enterprise.deleted_at.is_(None))
+        .order_by(Enterprise.name, Enterprise.id)))
+
+
+def attendance_count(session: Session, forum: Forum) -> int:
+    return session.scalar(
+        select(func.count()).select_from(ForumAttendance)
+        .join(Enterprise, Enterprise.id == ForumAttendance.enterprise_id)
+        .where(ForumAttendance.forum_id == forum.id, Enterprise.deleted_at.is_(None))) or 0
+
+
+def forums_for_year(session: Session, year: int) -> list[Forum]:
+    """The year's forums by date, then title (the return's order)."""
+    return list(session.scalars(select(Forum).where(_in_year(year))
+                                .order_by(Forum.date, Forum.title, Forum.id)))
+
+
+def forum_years(session: Session) -> list[int]:
+    """Years that have forums, newest first (for the year switcher)."""
+    return sorted({d.year for d in session.scalars(select(Forum.date))}, reverse=True)
+
+
+def year_state(session: Session, year: int, today: dt.date | None = None) -> ForumYearState:
+    return rules.year_state(year, _statuses(session, year), today or dt.date.today())
+
+
+def delete_forum(session: Session, forum: Forum, *, audit: AuditWriter | None = None) -> None:
+    """Remove a forum entered by mistake (a forum that did not take place is cancelled instead)."""
+    own = audit or AuditWriter(session)
+    own.add("forum", forum.id, "delete", field="title", old=forum.title)
+    session.execute(delete(ForumAttendance).where(ForumAttendance.forum_id == forum.id))
+    session.delete(forum)
+    if audit is None:
+        own.flush()
+    session.flush()
