@@ -1,23 +1,41 @@
 """Backups of the database file into `backups/` beside it, verified after writing.
 
 Kinds: `daily` (first GUI start of a day; rotated to 7 daily, 4 weekly, 12 monthly), `event`
-(before a migration, a restore or a bulk import; the last 10 kept), `manual` (立即备份; kept).
+(before a migration, a restore or a bulk import; rotated apart from the others: the last 10 kept),
+`manual` (立即备份 and `qoffice backup`; never removed by rotation).
+
+Each backup is written with SQLite's online backup API to a `.part` file, checked with
+`PRAGMA integrity_check`, flushed to disk and only then renamed to its final name, so a listed
+backup is always a whole, verified database. Rotation keeps, like restic's keep-daily/-weekly/
+-monthly, the newest backup of each of the most recent N days, ISO weeks and months.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qoffice.db.sqlite import backup_file, integrity_ok
+from qoffice.db import sqlite as sq
 from qoffice.errors import OutputNotWritable
 from qoffice.i18n import _
 from qoffice.paths import backups_dir_for
 
 KINDS = ("daily", "event", "manual")
+REASONS = ("migrate", "restore", "import", "damaged")
 EVENT_KEEP = 10
-_NAME = re.compile(r"^(?P<stem>.+)-(?P<kind>daily|event|manual)-(?P<stamp>\d{8}-\d{6})(?:-(?P<reason>[a-z]+))?\.db$")
+DAILY_KEEP, WEEKLY_KEEP, MONTHLY_KEEP = 7, 4, 12
+STALE_PART_SECONDS = 3600  # a .part older than this was left by a killed backup
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<kind>daily|event|manual)-(?P<stamp>\d{8}-\d{6})"
+                   r"(?:-(?P<reason>[a-z]+))?(?:-(?P<seq>\d+))?\.db$")
+
+
+class SourceUnreadable(OutputNotWritable):
+    """The database being backed up could not be read whole (damaged): nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -30,17 +48,23 @@ class BackupInfo:
 
 
 def list_backups(db_path: Path) -> list[BackupInfo]:
+    """This database's backups (not those of another DB sharing the folder), newest first."""
+    db_path = Path(db_path)
     folder = backups_dir_for(db_path)
     out = []
     if not folder.is_dir():
         return out
     for p in folder.glob("*.db"):
         m = _NAME.match(p.name)
-        if not m:
+        if not m or m["stem"] != db_path.stem:
             continue
-        at = dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S")
-        out.append(BackupInfo(p, m["kind"], at, m["reason"], p.stat().st_size))
-    out.sort(key=lambda b: (b.at, b.path.name), reverse=True)
+        try:
+            at = dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S")
+            size = p.stat().st_size
+        except (ValueError, OSError):
+            continue
+        out.append(BackupInfo(p, m["kind"], at, m["reason"], size))
+    out.sort(key=lambda b: (b.at, int(_NAME.match(b.path.name)["seq"] or 0)), reverse=True)
     return out
 
 
@@ -49,62 +73,126 @@ def last_backup(db_path: Path) -> BackupInfo | None:
     return items[0] if items else None
 
 
-def make_backup(db_path: Path, kind: str = "manual", reason: str | None = None,
-                target: Path | None = None, now: dt.datetime | None = None) -> Path:
-    """Back up `db_path`; verify the copy with integrity_check; rotate. Returns the new file."""
-    db_path = Path(db_path)
-    now = now or dt.datetime.now()
-    if target is None:
-        stamp = now.strftime("%Y%m%d-%H%M%S")
-        base = f"{db_path.stem}-{kind}-{stamp}" + (f"-{reason}" if reason else "")
-        folder = backups_dir_for(db_path)
-        target = folder / f"{base}.db"
-        n = 1
-        while target.exists():  # two backups within one second
-            n += 1
-            target = folder / f"{base}{'x' * (n - 1)}.db" if reason else folder / f"{base}-{'x' * (n - 1)}.db"
-    tmp = Path(str(target) + ".part")
-    try:
-        backup_file(db_path, tmp)
-        ok, problems = integrity_ok(tmp)
-        if not ok:
-            tmp.unlink(missing_ok=True)
-            raise OutputNotWritable(_("The backup failed its integrity check: {detail}").format(detail=problems[0]))
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputNotWritable(_("Could not write the backup {path}: {reason}").format(
-            path=target, reason=exc.strerror or exc)) from exc
-    rotate(db_path, now=now)
+def _new_name(db_path: Path, kind: str, reason: str | None, now: dt.datetime) -> Path:
+    folder = backups_dir_for(db_path)
+    base = f"{db_path.stem}-{kind}-{now.strftime('%Y%m%d-%H%M%S')}" + (f"-{reason}" if reason else "")
+    target = folder / f"{base}.db"
+    n = 1
+    while target.exists() or Path(str(target) + ".part").exists():  # two backups within one second
+        n += 1
+        target = folder / f"{base}-{n}.db"
     return target
 
 
-def rotate(db_path: Path, now: dt.datetime | None = None) -> list[Path]:
-    """Apply the retention policy; returns the removed files."""
-    items = list_backups(db_path)
-    keep: set[Path] = set()
+def verify(path: Path) -> tuple[bool, list[str]]:
+    """integrity_check + foreign_key_check of a backup file."""
+    try:
+        return sq.integrity_ok(path)
+    except sqlite3.Error as exc:
+        return False, [str(exc)]
+
+
+def make_backup(db_path: Path, kind: str = "manual", reason: str | None = None,
+                target: Path | None = None, now: dt.datetime | None = None) -> Path:
+    """Back up `db_path`; verify the copy; rotate. Returns the new file.
+
+    With `target` (``qoffice backup -o FILE``) the copy goes there and nothing is rotated.
+    A failure leaves no partial file and raises OutputNotWritable with a clerk's message.
+    """
+    assert kind in KINDS, kind
+    assert reason is None or reason in REASONS, reason
+    db_path = Path(db_path)
+    now = now or dt.datetime.now()
+    explicit = target is not None
+    if target is None:
+        target = _new_name(db_path, kind, reason, now)
+    target = Path(target)
+    tmp = Path(str(target) + ".part")
+    try:
+        sq.remove_db_file(tmp)
+        sq.backup_file(db_path, tmp)
+        ok, problems = verify(tmp)
+        if not ok:
+            raise SourceUnreadable(_("The backup failed its integrity check: {detail}").format(detail=problems[0]))
+        sq.fsync_file(tmp)
+        os.replace(tmp, target)
+        sq.fsync_dir(target.parent)
+    except (OSError, sqlite3.Error) as exc:
+        _quiet_remove(tmp)
+        if isinstance(exc, sqlite3.DatabaseError) and sq.io_problem_kind(exc) is None:
+            raise SourceUnreadable(_("{path} cannot be read as a database: {reason}").format(
+                path=db_path, reason=exc)) from exc
+        raise OutputNotWritable(sq.io_problem_message(exc, target)) from exc
+    except BaseException:
+        _quiet_remove(tmp)
+        raise
+    if not explicit:
+        rotate(db_path)
+    return target
+
+
+def copy_raw(db_path: Path, reason: str = "damaged", now: dt.datetime | None = None) -> Path:
+    """Byte copy of a file SQLite cannot read (before a restore replaces it): kept, not verified."""
+    db_path = Path(db_path)
+    target = _new_name(db_path, "event", reason, now or dt.datetime.now())
+    tmp = Path(str(target) + ".part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db_path, tmp)
+        sq.fsync_file(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _quiet_remove(tmp)
+        raise OutputNotWritable(sq.io_problem_message(exc, target)) from exc
+    rotate(db_path)
+    return target
+
+
+def _quiet_remove(path: Path) -> None:
+    try:
+        sq.remove_db_file(path)
+    except OSError:
+        pass
+
+
+def kept_by_policy(items: list[BackupInfo]) -> set[Path]:
+    """The backups the retention policy keeps (items newest first)."""
+    keep: set[Path] = {b.path for b in items if b.kind == "manual"}
     events = [b for b in items if b.kind == "event"]
     keep.update(b.path for b in events[:EVENT_KEEP])
-    daily = [b for b in items if b.kind == "daily"]
-    seen_days, seen_weeks, seen_months = [], [], []
-    for b in daily:  # newest first
+    seen = {"day": [], "week": [], "month": []}
+    limits = {"day": DAILY_KEEP, "week": WEEKLY_KEEP, "month": MONTHLY_KEEP}
+    for b in (b for b in items if b.kind == "daily"):  # newest first: the newest of each bucket
         day = b.at.date()
-        week = day.isocalendar()[:2]
-        month = (day.year, day.month)
-        if day not in seen_days and len(seen_days) < 7:
-            seen_days.append(day)
-            keep.add(b.path)
-        if week not in seen_weeks and len(seen_weeks) < 4:
-            seen_weeks.append(week)
-            keep.add(b.path)
-        if month not in seen_months and len(seen_months) < 12:
-            seen_months.append(month)
-            keep.add(b.path)
+        buckets = {"day": day, "week": tuple(day.isocalendar()[:2]), "month": (day.year, day.month)}
+        for name, bucket in buckets.items():
+            if bucket not in seen[name] and len(seen[name]) < limits[name]:
+                seen[name].append(bucket)
+                keep.add(b.path)
+    return keep
+
+
+def rotate(db_path: Path, now: dt.datetime | None = None) -> list[Path]:
+    """Apply the retention policy; returns the removed files. A file that cannot be removed
+    (open in another program) stays until the next rotation; it never fails a backup."""
+    items = list_backups(db_path)
+    keep = kept_by_policy(items)
     removed = []
     for b in items:
-        if b.kind in ("event", "daily") and b.path not in keep:
-            b.path.unlink(missing_ok=True)
-            removed.append(b.path)
+        if b.path not in keep:
+            try:
+                b.path.unlink()
+                removed.append(b.path)
+            except OSError:
+                pass
+    folder = backups_dir_for(db_path)
+    cutoff = time.time() - STALE_PART_SECONDS
+    for part in folder.glob(f"{Path(db_path).stem}-*.db.part"):
+        try:
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+        except OSError:
+            pass
     return removed
 
 

@@ -5,31 +5,38 @@ Modes (import-and-cli.md, "what each command does to the database"):
 - "existing": missing → DatabaseMissing; older → upgraded after a backup (export-return, backup, …)
 - "dry":      missing → DatabaseMissing; older → DatabaseNeedsUpgrade; read-only (import --dry-run)
 - "check":    missing → DatabaseMissing; older reported, never upgraded; read-only (check)
+- "view":     missing → DatabaseMissing; older → DatabaseNeedsUpgrade; read-only and lock-free, for
+              looking at a database another qoffice holds (the second-instance dialog's 只读查看)
 A newer schema is always refused untouched (DatabaseNewer), and so is a file that is not ours.
 """
 from __future__ import annotations
 
+import os
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from qoffice.db import sqlite as sq
-from qoffice.db.lock import DatabaseLock, describe_holder
+from qoffice.db.lock import DatabaseLock, describe_holder, lock_holder, lock_path_for  # noqa: F401
 from qoffice.db.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 from qoffice.errors import (
+    DatabaseError,
     DatabaseLocked,
     DatabaseMissing,
     DatabaseNeedsUpgrade,
     DatabaseNewer,
     NotQofficeDatabase,
+    OutputNotWritable,
 )
 from qoffice.i18n import _
 
-MODES = ("create", "existing", "dry", "check")
+MODES = ("create", "existing", "dry", "check", "view")
 GUI_PROGRAM = "qoffice"  # the lock note's program name for the GUI; a CLI does not wait for it
 
 
@@ -51,13 +58,25 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A write session: BEGIN IMMEDIATE, commit on success, rollback on error."""
+        """A write session: BEGIN IMMEDIATE, commit on success, rollback on error.
+
+        Disk full, a read-only disk, no permission or a file held by another program become one
+        clerk's line (OutputNotWritable); the rollback leaves the previous data as it was.
+        """
+        if self.readonly:
+            raise DatabaseError(_("The database is open read-only, so nothing can be changed. "
+                                  "Close the other qoffice first to edit."))
         with self._factory() as s:
             try:
                 yield s
                 s.commit()
-            except BaseException:
-                s.rollback()
+            except BaseException as exc:
+                try:
+                    s.rollback()
+                except Exception:  # the connection may be gone with the disk; the journal restores it
+                    pass
+                if isinstance(exc, (sa_exc.OperationalError, sqlite3.OperationalError)) and sq.io_problem_kind(exc):
+                    raise OutputNotWritable(sq.io_problem_message(exc, self.path)) from exc
                 raise
 
     @contextmanager
@@ -80,7 +99,7 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
     """Open `path` per `mode`; take the writer lock unless read-only or lock=False."""
     assert mode in MODES, mode
     path = Path(path)
-    readonly = mode in ("dry", "check")
+    readonly = mode in ("dry", "check", "view")
     exists = path.exists() and path.stat().st_size > 0
     if not exists and mode != "create":
         raise DatabaseMissing(_("The database {path} does not exist.").format(path=path))
@@ -100,14 +119,20 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
                 path=path, rev=revision))
     else:
         revision = None
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputNotWritable(sq.io_problem_message(exc, path)) from exc
 
     db_lock = None
     if lock and not readonly:
         db_lock = DatabaseLock(path, program=program)
-        got = db_lock.acquire()
-        if not got and lock_wait > 0 and (db_lock.holder() or {}).get("program") != GUI_PROGRAM:
-            got = db_lock.acquire(wait_seconds=lock_wait)  # another CLI writer: wait our turn
+        try:
+            got = db_lock.acquire()
+            if not got and lock_wait > 0 and (db_lock.holder() or {}).get("program") != GUI_PROGRAM:
+                got = db_lock.acquire(wait_seconds=lock_wait)  # another CLI writer: wait our turn
+        except OSError as exc:  # the lock file cannot be made: read-only folder, no permission
+            raise OutputNotWritable(sq.io_problem_message(exc, lock_path_for(path))) from exc
         if not got:
             holder = db_lock.holder()
             raise DatabaseLocked(_("The database is in use by {holder}. Close it there first, or try again later.").format(
@@ -136,7 +161,7 @@ def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
         _create_fresh(path)
         revision = SCHEMA_HEAD
     elif revision != SCHEMA_HEAD:
-        if mode == "dry":
+        if mode in ("dry", "view"):
             raise DatabaseNeedsUpgrade(_("The database uses an older schema; open it once with qoffice "
                                          "(or run a writing command) to upgrade it before a dry run."))
         if mode != "check":
@@ -163,14 +188,23 @@ def _create_fresh(path: Path) -> None:
     from qoffice.db.models import Base
 
     tmp = path.with_name(path.name + ".new")
-    tmp.unlink(missing_ok=True)
-    engine = sq.make_engine(tmp)
     try:
-        with engine.begin() as conn:
-            Base.metadata.create_all(conn)
-            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
-                              "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
-            conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": SCHEMA_HEAD})
-    finally:
-        engine.dispose()
-    tmp.replace(path)
+        sq.remove_db_file(tmp)
+        engine = sq.make_engine(tmp)
+        try:
+            with engine.begin() as conn:
+                Base.metadata.create_all(conn)
+                conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                                  "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+                conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": SCHEMA_HEAD})
+        finally:
+            engine.dispose()
+        sq.fsync_file(tmp)
+        os.replace(tmp, path)
+        sq.fsync_dir(path.parent)
+    except (OSError, sa_exc.OperationalError, sqlite3.OperationalError) as exc:
+        try:
+            sq.remove_db_file(tmp)
+        except OSError:
+            pass
+        raise OutputNotWritable(sq.io_problem_message(exc, path)) from exc

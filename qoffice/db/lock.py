@@ -94,8 +94,10 @@ class DatabaseLock:
             "program": self.program,
             "since": dt.datetime.now().isoformat(timespec="seconds"),
         }
-        try:
-            _note_path(self.db_path).write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+        try:  # written whole then renamed, so a reader never sees half a note
+            tmp = Path(str(_note_path(self.db_path)) + f".{os.getpid()}")
+            tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, _note_path(self.db_path))
         except OSError:
             pass
         return True
@@ -122,6 +124,29 @@ class DatabaseLock:
 
     def __exit__(self, *exc):
         self.release()
+
+
+def lock_holder(db_path: Path | str) -> dict | None:
+    """Who holds the writer lock of `db_path` now: the holder's note (user, host, pid, program,
+    since; {} if it has not written one yet), or None when nobody holds it.
+
+    Asks the OS (a non-blocking try on the lock file), so a note left by a crashed process does not
+    count. The GUI's second-instance dialog shows `describe_holder(lock_holder(path))`.
+    """
+    path = lock_path_for(Path(db_path))
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    except OSError:  # cannot open it for writing (read-only folder): nobody can hold it to write
+        return None
+    try:
+        if _try_lock(fd):
+            _unlock(fd)
+            return None
+    finally:
+        os.close(fd)
+    return DatabaseLock(Path(db_path)).holder() or {}
 
 
 def describe_holder(info: dict | None) -> str:

@@ -37,23 +37,35 @@ def run_upgrade_in_place(db_path: Path, target: str = "head") -> None:
     command.upgrade(alembic_config(db_path), target)
 
 
-def upgrade(db_path: Path) -> None:
+def upgrade(db_path: Path, target: str = "head") -> None:
+    """Upgrade `db_path` on a copy `<db>.migrating`; the original is replaced (atomically, after an
+    integrity check and fsync) only when every step succeeded. A failure or a kill at any moment
+    leaves the original byte-identical; the next attempt starts from a fresh copy."""
     db_path = Path(db_path)
     work = db_path.with_name(db_path.name + ".migrating")
-    work.unlink(missing_ok=True)
     try:
+        sq.remove_db_file(work)  # and a stale -journal of a killed run, which would poison the copy
         sq.backup_file(db_path, work)
-        run_upgrade_in_place(work)
+        run_upgrade_in_place(work, target)
         ok, problems = sq.integrity_ok(work)
         if not ok:
             raise DatabaseError(_("The upgraded database failed its integrity check: {detail}").format(detail=problems[0]))
-        with open(work, "rb+") as fh:
-            os.fsync(fh.fileno())
+        sq.fsync_file(work)
         os.replace(work, db_path)
+        sq.fsync_dir(db_path.parent)
     except DatabaseError:
-        work.unlink(missing_ok=True)
+        _discard(work)
         raise
     except Exception as exc:
-        work.unlink(missing_ok=True)
+        _discard(work)
+        if sq.io_problem_kind(exc):
+            raise DatabaseError(sq.io_problem_message(exc, work)) from exc
         raise DatabaseError(_("Upgrading the database failed; the file was left unchanged ({reason}).").format(
             reason=exc)) from exc
+
+
+def _discard(work: Path) -> None:
+    try:
+        sq.remove_db_file(work)
+    except OSError:
+        pass

@@ -4,11 +4,15 @@ Kept small so a PostgreSQL implementation of each could slot in beside it (archi
 """
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
+import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -17,10 +21,17 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
     """An engine whose writes begin with BEGIN IMMEDIATE, so two writers wait instead of failing."""
     path = Path(db_path)
     if readonly:
-        url = f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true"
+        # A creator, not a URL: SQLAlchemy would unquote the file: URI and a '#' or '?' in a
+        # folder name would cut the path short.
+        uri = f"file:{_uri_path(path)}?mode=ro"
+
+        def _connect():
+            return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+        engine = create_engine("sqlite://", creator=_connect, poolclass=QueuePool)
     else:
-        url = f"sqlite:///{path.as_posix()}"
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        engine = create_engine(f"sqlite:///{path.as_posix()}",
+                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -46,7 +57,7 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
 
 def read_revision(db_path: Path) -> tuple[str | None, bool]:
     """(alembic revision or None, looks_like_qoffice) without SQLAlchemy or Alembic."""
-    con = sqlite3.connect(f"file:{Path(db_path).as_posix()}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
@@ -60,7 +71,7 @@ def read_revision(db_path: Path) -> tuple[str | None, bool]:
 
 
 def integrity_ok(db_path: Path) -> tuple[bool, list[str]]:
-    con = sqlite3.connect(f"file:{Path(db_path).as_posix()}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True)
     try:
         rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
         fk = con.execute("PRAGMA foreign_key_check").fetchall()
@@ -73,15 +84,27 @@ def integrity_ok(db_path: Path) -> tuple[bool, list[str]]:
 
 def backup_file(src_path: Path, dst_path: Path) -> None:
     """Copy a live database consistently with SQLite's online backup API."""
+    dst_path = Path(dst_path)
     dst_path.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{Path(src_path).as_posix()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    dst = sqlite3.connect(str(dst_path))
+    # mode=rw (never creates; falls back to reading a write-protected file) so SQLite can roll
+    # back a crashed writer's hot journal before reading, which a mode=ro connection cannot.
+    src = sqlite3.connect(f"file:{_uri_path(src_path)}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode=DELETE")
+        dst = sqlite3.connect(str(dst_path))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
     finally:
-        dst.close()
         src.close()
+
+
+def _uri_path(path: Path | str) -> str:
+    """A path for a file: URI (?, # and % would otherwise end or escape the path)."""
+    from urllib.parse import quote
+
+    return quote(Path(path).as_posix(), safe="/:")
 
 
 def is_sqlite_file(path: Path) -> bool:
@@ -91,3 +114,206 @@ def is_sqlite_file(path: Path) -> bool:
     except OSError:
         return False
     return head == b"SQLite format 3\x00" or head == b""
+
+
+# --- files beside a database ------------------------------------------------------------------
+
+SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
+
+
+def remove_db_file(path: Path) -> None:
+    """Remove a (temporary) database file and its side files.
+
+    A stale `-journal` left by a killed process next to a temp name would be taken for a hot
+    journal of the next file made under that name and rolled back into it, so it goes too.
+    """
+    path = Path(path)
+    for p in (path, *(Path(str(path) + s) for s in SIDE_SUFFIXES)):
+        p.unlink(missing_ok=True)
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles for this, and needs none."""
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def recover_hot_journal(db_path: Path) -> None:
+    """Let SQLite roll back a journal left by a crash before the file is copied or replaced.
+
+    A read-only connection cannot do it, and a journal left beside a file that is then replaced
+    would be rolled back into the new file. A damaged file is left as it is (the caller copies it raw).
+    """
+    db_path = Path(db_path)
+    if not Path(str(db_path) + "-journal").exists():
+        return
+    try:
+        con = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            con.isolation_level = None
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+        finally:
+            con.close()
+    except sqlite3.Error:
+        pass
+
+
+# --- turning I/O failures into a clerk's message ----------------------------------------------
+
+ERROR_SHARING_VIOLATION = 32  # Windows: "the process cannot access the file because it is being used"
+ERROR_LOCK_VIOLATION = 33
+
+
+def io_problem_kind(exc: BaseException) -> str | None:
+    """'full', 'readonly', 'denied', 'in_use' or None, for OSError and sqlite3 errors alike."""
+    orig = getattr(exc, "orig", None)  # sqlalchemy wraps the DBAPI error
+    if orig is not None:
+        exc = orig
+    if isinstance(exc, OSError):
+        if getattr(exc, "winerror", None) in (ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION):
+            return "in_use"
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
+            return "full"
+        if exc.errno == errno.EROFS:
+            return "readonly"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "denied"
+        if exc.errno in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+            return "in_use"
+        return None
+    if isinstance(exc, sqlite3.Error):
+        text = str(exc).lower()
+        if "disk is full" in text or "database or disk is full" in text:
+            return "full"
+        if "readonly" in text or "read-only" in text:
+            return "readonly"
+        if "unable to open database file" in text:
+            return "denied"
+        if "database is locked" in text or "database table is locked" in text:
+            return "in_use"
+    return None
+
+
+def io_problem_message(exc: BaseException, path: Path | str) -> str:
+    """One translated line for a failed write of `path`; always says the old data is intact."""
+    from qoffice.i18n import _
+
+    kind = io_problem_kind(exc)
+    if kind == "full":
+        msg = _("The disk is full, so {path} could not be written. Free some space and try again; "
+                "the previous data is unchanged.")
+    elif kind == "readonly":
+        msg = _("{path} is on a read-only disk or in a read-only folder. Choose a folder you can "
+                "write to; the previous data is unchanged.")
+    elif kind == "denied":
+        msg = _("You have no permission to write {path}. Choose a folder you can write to, or ask "
+                "the administrator; the previous data is unchanged.")
+    elif kind == "in_use":
+        msg = _("{path} is in use by another program (Excel, a backup or antivirus tool, or "
+                "another qoffice). Close it and try again; the previous data is unchanged.")
+    else:
+        reason = getattr(getattr(exc, "orig", None), "args", None) or getattr(exc, "strerror", None) or exc
+        if isinstance(reason, tuple):
+            reason = reason[0] if reason else exc
+        return _("Could not write {path} ({reason}); the previous data is unchanged.").format(
+            path=path, reason=reason)
+    return msg.format(path=path)
+
+
+# --- network shares ---------------------------------------------------------------------------
+
+DRIVE_REMOTE = 4
+NETWORK_FS_TYPES = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "ncpfs", "afs", "9p", "ceph",
+                    "glusterfs", "fuse.sshfs", "fuse.glusterfs", "davfs", "fuse.davfs2"}
+
+
+def _windows_drive_type(root: str) -> int:  # pragma: no cover - Windows only
+    import ctypes
+
+    try:
+        return int(ctypes.windll.kernel32.GetDriveTypeW(ctypes.c_wchar_p(root)))
+    except Exception:  # no windll (not Windows) or the call failed: do not guess
+        return 0
+
+
+def _linux_mounts() -> str:
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return ""
+
+
+def is_network_path(path: Path | str, *, windows: bool | None = None, drive_type=None,
+                    mounts: str | None = None) -> bool:
+    """True for UNC paths, mapped network drives (Windows) and network file systems (Linux).
+
+    `windows`, `drive_type` (root -> GetDriveTypeW code) and `mounts` (/proc/self/mounts text)
+    are injectable so each platform's branch can be tested anywhere.
+    """
+    raw = str(path)
+    if windows is None:
+        windows = sys.platform == "win32"
+    norm = raw.replace("/", "\\")
+    if norm.startswith("\\\\"):
+        # \\?\C:\… and \\.\C:\… are local long-path/device forms; \\?\UNC\server\share is remote.
+        if norm[2:4] in ("?\\", ".\\"):
+            rest = norm[4:]
+            if rest.upper().startswith("UNC\\"):
+                return True
+            norm = rest
+        else:
+            return True
+    if windows:
+        if len(norm) >= 2 and norm[1] == ":" and norm[0].isalpha():
+            root = norm[0].upper() + ":\\"
+        else:
+            cwd = os.getcwd().replace("/", "\\")
+            if cwd.startswith("\\\\"):
+                return True
+            root = cwd[:3]
+        probe = drive_type or _windows_drive_type
+        return probe(root) == DRIVE_REMOTE
+    text = _linux_mounts() if mounts is None else mounts
+    if not text:
+        return False
+    try:
+        target = os.path.abspath(raw)
+    except (OSError, ValueError):
+        return False
+    best, best_type = "", ""
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        if (target == point or target.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, best_type = point, parts[2]
+    return best_type in NETWORK_FS_TYPES
+
+
+def network_share_warning(path: Path | str, **probe) -> str | None:
+    """The translated warning for a database on a network share, or None when it is local."""
+    if not is_network_path(path, **probe):
+        return None
+    from qoffice.i18n import _
+
+    return _("The database {path} is on a network drive. SQLite databases on network drives can be "
+             "damaged when the connection drops or two computers write at once. Keep the database on "
+             "this computer's own disk and share backups instead.").format(path=path)

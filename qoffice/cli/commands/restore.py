@@ -1,0 +1,35 @@
+"""`qoffice [--db P] restore FILE`: replace the database with a backup, after backing up the current file."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction, name: str) -> None:
+    from qoffice.i18n import _
+
+    p = subparsers.add_parser(name, help=_("restore the database from a backup file"),
+                              description=_("Check that FILE is a whole qoffice database, back up the current "
+                                            "database, then replace it with FILE."))
+    p.add_argument("file", metavar="FILE", help=_("the backup to restore"))
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from qoffice.cli.common import db_path, print_json
+    from qoffice.db.database import open_database
+    from qoffice.i18n import _
+    from qoffice.services import backups
+
+    path = db_path(args)
+    result = backups.restore_from(path, args.file, program="qoffice-cli", lock_wait=30.0)
+    if result.needs_upgrade:  # an older backup: upgrade it now (after its own backup), not at the next start
+        open_database(path, "create", program="qoffice-cli", lock_wait=30.0).close()
+    if args.json:
+        print_json({"path": str(path), "restored_from": str(result.restored_from),
+                    "previous_saved_as": None if result.safety_backup is None else str(result.safety_backup)})
+    else:
+        print(_("Restored {path} from {file}.").format(path=path, file=result.restored_from))
+        if result.safety_backup is not None:
+            print(_("The previous database was saved as {backup}.").format(backup=result.safety_backup))
+    return 0
