@@ -1,0 +1,337 @@
+"""The one list-area widget (screens.md "A list area"): toolbar, search, filters, table, counts.
+
+Every list screen is a ListArea over a ListDefinition (qoffice.ui.listmodel):
+
+    area = ListArea(ctx.db, FORUMS,
+                    on_new=self.new_forum,              # () -> None
+                    on_edit=self.open_forum,            # (record_id) -> None; also double-click
+                    on_delete=self.delete_forums,       # (ids) -> None, after the confirmation
+                    on_import=None, on_template=None,   # () -> None; no handler → no button
+                    on_export=self.export,              # (model) -> None; model.statement() is the list
+                    actions=[ListAction(_("Restore"), self.restore, needs_selection=True)],
+                    empty_text=_("No forums yet. Click “New” to plan one."))
+    area.reload()                                       # after any write
+
+Buttons exist only for the handlers given (no dead buttons). The search box's placeholder is the
+definition's `search_hint`; typing re-queries after a short pause (DEBOUNCE_MS), `apply_search_now()`
+does it at once (tests, benchmarks). Delete asks first (`delete_question(ids)` may phrase it); the
+Delete key and the right-click menu offer the same actions as the toolbar. Column widths and the
+sort order are remembered per list (definition.name) in the data folder's ui.ini.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qoffice.i18n import _
+from qoffice.ui import messages
+from qoffice.ui.listmodel import ListDefinition, SqlListModel
+from qoffice.ui.state import ui_settings
+
+DEBOUNCE_MS = 200
+
+
+@dataclass
+class ListAction:
+    """An extra toolbar/context action; `handler(ids)` when needs_selection, else `handler()`."""
+
+    text: str  # already translated
+    handler: Callable[..., None]
+    needs_selection: bool = True
+    shortcut: QKeySequence | str | None = None
+
+
+class ListArea(QWidget):
+    countsChanged = Signal(str)  # "共 N 条 (筛选后 M 条)" for the status bar
+    selectionChanged = Signal()
+
+    def __init__(self, db, definition: ListDefinition, *, on_new: Callable[[], None] | None = None,
+                 on_edit: Callable[[Any], None] | None = None,
+                 on_delete: Callable[[list], None] | None = None,
+                 on_import: Callable[[], None] | None = None,
+                 on_template: Callable[[], None] | None = None,
+                 on_export: Callable[[SqlListModel], None] | None = None,
+                 actions: Sequence[ListAction] = (),
+                 delete_question: Callable[[list], str] | None = None,
+                 empty_text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.definition = definition
+        self.on_edit, self.on_delete = on_edit, on_delete
+        self.delete_question = delete_question
+        self.empty_text = empty_text or _("Nothing here yet.")
+        self.model = SqlListModel(db, definition, self)
+        self._selection_actions: list[QAction] = []
+        self._menu_actions: list[QAction] = []
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        if on_new is not None:
+            self._add_action("new", _("New"), lambda: on_new(), False, QKeySequence.New, bar)
+        if on_edit is not None:
+            self._add_action("edit", _("Edit"), self._edit_current, True, None, bar)
+        if on_delete is not None:
+            self._add_action("delete", _("Delete"), self.delete_selected, True, None, bar)
+        for i, extra in enumerate(actions):
+            handler = (lambda h=extra.handler: h(self.selected_ids())) if extra.needs_selection else extra.handler
+            self._add_action(f"action{i}", extra.text, handler, extra.needs_selection, extra.shortcut, bar)
+        if on_import is not None:
+            self._add_action("import", _("Import"), lambda: on_import(), False, None, bar)
+        if on_template is not None:
+            self._add_action("template", _("Download template"), lambda: on_template(), False, None, bar)
+        if on_export is not None:
+            self._add_action("export", _("Export"), lambda: on_export(self.model), False, None, bar)
+        bar.addStretch(1)
+        self.filter_boxes: dict[str, QComboBox] = {}
+        for flt in definition.filters:
+            box = QComboBox()
+            box.setObjectName(f"filter_{flt.key}")
+            box.setToolTip(_(flt.title))
+            box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            box.currentIndexChanged.connect(lambda _i, key=flt.key, b=box: self.model.set_filter(key, b.currentData()))
+            self.filter_boxes[flt.key] = box
+            bar.addWidget(box)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("search")
+        self.search_box.setClearButtonEnabled(True)
+        hint = _(definition.search_hint) if definition.search_hint else _("Search")
+        self.search_box.setPlaceholderText(_("Search: {fields}").format(fields=hint))
+        self.search_box.setMinimumWidth(260)
+        self.search_box.setVisible(bool(definition.search))
+        bar.addWidget(self.search_box)
+        layout.addLayout(bar)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_search_now)
+        self.search_box.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_box.returnPressed.connect(self.apply_search_now)
+
+        self.table = QTableView()
+        self.table.setObjectName("table")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(False)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        self.table.doubleClicked.connect(lambda _i: self._edit_current())
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        if on_delete is not None:
+            shortcut = QShortcut(QKeySequence.Delete, self.table)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.delete_selected)
+        enter = QShortcut(QKeySequence(Qt.Key_Return), self.table)
+        enter.setContext(Qt.WidgetShortcut)
+        enter.activated.connect(self._edit_current)
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("empty")
+        self.empty_label.setAlignment(Qt.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: palette(mid); font-size: 115%; padding: 40px;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_label)
+        layout.addWidget(self.stack, 1)
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("counts")
+        layout.addWidget(self.counts_label)
+
+        self.model.countsChanged.connect(self._on_counts)
+        self.model.modelReset.connect(self._update_selection_actions)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_selection_actions())
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(300)
+        self._save_timer.timeout.connect(self.save_state)
+        self._restore_state()
+        header.sortIndicatorChanged.connect(lambda *_a: self._save_timer.start())
+        header.sectionResized.connect(lambda *_a: self._save_timer.start())
+        self._update_selection_actions()
+
+    # ---- building ------------------------------------------------------------------------
+    def _add_action(self, key: str, text: str, handler, needs_selection: bool, shortcut, bar) -> None:
+        button = QPushButton(text)
+        button.setObjectName(f"button_{key}")
+        button.clicked.connect(lambda _c=False: handler())
+        bar.addWidget(button)
+        self.buttons[key] = button
+        action = QAction(text, self)
+        action.triggered.connect(lambda _c=False: handler())
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self._menu_actions.append(action)
+        if needs_selection:
+            self._selection_actions.append(action)
+            action.setProperty("button", key)
+
+    def _update_selection_actions(self) -> None:
+        has = bool(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else False
+        for action in self._selection_actions:
+            action.setEnabled(has)
+            self.buttons[action.property("button")].setEnabled(has)
+        self.selectionChanged.emit()
+
+    def _context_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.table.selectRow(index.row())
+        menu = QMenu(self)
+        for action in self._menu_actions:
+            menu.addAction(action)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    # ---- state ---------------------------------------------------------------------------
+    def _state_key(self) -> str:
+        return f"lists/{self.definition.name}/header"
+
+    def _restore_state(self) -> None:
+        header = self.table.horizontalHeader()
+        saved = ui_settings().value(self._state_key())
+        restored = isinstance(saved, QByteArray) and not saved.isEmpty() and header.restoreState(saved)
+        if not restored:
+            offset = 1 if self.definition.row_number else 0
+            if offset:
+                self.table.setColumnWidth(0, 56)
+            for i, col in enumerate(self.definition.columns):
+                if col.width:
+                    self.table.setColumnWidth(i + offset, col.width)
+            col = self.model.sort_column()
+            if col >= 0:
+                header.setSortIndicator(col, Qt.DescendingOrder if self.model.sort_state()[1] else Qt.AscendingOrder)
+        else:
+            # The saved sort order becomes the model's before the first query runs.
+            section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+            keys = self.model.column_keys()
+            if 0 <= section < len(keys):
+                spec = next((c for c in self.definition.columns if c.key == keys[section]), None)
+                if spec is not None and spec.sort is not None:
+                    self.model._sort_key, self.model._sort_desc = spec.key, order == Qt.DescendingOrder
+        header.sortIndicatorChanged.connect(self.model.sort)
+
+    def save_state(self) -> None:
+        settings = ui_settings()
+        settings.setValue(self._state_key(), self.table.horizontalHeader().saveState())
+        settings.sync()
+
+    # ---- data ----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-query (after a write) keeping search, filters, sort and, when possible, the selection."""
+        keep = self.selected_ids()
+        if not self._filters_loaded:
+            self.reload_filters()
+        self.model.reload()
+        for record_id in keep:
+            self.select_id(record_id, clear=False)
+
+    _filters_loaded = False
+
+    def reload_filters(self) -> None:
+        """Refill the drop-downs (e.g. after the county list changed in the settings)."""
+        self._filters_loaded = True
+        for flt in self.definition.filters:
+            box = self.filter_boxes[flt.key]
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(_(flt.all_title) if flt.all_title else _("All"), None)
+            for choice in self.model.filter_choices(flt):
+                box.addItem(str(choice), choice)
+            i = box.findData(current) if current is not None else 0
+            box.setCurrentIndex(max(i, 0))
+            box.blockSignals(False)
+
+    def apply_search_now(self) -> None:
+        self._debounce.stop()
+        self.model.set_query(self.search_box.text())
+
+    def set_filter(self, key: str, value) -> None:
+        box = self.filter_boxes[key]
+        box.setCurrentIndex(max(box.findData(value), 0) if value is not None else 0)
+
+    def _on_counts(self, total: int, filtered: int) -> None:
+        text = self.model.counts_text()
+        self.counts_label.setText(text)
+        if filtered:
+            self.stack.setCurrentWidget(self.table)
+        else:
+            self.empty_label.setText(self.empty_text if total == 0 else
+                                     _("No records match the search or the filters."))
+            self.stack.setCurrentWidget(self.empty_label)
+        self.countsChanged.emit(text)
+
+    def counts_text(self) -> str:
+        return self.model.counts_text()
+
+    # ---- selection and actions ------------------------------------------------------------
+    def selected_ids(self) -> list:
+        sm = self.table.selectionModel()
+        rows = sorted(i.row() for i in sm.selectedRows()) if sm else []
+        return [self.model.row_id(r) for r in rows if r < self.model.loaded_row_count()]
+
+    def current_id(self):
+        index = self.table.currentIndex()
+        if index.isValid() and self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            return self.model.row_id(index.row())
+        ids = self.selected_ids()
+        return ids[0] if ids else None
+
+    def select_id(self, record_id, clear: bool = True) -> bool:
+        row = self.model.row_of_id(record_id)
+        if row < 0:
+            return False
+        flags = QItemSelectionModel.Select | QItemSelectionModel.Rows
+        if clear:
+            flags |= QItemSelectionModel.Clear
+        index = self.model.index(row, 0)
+        self.table.selectionModel().select(index, flags)
+        self.table.setCurrentIndex(index) if clear else None
+        self.table.scrollTo(index)
+        return True
+
+    def _edit_current(self) -> None:
+        record_id = self.current_id()
+        if record_id is not None and self.on_edit is not None:
+            self.on_edit(record_id)
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids or self.on_delete is None:
+            return
+        question = (self.delete_question(ids) if self.delete_question else
+                    _("Delete the {n} selected records?").format(n=len(ids)))
+        if messages.ask(self, question, default=False):
+            self.on_delete(ids)

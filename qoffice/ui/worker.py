@@ -1,0 +1,177 @@
+"""The one way to run long work off the GUI thread, with a cancellable progress dialog.
+
+Modelled on Anki's CollectionOp/QueryOp: the screen hands over a function, the function runs on a
+pool thread, progress shows only if the work takes longer than a moment, and the result or the
+error comes back on the GUI thread.
+
+    def work(progress):                       # runs on a worker thread
+        with db.session() as s:               # open the session HERE, in the worker thread
+            return services.imports.run(s, path, progress=progress)
+
+    run_in_background(self, work, title=_("Import"),
+                      on_done=lambda summary: self.show_summary(summary))
+
+- `progress(done, total, message="")` is the services' callback (qoffice.services.Progress). It
+  updates the dialog ("正在导入 3,200 / 10,000 行" when the message is "正在导入" — the count is
+  appended) and raises qoffice.errors.Cancelled once the clerk pressed 取消; the service lets it
+  propagate so its transaction rolls back and nothing is written.
+- Results and errors arrive on the GUI thread: `on_done(result)`; Cancelled → `on_cancelled()`
+  (default: nothing); a KnownError → `on_error(exc)` or, by default, messages.known_error; any other
+  exception → the crash handler (logged, crash dialog).
+- SQLite sessions are used from one thread at a time: never pass a GUI-thread Session into the
+  function; open one inside it (the engine hands each thread its own connection).
+- The returned Job has `finished` (bool) and `wait(timeout_ms)` for tests and benchmarks.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from qoffice.errors import Cancelled, KnownError
+from qoffice.i18n import _
+from qoffice.ui import crash, messages
+
+log = logging.getLogger("qoffice.ui")
+
+SHOW_AFTER_MS = 600  # quick work finishes without a dialog flashing up
+_PROGRESS_EVERY_S = 0.05  # throttle: a 100,000-row import must not flood the event loop
+
+_active: set[Job] = set()  # keeps jobs (and their signal objects) alive until they finish
+
+
+class _Signals(QObject):
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job):
+        super().__init__()
+        self.job = job
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        job = self.job
+        try:
+            result = job.fn(job._progress)
+        except BaseException as exc:  # delivered to the GUI thread, never lost
+            job.signals.failed.emit(exc)
+        else:
+            job.signals.succeeded.emit(result)
+
+
+class Job:
+    """One piece of background work; created by run_in_background()."""
+
+    def __init__(self, parent: QWidget | None, fn: Callable[[Callable], Any], *, title: str, label: str,
+                 on_done, on_error, on_cancelled, cancellable: bool, show_after_ms: int):
+        self.fn = fn
+        self.parent = parent
+        self.label = label
+        self.on_done, self.on_error, self.on_cancelled = on_done, on_error, on_cancelled
+        self.finished = False
+        self.cancelled = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._last_emit = 0.0
+        self.signals = _Signals()
+        self.signals.progressed.connect(self._on_progress)
+        self.signals.succeeded.connect(self._on_succeeded)
+        self.signals.failed.connect(self._on_failed)
+        self.dialog = QProgressDialog(label, _("Cancel") if cancellable else "", 0, 0, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setMinimumDuration(0)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.setMinimumWidth(380)
+        if not cancellable:
+            self.dialog.setCancelButton(None)
+        self.dialog.canceled.connect(self.cancel)
+        self.dialog.hide()
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._show_dialog)
+        self._timer.start(show_after_ms)
+
+    # -- worker thread --
+    def _progress(self, done: int, total: int, message: str = "") -> None:
+        if self.cancelled.is_set():
+            raise Cancelled()
+        now = time.monotonic()
+        if now - self._last_emit >= _PROGRESS_EVERY_S or done >= total:
+            self._last_emit = now
+            self.signals.progressed.emit(int(done), int(total), message or "")
+
+    # -- GUI thread --
+    def cancel(self) -> None:
+        if not self.finished:
+            self.cancelled.set()
+            self.dialog.setLabelText(_("Cancelling…"))
+
+    def _show_dialog(self) -> None:
+        if not self.finished:
+            self.dialog.show()
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if self.finished or self.cancelled.is_set():
+            return
+        self.dialog.setMaximum(max(total, 0))
+        self.dialog.setValue(min(done, total) if total > 0 else 0)
+        count = _("{done:,} / {total:,}").format(done=done, total=total) if total > 0 else ""
+        self.dialog.setLabelText(" ".join(p for p in (message or self.label, count) if p))
+
+    def _finish(self) -> None:
+        self.finished = True
+        self._timer.stop()
+        self.dialog.hide()
+        self.dialog.deleteLater()
+        _active.discard(self)
+
+    def _on_succeeded(self, result: Any) -> None:
+        self.result = result
+        self._finish()
+        if self.on_done is not None:
+            self.on_done(result)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.error = exc
+        self._finish()
+        if isinstance(exc, Cancelled):
+            log.info("work cancelled: %s", self.label)
+            if self.on_cancelled is not None:
+                self.on_cancelled()
+        elif isinstance(exc, KnownError):
+            if self.on_error is not None:
+                self.on_error(exc)
+            else:
+                messages.known_error(self.parent, exc)
+        else:
+            crash.report_exception(exc)
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Process events until the job finished (tests, benchmarks). True when it did."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.finished and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.AllEvents, 50)
+            time.sleep(0.005)
+        return self.finished
+
+
+def run_in_background(parent: QWidget | None, fn: Callable[[Callable], Any], *, title: str = "",
+                      label: str = "", on_done: Callable[[Any], None] | None = None,
+                      on_error: Callable[[KnownError], None] | None = None,
+                      on_cancelled: Callable[[], None] | None = None, cancellable: bool = True,
+                      show_after_ms: int = SHOW_AFTER_MS) -> Job:
+    """Run fn(progress) on a pool thread; see the module docstring."""
+    job = Job(parent, fn, title=title or _("qoffice"), label=label or _("Working…"), on_done=on_done,
+              on_error=on_error, on_cancelled=on_cancelled, cancellable=cancellable,
+              show_after_ms=show_after_ms)
+    _active.add(job)
+    QThreadPool.globalInstance().start(_Runnable(job))
+    return job

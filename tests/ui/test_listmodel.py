@@ -1,0 +1,206 @@
+"""The SQL-paged list model: pages, SQL search/filter/sort, counts; the list area and the worker."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+from sqlalchemy import insert, select
+
+from qoffice.db.models import Enterprise
+from qoffice.domain.pinyin import initials
+from qoffice.errors import Cancelled, ValidationFailed
+from qoffice.ui import messages
+from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listmodel import PAGE_SIZE, Column, Filter, ListDefinition, SearchField, SqlListModel, vocab_order
+from qoffice.ui.worker import run_in_background
+
+pytestmark = pytest.mark.gui
+
+NAMES = ["南通海工船舶有限公司", "如皋精细化工有限公司", "启东新材料科技有限公司", "海门纺织家纺有限公司"]
+COUNTIES = ["崇川区", "如皋市", "启东市", "海门区"]
+
+
+def definition(deleted: bool = False) -> ListDefinition:
+    return ListDefinition(
+        name="test-enterprises",
+        select=select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.status),
+        columns=[Column("uscc", "Credit code", sort=Enterprise.uscc),
+                 Column("name", "Enterprise name", sort=Enterprise.name),
+                 Column("county", "County", sort=Enterprise.county),
+                 Column("status", "Status", sort=vocab_order(Enterprise.status, ("在营", "停产", "注销", "迁出")))],
+        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+                SearchField(Enterprise.name_initials, "initials")],
+        search_hint="Name / credit code / pinyin initials",
+        filters=[Filter("county", "County", Enterprise.county, choices=COUNTIES)],
+        where=[Enterprise.deleted_at.is_not(None) if deleted else Enterprise.deleted_at.is_(None)],
+        default_sort=("name", "asc"),
+    )
+
+
+def fill(db, builders, n: int) -> None:
+    rows = []
+    for i in range(n):
+        name = f"{NAMES[i % 4][:-6]}{i:05d}有限公司"
+        rows.append(dict(uscc=builders.code(100000 + i), name=name, name_initials=initials(name),
+                         county=COUNTIES[i % 4], status="在营" if i % 10 else "停产",
+                         status_year=None if i % 10 else 2020, high_energy=False, benchmark=False,
+                         research_centre=False, incentive_fund=False))
+    with db.session() as s:
+        s.execute(insert(Enterprise), rows)
+
+
+def test_model_loads_one_page_not_one_object_per_row(qtbot, db, builders):
+    fill(db, builders, 10_000)
+    model = SqlListModel(db, definition())
+    model.reload()
+    assert model.total_count == 10_000
+    assert model.rowCount() == PAGE_SIZE  # only the first page is in memory
+    assert model.loaded_row_count() == PAGE_SIZE
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 2 * PAGE_SIZE
+
+
+def test_model_sorts_and_searches_in_sql(qtbot, db, builders):
+    fill(db, builders, 600)
+    model = SqlListModel(db, definition())
+    model.reload()
+    assert model.headerData(0, Qt.Horizontal) == "序号"
+    assert model.data(model.index(0, 0)) == "1"
+    names = [model.data(model.index(r, 2)) for r in range(model.rowCount())]
+    assert names == sorted(names)
+    model.sort(2, Qt.DescendingOrder)
+    assert model.data(model.index(0, 2)) == max(names + [model.data(model.index(0, 2))])
+    model.set_query("rg")  # pinyin initials of 如皋
+    assert model.filtered_count == 150
+    assert all("如皋" in model.data(model.index(r, 2)) for r in range(model.rowCount()))
+    assert model.counts_text() == "共 600 条（筛选后 150 条）"
+    model.set_query("")
+    model.set_filter("county", "启东市")
+    assert model.filtered_count == 150
+    model.set_query("00017")  # a name part; searches combine with filters
+    assert model.filtered_count == 0
+    model.set_filter("county", None)
+    assert model.filtered_count == 1
+
+
+def test_search_treats_like_wildcards_literally(qtbot, db, builders):
+    fill(db, builders, 20)
+    model = SqlListModel(db, definition())
+    model.reload()
+    model.set_query("%")
+    assert model.filtered_count == 0
+    model.set_query("_")
+    assert model.filtered_count == 0
+
+
+def test_list_area_counts_empty_state_and_delete_confirmation(qtbot, db, builders, monkeypatch):
+    deleted = []
+    area = ListArea(db, definition(), on_new=lambda: None, on_edit=lambda i: None,
+                    on_delete=lambda ids: deleted.extend(ids),
+                    empty_text="还没有企业档案。点击「新增」逐条录入，或「导入」批量导入 Excel。")
+    qtbot.addWidget(area)
+    area.reload()
+    assert area.stack.currentWidget() is area.empty_label
+    assert "还没有企业档案" in area.empty_label.text()
+    assert "import" not in area.buttons and "export" not in area.buttons  # no handler, no button
+    fill(db, builders, 30)
+    area.reload()
+    assert area.stack.currentWidget() is area.table
+    assert area.counts_label.text() == "共 30 条"
+    assert "拼音首字母" in area.search_box.placeholderText()
+    assert not area.buttons["delete"].isEnabled()
+    area.table.selectRow(0)
+    assert area.buttons["delete"].isEnabled()
+    answers = []
+    messages.set_responder(lambda kind, title, text, details: answers.append(text) or False)
+    try:
+        area.delete_selected()
+        assert deleted == [] and answers  # refused: nothing deleted
+        messages.set_responder(lambda *a: True)
+        area.delete_selected()
+        assert len(deleted) == 1
+    finally:
+        messages.set_responder(None)
+    area.search_box.setText("no such thing")
+    area.apply_search_now()
+    assert area.stack.currentWidget() is area.empty_label
+    assert area.counts_label.text() == "共 30 条（筛选后 0 条）"
+
+
+def test_list_area_remembers_sort_order(qtbot, db, builders, qoffice_home):
+    fill(db, builders, 5)
+    area = ListArea(db, definition())
+    qtbot.addWidget(area)
+    area.reload()
+    area.table.horizontalHeader().setSortIndicator(3, Qt.DescendingOrder)
+    area.save_state()
+    assert (qoffice_home / "ui.ini").exists()
+    again = ListArea(db, definition())
+    qtbot.addWidget(again)
+    again.reload()
+    assert again.model.sort_state() == ("county", True)
+
+
+def test_worker_delivers_result_on_gui_thread(qtbot):
+    seen = {}
+
+    def work(progress):
+        seen["thread"] = threading.current_thread()
+        progress(1, 2, "")
+        return 42
+
+    job = run_in_background(None, work, on_done=lambda r: seen.setdefault("result", (r, threading.current_thread())))
+    assert job.wait()
+    assert seen["result"][0] == 42
+    assert seen["result"][1] is threading.main_thread()
+    assert seen["thread"] is not threading.main_thread()
+
+
+def test_worker_cancel_raises_cancelled_in_the_work(qtbot):
+    started, stop = threading.Event(), threading.Event()
+    outcome = []
+
+    def work(progress):
+        started.set()
+        for i in range(1000):
+            progress(i, 1000, "正在导入")
+            stop.wait(0.01)
+        return "finished"
+
+    job = run_in_background(None, work, on_done=outcome.append, on_cancelled=lambda: outcome.append("cancelled"),
+                            show_after_ms=0)
+    started.wait(5)
+    button = job.dialog.findChild(QPushButton)
+    assert button.text() == "取消"
+    button.click()
+    assert job.wait()
+    assert outcome == ["cancelled"]
+    assert isinstance(job.error, Cancelled)
+
+
+def test_worker_known_error_becomes_a_message(qtbot):
+    shown = []
+    messages.set_responder(lambda kind, title, text, details: shown.append((kind, text)))
+    try:
+        job = run_in_background(None, lambda progress: (_ for _ in ()).throw(ValidationFailed("名称不能为空")))
+        assert job.wait()
+    finally:
+        messages.set_responder(None)
+    assert shown == [("error", "名称不能为空")]
+
+
+def test_worker_unexpected_error_goes_to_crash_handler(qtbot):
+    from qoffice.ui import crash
+
+    got = []
+    messages.set_responder(lambda kind, title, text, details: got.append(kind))
+    try:
+        job = run_in_background(None, lambda progress: 1 / 0)
+        assert job.wait()
+    finally:
+        messages.set_responder(None)
+    assert got == ["crash"]
+    assert "ZeroDivisionError" in crash.crashes[-1]
