@@ -1,0 +1,836 @@
+"""Import a clerk's spreadsheet: read it, check every row, then write all good rows in one
+transaction (or, in a dry run, show what would happen). Each import is an ImportBatch whose audit
+rows carry its id, so it can be undone while none of its records has changed since.
+
+The flow is the same for the GUI wizard and the CLI: `parse_file` (no database) → `run_import`
+(apply in one transaction; dry runs apply to an in-memory copy and throw it away).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import create_engine, delete, event, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from qoffice.db.models import (
+    AuditEntry,
+    Award,
+    Enterprise,
+    Forum,
+    ForumAttendance,
+    ImportBatch,
+    Partner,
+    Project,
+    SignUp,
+    YearFigures,
+    utcnow,
+)
+from qoffice.domain import uscc as uscc_rules
+from qoffice.domain.money import rate_to_scaled, scaled_to_rate
+from qoffice.domain.pinyin import initials
+from qoffice.errors import KnownError, ValidationFailed
+from qoffice.excel import values as cells
+from qoffice.excel.headers import Layout, detect_layout, fill_data_merges
+from qoffice.excel.kinds import KINDS, Column, Kind
+from qoffice.excel.readers import SheetData, open_book
+from qoffice.i18n import _
+from qoffice.services import Progress, report
+from qoffice.services.audit import AuditWriter
+
+FOOTER_WORDS = ("合计", "小计", "总计", "填表", "制表", "审核", "备注", "说明")
+PROGRESS_EVERY = 500
+
+
+class ImportRefused(KnownError):
+    """The file cannot be imported at all (no sheet with the required columns, conflicting
+    columns); nothing is written. Exit 2."""
+
+    exit_code = 2
+
+
+class UndoRefused(KnownError):
+    exit_code = 1
+
+
+@dataclass
+class Issue:
+    row: int | None
+    column: str | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ParsedRow:
+    row: int  # the row number in the file (CSV: line where the record starts)
+    values: dict  # field key -> typed value; absent = empty cell (never erases)
+    source: dict  # template header -> the cell as written (for the error report)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    status: str = "pending"  # create, update, error, replaced
+
+
+@dataclass
+class ParsedFile:
+    kind: Kind
+    path: Path
+    format: str
+    sheet: str
+    layout: Layout
+    rows: list[ParsedRow]
+    warnings: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    path: Path
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    rows: list[ParsedRow] = field(default_factory=list)
+    batch_id: int | None = None
+    backup: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def as_json(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "rejected": self.rejected,
+                "errors": [e.as_dict() for e in self.errors], "warnings": [w.as_dict() for w in self.warnings]}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def _is_footer(row: list) -> bool:
+    for value in row:
+        if cells.is_empty(value):
+            continue
+        text = cells.halfwidth(cells.number_text(value)).strip()
+        if text.startswith(FOOTER_WORDS):
+            return True
+        # 注：… / 注1 … are notes; 注塑机械有限公司 is an enterprise.
+        return text.startswith("注") and (len(text) == 1 or not ("\u4e00" <= text[1] <= "\u9fff"))
+    return True  # wholly empty
+
+
+def _choose_sheet(book, kind: Kind) -> tuple[SheetData, Layout]:
+    required = {c.key for c in kind.required}
+    best_missing: list[str] | None = None
+    for sheet in book.sheets():
+        layout = detect_layout(sheet, kind)
+        have = layout.keys if layout else set()
+        missing = [c.header for c in kind.columns if c.key in required - have]
+        if not missing:
+            return sheet, layout
+        if best_missing is None or len(missing) < len(best_missing):
+            best_missing = missing
+    raise ImportRefused(_("No sheet of {file} has the required columns; missing: {columns}.").format(
+        file=book.path.name, columns="、".join(best_missing or [c.header for c in kind.required])))
+
+
+def _cell(row: list, col: int):
+    return row[col] if col < len(row) else None
+
+
+def _comparable(value) -> str | None:
+    if cells.is_empty(value):
+        return None
+    return " ".join(cells.halfwidth(cells.number_text(value)).split())
+
+
+def _check_twin_columns(sheet: SheetData, layout: Layout, kind: Kind, data_rows: list[int]) -> dict[str, int]:
+    """Two file columns for one field: refuse when they disagree, else note which to read."""
+    header_of = {c.col: c.text for c in layout.cells}
+    for key, cols in layout.columns.items():
+        if len(cols) < 2:
+            continue
+        for i in data_rows:
+            row = sheet.rows[i]
+            seen: dict[str, int] = {}
+            for col in cols:
+                v = _comparable(_cell(row, col))
+                if v is None:
+                    continue
+                for other_v, other_col in seen.items():
+                    if other_v != v:
+                        raise ImportRefused(_("Columns “{a}” and “{b}” both give {field} but disagree, first in "
+                                              "row {row}; keep one of them and import again.").format(
+                            a=header_of[other_col], b=header_of[col], field=kind.column(key).header,
+                            row=sheet.row_number(i)))
+                seen.setdefault(v, col)
+    return {}
+
+
+def _parse_cell(col: Column, raw, *, scale: Decimal, percent: bool, row: ParsedRow):
+    kind = col.type
+    if kind == "list":
+        parts = cells.split_list(raw)
+        return parts or None
+    if kind in ("text", "phone"):
+        return cells.clean_text(raw)
+    if kind == "multiline":
+        return cells.clean_text(raw, multiline=True)
+    if kind == "code":
+        return uscc_rules.normalize(cells.clean_text(raw))
+    if kind == "year":
+        return cells.parse_year(raw)
+    if kind == "date":
+        return cells.parse_date(raw)
+    if kind == "bool":
+        return cells.parse_bool(raw)
+    if kind == "int":
+        return cells.parse_int(raw)
+    if kind == "vocab":
+        return cells.choose(raw, col.vocabulary or ())
+    if kind == "money":
+        yuan, rounded = cells.parse_money(raw, scale=scale)
+        if rounded:
+            row.warnings.append(Issue(row.row, col.header, _("Amount “{value}” is finer than one yuan and was "
+                                                              "rounded to {yuan} yuan.").format(
+                value=cells.number_text(raw), yuan=yuan)))
+        return yuan
+    if kind == "rate":
+        rate = cells.parse_rate(raw, percent_cell=percent)
+        scaled, rounded = rate_to_scaled(rate)
+        if rounded:
+            row.warnings.append(Issue(row.row, col.header, _("Rate “{value}” was rounded to 4 decimals.").format(
+                value=cells.number_text(raw))))
+        return scaled
+    raise AssertionError(kind)
+
+
+def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -> ParsedFile:
+    """Read and check every row of `path` as `kind_name`; no database involved."""
+    kind = KINDS[kind_name]
+    book = open_book(path)
+    sheet, layout = _choose_sheet(book, kind)
+    first = layout.header_row + 1
+    fill_data_merges(sheet, first)
+    data_rows = [i for i in range(first, len(sheet.rows)) if not _is_footer(sheet.rows[i])]
+    _check_twin_columns(sheet, layout, kind, data_rows)
+    header_row = sheet.row_number(layout.header_row)
+    parsed = ParsedFile(kind, Path(path), book.format, sheet.name, layout, [])
+    for cell in layout.unknown:
+        parsed.warnings.append(Issue(header_row, cell.text, _("Unknown column, ignored.")))
+    by_key = {c.key: c for c in kind.columns}
+    units = {key: next((layout.units.get(c) for c in cols if layout.units.get(c)), None)
+             for key, cols in layout.columns.items()}
+    rate_values: dict[str, list[Decimal]] = {}
+    total = len(data_rows)
+    for n, i in enumerate(data_rows):
+        if n % PROGRESS_EVERY == 0:
+            report(progress, n, total, _("Reading rows…"))
+        raw_row = sheet.rows[i]
+        row = ParsedRow(sheet.row_number(i), {}, {})
+        for key, cols in layout.columns.items():
+            col = by_key[key]
+            file_col = next((c for c in cols if not cells.is_empty(_cell(raw_row, c))), cols[0])
+            raw = _cell(raw_row, file_col)
+            if (i, file_col) in sheet.formula_without_value:
+                row.errors.append(Issue(row.row, col.header, _("The cell holds a formula without a computed value; "
+                                                               "open the file in Excel, save it, and import again.")))
+                continue
+            if cells.is_empty(raw):
+                continue
+            row.source[col.header] = cells.number_text(raw)
+            unit = units.get(key)
+            scale = cells.MONEY_UNITS.get(unit or "万元", Decimal(10000))
+            try:
+                value = _parse_cell(col, raw, scale=scale, percent=(i, file_col) in sheet.percent, row=row)
+            except cells.CellProblem as exc:
+                row.errors.append(Issue(row.row, col.header, exc.message))
+                continue
+            if value is None or value == "":
+                continue
+            row.values[key] = value
+            if col.type == "rate" and isinstance(raw, (int, float)) and (i, file_col) not in sheet.percent:
+                rate_values.setdefault(key, []).append(Decimal(repr(raw)))
+            elif col.type == "rate":
+                rate_values.setdefault(key, []).append(Decimal(100))  # shown as percent: fine
+        for col in kind.required:
+            if col.key not in row.values and not any(e.column == col.header for e in row.errors):
+                row.errors.append(Issue(row.row, col.header, _("This column is required.")))
+        parsed.rows.append(row)
+    if not sheet.formats_visible:
+        for key, values in rate_values.items():
+            if values and all(v < 1 for v in values):
+                parsed.warnings.append(Issue(None, by_key[key].header, _(
+                    "Every rate in this column is below 1. The file's format cannot show percent cells, so "
+                    "0.0125 was taken as 0.0125 %; if it meant 1.25 %, write 1.25 or 1.25%.")))
+    report(progress, total, total, _("Reading rows…"))
+    return parsed
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+def _problem_issues(row: ParsedRow, kind: Kind, problems: dict[str, str], field_columns: dict[str, str]) -> None:
+    for key, message in problems.items():
+        header = field_columns.get(key)
+        if header is None:
+            try:
+                header = kind.column(key).header
+            except StopIteration:
+                header = None
+        row.errors.append(Issue(row.row, header, message))
+
+
+def _dedupe(parsed: ParsedFile, key_of) -> list[ParsedRow]:
+    """Later row wins: the earlier row with the same key is counted nowhere, with a warning."""
+    last: dict = {}
+    for row in parsed.rows:
+        if row.errors:
+            continue
+        key = key_of(row)
+        if key is None:
+            continue
+        if key in last:
+            earlier = last[key]
+            earlier.status = "replaced"
+            row.warnings.append(Issue(row.row, None, _("Row {earlier} has the same key as row {later}; row {later} "
+                                                       "is used and row {earlier} is ignored.").format(
+                earlier=earlier.row, later=row.row)))
+        last[key] = row
+    return [r for r in parsed.rows if not r.errors and r.status != "replaced"]
+
+
+class _Applier:
+    """One import's write work inside a session: per-kind `apply_*`, sharing lookups and audit."""
+
+    def __init__(self, session: Session, parsed: ParsedFile, audit: AuditWriter, progress: Progress):
+        self.session = session
+        self.parsed = parsed
+        self.audit = audit
+        self.progress = progress
+        self._codes: dict[str, tuple[int, bool]] | None = None
+
+    # lookups
+    def codes(self) -> dict[str, tuple[int, bool]]:
+        if self._codes is None:
+            self._codes = {code: (eid, deleted is not None) for eid, code, deleted in
+                           self.session.execute(select(Enterprise.id, Enterprise.uscc, Enterprise.deleted_at))}
+        return self._codes
+
+    def enterprise_id(self, row: ParsedRow, code: str) -> int | None:
+        problem = uscc_rules.problem(code)
+        if problem:
+            row.errors.append(Issue(row.row, "统一社会信用代码", problem))
+            return None
+        hit = self.codes().get(code)
+        if hit is None:
+            row.errors.append(Issue(row.row, "统一社会信用代码", _("No enterprise with credit code {code} is on "
+                                                             "file; import the enterprise first.").format(code=code)))
+            return None
+        if hit[1]:
+            row.errors.append(Issue(row.row, "统一社会信用代码", _("The enterprise with credit code {code} is in the "
+                                                             "recycle bin; restore it first.").format(code=code)))
+            return None
+        return hit[0]
+
+    def tick(self, n: int, total: int) -> None:
+        if n % PROGRESS_EVERY == 0:
+            report(self.progress, n, total, _("Writing…"))
+
+    def guarded(self, row: ParsedRow, fn) -> bool:
+        """Run one row's writes in a savepoint: a refused row leaves nothing behind."""
+        mark = len(self.audit.rows)
+        nested = self.session.begin_nested()
+        try:
+            fn()
+            nested.commit()
+            return True
+        except ValidationFailed as exc:
+            nested.rollback()
+            del self.audit.rows[mark:]
+            if exc.problems:
+                _problem_issues(row, self.parsed.kind, exc.problems, FIELD_COLUMNS.get(self.parsed.kind.name, {}))
+            else:
+                row.errors.append(Issue(row.row, None, exc.message))
+        except KnownError as exc:
+            nested.rollback()
+            del self.audit.rows[mark:]
+            row.errors.append(Issue(row.row, None, exc.message))
+        return False
+
+    # enterprises ------------------------------------------------------------------------------
+    def apply_enterprises(self, rows: list[ParsedRow]) -> None:
+        from qoffice.services import enterprises as svc
+
+        existing = self.codes()
+        new_rows: list[dict] = []
+        new_parsed: list[ParsedRow] = []
+        now = utcnow()
+        defaults = {c.name: None for c in Enterprise.__table__.columns if c.name != "id"}
+        for n, row in enumerate(rows):
+            self.tick(n, len(rows))
+            values = {k: v for k, v in row.values.items()}
+            code = values["uscc"]
+            hit = existing.get(code)
+            if hit is None:
+                values.setdefault("status", svc.rules.vocab.STATUS_ACTIVE)
+                checked = svc.check(svc.clean(values))
+                if checked.problems:
+                    _problem_issues(row, self.parsed.kind, checked.problems, {})
+                    continue
+                for key, message in checked.warnings.items():
+                    row.warnings.append(Issue(row.row, self.parsed.kind.column(key).header, message))
+                record = defaults | {"high_energy": False, "benchmark": False, "research_centre": False,
+                                     "incentive_fund": False} | checked.values
+                record.update(name_initials=initials(record["name"]), created_at=now, updated_at=now)
+                new_rows.append(record)
+                new_parsed.append(row)
+                row.status = "create"
+            else:
+                eid, deleted = hit
+                ent = self.session.get(Enterprise, eid)
+
+                def work(ent=ent, values=values, deleted=deleted, row=row):
+                    checked = svc.check(svc.clean({k: v for k, v in values.items()}) | {})
+                    for key, message in checked.warnings.items():
+                        if key in ("trade",) and key in values:
+                            row.warnings.append(Issue(row.row, self.parsed.kind.column(key).header, message))
+                    svc.update_enterprise(self.session, ent, values, audit=self.audit, keep_empty=True)
+                    if deleted:
+                        self.audit.add("enterprise", ent.id, "restore", enterprise_id=ent.id, field="deleted_at",
+                                       old=ent.deleted_at, new=None)
+                        ent.deleted_at = None
+                        existing[code] = (ent.id, False)
+
+                if self.guarded(row, work):
+                    row.status = "update"
+        if new_rows:
+            before = self.session.scalar(select(func.max(Enterprise.id))) or 0
+            self.session.execute(insert(Enterprise.__table__), new_rows)
+            ids = dict((code, eid) for eid, code in self.session.execute(
+                select(Enterprise.id, Enterprise.uscc).where(Enterprise.id > before)))
+            for record in new_rows:
+                eid = ids[record["uscc"]]
+                existing[record["uscc"]] = (eid, False)
+                self.audit.add("enterprise", eid, "create", enterprise_id=eid, field="name", new=record["name"])
+
+    # figures ----------------------------------------------------------------------------------
+    def apply_figures(self, rows: list[ParsedRow]) -> None:
+        from qoffice.domain import enterprise as rules
+        from qoffice.services import enterprises as svc
+
+        for n, row in enumerate(rows):
+            self.tick(n, len(rows))
+            v = row.values
+            eid = self.enterprise_id(row, v["uscc"])
+            if eid is None:
+                continue
+            old = self.session.scalar(select(YearFigures).where(YearFigures.enterprise_id == eid,
+                                                               YearFigures.year == v["year"]))
+            scaled = v.get("loss_rate", old.loss_rate_e4 if old else None)
+            checked = v.get("checked", old.checked if old else None)
+            passed = v.get("passed", old.passed if old else None)
+            benefit = v.get("benefit", old.benefit_yuan if old else None)
+            rate = scaled_to_rate(scaled)
+            problem = rules.figures_problem(None, None, rate)
+            if problem:
+                row.errors.append(Issue(row.row, "质量损失率(%)", problem))
+            problem = rules.figures_problem(checked, passed)
+            if problem:
+                row.errors.append(Issue(row.row, "抽查合格批次" if "passed" in v or checked is not None else "抽查批次",
+                                        problem))
+            if row.errors:
+                continue
+
+            def work(eid=eid, v=v, rate=rate, checked=checked, passed=passed, benefit=benefit):
+                svc.set_figures(self.session, eid, v["year"], loss_rate=rate, checked=checked, passed=passed,
+                                benefit_yuan=benefit, audit=self.audit)
+
+            if self.guarded(row, work):
+                row.status = "update" if old is not None else "create"
+
+    # projects ---------------------------------------------------------------------------------
+    def apply_projects(self, rows: list[ParsedRow]) -> None:
+        from qoffice.services import partners, projects
+
+        for n, row in enumerate(rows):
+            self.tick(n, len(rows))
+            v = row.values
+            eid = self.enterprise_id(row, v["uscc"])
+            if eid is None:
+                continue
+            old = self.session.scalar(select(Project).where(Project.enterprise_id == eid, Project.year == v["year"],
+                                                            Project.title == v["title"]))
+
+            def work(eid=eid, v=v, old=old, row=row):
+                data = {"enterprise_id": eid, "type": v["type"], "title": v["title"], "year": v["year"]}
+                for key, attr in (("investment", "investment_yuan"), ("benefit", "benefit_yuan"), ("stage", "stage")):
+                    if key in v:
+                        data[attr] = v[key]
+                if v.get("partner") or v.get("partner_type"):
+                    if not v.get("partner"):
+                        raise ValidationFailed(_("A partner type needs the partner's name."),
+                                               {"partner": _("A partner type needs the partner's name.")})
+                    match = partners.match_or_create(self.session, v["partner"], v.get("partner_type"),
+                                                     audit=self.audit)
+                    if match.error:
+                        raise ValidationFailed(match.error, {"partner_type": match.error})
+                    if match.warning:
+                        row.warnings.append(Issue(row.row, "合作单位", match.warning))
+                    data["partner_id"] = match.partner.id
+                if old is None:
+                    projects.create_project(self.session, data, audit=self.audit)
+                else:
+                    projects.update_project(self.session, old, data, audit=self.audit)
+
+            if self.guarded(row, work):
+                row.status = "update" if old is not None else "create"
+
+    # awards -----------------------------------------------------------------------------------
+    def apply_awards(self, rows: list[ParsedRow]) -> None:
+        from qoffice.services import awards
+
+        for n, row in enumerate(rows):
+            self.tick(n, len(rows))
+            v = row.values
+            eid = self.enterprise_id(row, v["uscc"])
+            if eid is None:
+                continue
+            old = self.session.scalar(select(Award).where(Award.enterprise_id == eid, Award.award == v["award"],
+                                                          Award.year == v["year"]))
+            if old is not None:
+                row.status = "update"  # already on file: nothing more to say about it
+                continue
+            if self.guarded(row, lambda eid=eid, v=v: awards.create_award(self.session, eid, v["award"], v["year"],
+                                                                          audit=self.audit)):
+                row.status = "create"
+
+    # forums -----------------------------------------------------------------------------------
+    def apply_forums(self, rows: list[ParsedRow]) -> None:
+        from qoffice.services import forums
+
+        for n, row in enumerate(rows):
+            self.tick(n, len(rows))
+            v = row.values
+            ids = []
+            for code in v.get("attendees") or []:
+                if code is None:
+                    continue
+                eid = self.enterprise_id(row, uscc_rules.normalize(code))
+                if eid is not None:
+                    ids.append(eid)
+            if row.errors:
+                for issue in row.errors:
+                    issue.column = "参加企业"
+                continue
+            old = self.session.scalar(select(Forum).where(Forum.title == v["title"], Forum.date == v["date"]))
+            data = {k: v[src] for src, k in (("title", "title"), ("date", "date"), ("venue", "venue"),
+                                            ("organiser", "organiser"), ("topic", "topic"), ("speakers", "speakers"),
+                                            ("status", "status"), ("people", "people_count")) if src in v}
+
+            def work(old=old, data=data, ids=ids, row=row, v=v):
+                if old is None:
+                    forum, warnings = forums.create_forum(self.session, data, audit=self.audit)
+                else:
+                    forum, warnings = old, forums.update_forum(self.session, old, data, audit=self.audit)
+                for w in warnings:
+                    row.warnings.append(Issue(row.row, None, w))
+                if "attendees" in v:
+                    forums.set_attendance(self.session, forum, ids, audit=self.audit)
+
+            if self.guarded(row, work):
+                row.status = "update" if old is not None else "create"
+
+    # partners ---------------------------------------------------------------------------------
+    def apply_partners(self, rows: list[ParsedRow]) -> None:
+        from qoffice.services import partners
+
+        for n, row in enumerate(rows):
+            self.tick(n, len(rows))
+            v = row.values
+            old = partners.find_by_name(self.session, v["name"])
+
+            def work(old=old, v=v, row=row):
+                extra = {k: v[k] for k in ("contact", "phone", "note") if k in v}
+                if old is None:
+                    partners.create_partner(self.session, {"name": v["name"], "type": v.get("type")} | extra,
+                                            audit=self.audit)
+                    if not v.get("type"):
+                        row.warnings.append(Issue(row.row, "类型", _("No type given: filed as 其他 (no subsidy).")))
+                    partners._forget_keys(self.session)
+                else:
+                    if v.get("type") and v["type"] != old.type:
+                        msg = _("Partner “{name}” is a {have} in the directory, not a {given}; change it in the "
+                                "directory if the directory is wrong.").format(name=old.name, have=old.type,
+                                                                                given=v["type"])
+                        raise ValidationFailed(msg, {"type": msg})
+                    if extra:
+                        partners.update_partner(self.session, old, extra, audit=self.audit)
+
+            if self.guarded(row, work):
+                row.status = "update" if old is not None else "create"
+
+    # sign-ups ---------------------------------------------------------------------------------
+    def apply_signups(self, rows: list[ParsedRow]) -> None:
+        from qoffice.services import meetings, partners
+
+        for n, row in enumerate(rows):  # file order: capacity goes to the earlier rows
+            self.tick(n, len(rows))
+            v = row.values
+            eid = self.enterprise_id(row, v["uscc"])
+            names = v.get("names") or []
+            posts, phones = v.get("posts"), v.get("phones")
+            for header, items in (("职务", posts), ("联系电话", phones)):
+                if items is not None and len(items) != len(names):
+                    row.errors.append(Issue(row.row, header, _("{n} entries for {m} attendees; give them in the same "
+                                                               "order as the names.").format(n=len(items), m=len(names))))
+            if any(name is None for name in names) and not row.errors:
+                idx = next(i for i, name in enumerate(names) if name is None)
+                if (posts and posts[idx]) or (phones and phones[idx]):
+                    row.errors.append(Issue(row.row, "参会人", _("Attendee {n} needs a name.").format(n=idx + 1)))
+            if eid is None or row.errors:
+                continue
+            people = [meetings.AttendeeIn(name, posts[i] if posts else None, phones[i] if phones else None)
+                      for i, name in enumerate(names) if name]
+            date = v["meeting_date"]
+
+            def work(eid=eid, v=v, people=people, date=date, row=row):
+                meeting, _created = meetings.get_or_create_meeting(self.session, date.year, date,
+                                                                    v.get("meeting_title"), audit=self.audit)
+                partner_id = None
+                if v.get("partner"):
+                    match = partners.match_or_create(self.session, v["partner"], None, audit=self.audit)
+                    if match.warning:
+                        row.warnings.append(Issue(row.row, "意向合作单位", match.warning))
+                    partner_id = match.partner.id if match.partner else None
+                old = meetings.find_signup(self.session, meeting, eid)
+                result = meetings.sign_up(self.session, meeting, eid, people, need=v.get("need"),
+                                          partner_id=partner_id, status=v.get("status"), imported=True,
+                                          audit=self.audit)
+                for w in result.warnings:
+                    row.warnings.append(Issue(row.row, "状态", w))
+                row.status = "update" if old is not None else "create"
+
+            if not self.guarded(row, work):
+                row.status = "error"
+
+
+# Service problem keys that are not column keys of the kind.
+FIELD_COLUMNS = {
+    "enterprises": {},
+    "projects": {"investment_yuan": "投资额(万元)", "benefit_yuan": "成果效益(万元)", "partner_id": "合作单位",
+                 "partner": "合作单位", "partner_type": "合作单位类型", "enterprise_id": "统一社会信用代码"},
+    "awards": {"enterprise_id": "统一社会信用代码"},
+    "forums": {"people_count": "参加人数", "cancel_reason": "状态"},
+    "signups": {"date": "对接会日期", "attendees": "参会人", "partner_id": "意向合作单位"},
+    "partners": {},
+    "figures": {},
+}
+
+KEYS = {
+    "enterprises": lambda r: r.values.get("uscc"),
+    "figures": lambda r: (r.values.get("uscc"), r.values.get("year")),
+    "projects": lambda r: (r.values.get("uscc"), r.values.get("year"), r.values.get("title")),
+    "awards": lambda r: (r.values.get("uscc"), r.values.get("award"), r.values.get("year")),
+    "forums": lambda r: (r.values.get("title"), r.values.get("date")),
+    "partners": lambda r: __import__("qoffice.services.partners", fromlist=["match_key"]).match_key(r.values.get("name")),
+    "signups": lambda r: (r.values.get("uscc"), r.values["meeting_date"].year if r.values.get("meeting_date") else None),
+}
+
+
+def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, progress: Progress = None,
+          dry_run: bool = False) -> ImportResult:
+    """Write the good rows of `parsed` in `session` (the caller commits or rolls back)."""
+    kind = parsed.kind
+    batch = ImportBatch(kind=kind.name, source=source or str(parsed.path))
+    session.add(batch)
+    session.flush()
+    audit = AuditWriter(session, batch.id)
+    good = _dedupe(parsed, KEYS[kind.name])
+    applier = _Applier(session, parsed, audit, progress)
+    getattr(applier, f"apply_{kind.name}")(good)
+    audit.flush()
+    result = ImportResult(kind.name, parsed.path, dry_run, rows=parsed.rows, batch_id=batch.id)
+    result.warnings.extend(parsed.warnings)
+    for row in parsed.rows:
+        if row.errors:
+            row.status = "error"
+            result.rejected += 1
+            result.errors.extend(row.errors)
+        elif row.status == "create":
+            result.created += 1
+        elif row.status == "update":
+            result.updated += 1
+        result.warnings.extend(row.warnings)
+    batch.created, batch.updated, batch.rejected = result.created, result.updated, result.rejected
+    session.flush()
+    report(progress, len(good), len(good), _("Writing…"))
+    return result
+
+
+def _memory_copy_engine(db_path: Path):
+    """An engine over an in-memory copy of the database: a dry run applies everything there."""
+    from qoffice.db.sqlite import _uri_path
+
+    mem = sqlite3.connect(":memory:", check_same_thread=False)
+    src = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True)
+    try:
+        src.backup(mem)
+    finally:
+        src.close()
+    mem.isolation_level = None
+    mem.execute("PRAGMA foreign_keys=ON")
+    engine = create_engine("sqlite://", creator=lambda: mem, poolclass=StaticPool)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def run_import(db, kind_name: str, path: Path | str, *, dry_run: bool = False, progress: Progress = None,
+               parsed: ParsedFile | None = None) -> ImportResult:
+    """Import `path` into the open Database `db` (opened in mode "dry" for a dry run).
+
+    A real import backs the database up first and writes every good row in one transaction; a
+    Cancelled raised by `progress` leaves the database as it was.
+    """
+    parsed = parsed or parse_file(path, kind_name, progress=progress)
+    if dry_run:
+        engine = _memory_copy_engine(db.path)
+        try:
+            with sessionmaker(bind=engine)() as session:
+                try:
+                    return apply(session, parsed, progress=progress, dry_run=True)
+                finally:
+                    session.rollback()
+        finally:
+            engine.dispose()
+    from qoffice.db.backup import make_backup
+
+    backup = make_backup(db.path, kind="event", reason="import")
+    with db.session() as session:
+        result = apply(session, parsed, progress=progress)
+    result.backup = backup
+    return result
+
+
+# --- undo -------------------------------------------------------------------------------------
+
+TABLES = {"enterprise": Enterprise, "year_figures": YearFigures, "project": Project, "award": Award,
+          "forum": Forum, "partner": Partner, "signup": SignUp}
+
+
+def _typed(model, field_name: str, text: str | None):
+    if text is None:
+        return None
+    column = model.__table__.columns.get(field_name)
+    if column is None:
+        return text
+    pytype = column.type.python_type
+    if pytype is bool:
+        return text == "是"
+    if pytype is int:
+        return int(text)
+    if pytype is dt.datetime:
+        return dt.datetime.fromisoformat(text)
+    if pytype is dt.date:
+        return dt.date.fromisoformat(text)
+    return text
+
+
+def undo_problem(session: Session, batch_id: int) -> str | None:
+    """Why the batch cannot be undone (translated), or None when it can."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None:
+        return _("There is no such import.")
+    if batch.undone_at is not None:
+        return _("This import was already undone.")
+    last_id = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.batch_id == batch_id)) or 0
+    touched = session.execute(select(AuditEntry.table_name, AuditEntry.record_id)
+                              .where(AuditEntry.batch_id == batch_id).distinct()).all()
+    created_enterprises = [rid for t, rid in session.execute(
+        select(AuditEntry.table_name, AuditEntry.record_id).where(
+            AuditEntry.batch_id == batch_id, AuditEntry.action == "create", AuditEntry.table_name == "enterprise"))]
+    later = select(AuditEntry.id).where(AuditEntry.id > last_id)
+    for table, rid in touched:
+        hit = session.scalar(later.where(AuditEntry.table_name == table, AuditEntry.record_id == rid).limit(1))
+        if hit is not None:
+            return _("Records of this import have been changed since; it can no longer be undone.")
+    for chunk in range(0, len(created_enterprises), 500):
+        ids = created_enterprises[chunk:chunk + 500]
+        if session.scalar(later.where(AuditEntry.enterprise_id.in_(ids)).limit(1)) is not None:
+            return _("Records of this import have been changed since; it can no longer be undone.")
+    return None
+
+
+def undo_batch(session: Session, batch_id: int) -> dict[str, int]:
+    """撤销本次导入: created records removed, updated ones restored from the audit's old values."""
+    problem = undo_problem(session, batch_id)
+    if problem:
+        raise UndoRefused(problem)
+    entries = list(session.scalars(select(AuditEntry).where(AuditEntry.batch_id == batch_id)
+                                   .order_by(AuditEntry.id.desc())))
+    audit = AuditWriter(session, batch_id)
+    created: dict[str, set[int]] = {}
+    restored = 0
+    for e in entries:
+        model = TABLES.get(e.table_name)
+        if model is None or e.record_id is None:
+            continue
+        if e.action == "create":
+            created.setdefault(e.table_name, set()).add(e.record_id)
+            continue
+        if e.record_id in created.get(e.table_name, set()):
+            continue
+        record = session.get(model, e.record_id)
+        if record is None:
+            continue
+        if e.action == "restore":
+            record.deleted_at = _typed(model, "deleted_at", e.old)
+            restored += 1
+        elif e.field == "attendance" and e.table_name == "forum":
+            eid = int(e.new or e.old)
+            if e.new is not None:
+                session.execute(delete(ForumAttendance).where(ForumAttendance.forum_id == e.record_id,
+                                                              ForumAttendance.enterprise_id == eid))
+            else:
+                session.add(ForumAttendance(forum_id=e.record_id, enterprise_id=eid))
+        elif e.field and hasattr(record, e.field):
+            setattr(record, e.field, _typed(model, e.field, e.old))
+            if e.table_name == "enterprise" and e.field == "name":
+                record.name_initials = initials(record.name)
+        audit.add(e.table_name, e.record_id, "undo", enterprise_id=e.enterprise_id, field=e.field,
+                  old=e.new, new=e.old)
+    session.flush()
+    counts = {}
+    # Children before parents: a created sign-up's attendees, a created enterprise's records.
+    for table in ("signup", "project", "award", "year_figures", "forum", "enterprise", "partner"):
+        ids = created.get(table)
+        if not ids:
+            continue
+        model = TABLES[table]
+        id_list = sorted(ids)
+        for chunk in range(0, len(id_list), 500):
+            part = id_list[chunk:chunk + 500]
+            if table == "signup":
+                from qoffice.db.models import Attendee
+
+                session.execute(delete(Attendee).where(Attendee.signup_id.in_(part)))
+            if table == "forum":
+                session.execute(delete(ForumAttendance).where(ForumAttendance.forum_id.in_(part)))
+            session.execute(delete(model).where(model.id.in_(part)))
+        counts[table] = len(ids)
+        audit.add(table, None, "undo", field="created", old=str(len(ids)))
+    batch = session.get(ImportBatch, batch_id)
+    batch.undone_at = utcnow()
+    audit.flush()
+    session.flush()
+    counts["restored"] = restored
+    return counts
