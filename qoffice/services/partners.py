@@ -188,19 +188,19 @@ def projects_of(session: Session, partner: Partner) -> list[Project]:
 
 def set_type(session: Session, partner: Partner, type_: str, *, audit: AuditWriter | None = None) -> list[Project]:
     """Change the partner's type. The subsidy of its projects follows (it is computed from the
-    directory's type); returns the projects whose subsidy decision changes, for the GUI to show."""
+    directory's type); returns the projects whose subsidy amount changes, for the GUI to show."""
     problem = _type_problem(type_)
     if problem:
         raise ValidationFailed(problem, {"type": problem})
     projects = projects_of(session, partner)
-    before = {p.id: subsidy_rules.decide(p.investment_yuan, partner.type) for p in projects}
+    before = {p.id: subsidy_rules.decide(p.investment_yuan, partner.type).amount_yuan for p in projects}
     own = audit or AuditWriter(session)
     own.add("partner", partner.id, "update", field="type", old=partner.type, new=type_)
     partner.type = type_
     if audit is None:
         own.flush()
     session.flush()
-    return [p for p in projects if subsidy_rules.decide(p.investment_yuan, type_) != before[p.id]]
+    return [p for p in projects if subsidy_rules.decide(p.investment_yuan, type_).amount_yuan != before[p.id]]
 
 
 def merge(session: Session, keep: Partner, drop: Partner, *, audit: AuditWriter | None = None) -> dict[str, int]:
