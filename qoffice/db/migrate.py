@@ -31,10 +31,35 @@ def alembic_head() -> str:
 
 
 def run_upgrade_in_place(db_path: Path, target: str = "head") -> None:
-    """Run Alembic directly on `db_path` (used on the temporary copy, and by fixture builders)."""
-    from alembic import command
+    """Run Alembic directly on `db_path` (used on the temporary copy, and by fixture builders).
 
-    command.upgrade(alembic_config(db_path), target)
+    All steps run in ONE transaction that we begin and commit: left to itself, pysqlite
+    autocommits DDL and the env's PRAGMA starts a transaction Alembic then does not commit, so the
+    tables would change while the alembic_version row is rolled back.
+    """
+    from alembic import command
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(f"sqlite:///{Path(db_path).as_posix()}", poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # no implicit BEGIN/COMMIT from pysqlite
+        # Foreign keys stay OFF (SQLite's default; the pragma is a no-op inside a transaction):
+        # batch mode copies and drops tables. integrity_ok() runs foreign_key_check afterwards.
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    cfg = alembic_config(db_path)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, target)
+    finally:
+        engine.dispose()
 
 
 def upgrade(db_path: Path, target: str = "head") -> None:
