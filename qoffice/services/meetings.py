@@ -379,7 +379,8 @@ def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, a
 
     - one sign-up per enterprise and meeting: an active second one raises DuplicateSignUp naming
       the existing one; with imported=True the existing one is updated instead (an empty status
-      leaves its status as it is, an empty attendee list its attendees);
+      leaves its status as it is — a withdrawn one stays withdrawn — and an empty attendee list
+      its attendees);
     - a withdrawn enterprise gets its old sign-up back (same row, first sign-up time kept), at the
       end of the waiting list if the meeting is full;
     - capacity: see domain.signups.place (full → 候补 in order of arrival);
@@ -439,7 +440,8 @@ def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, a
         if people:
             _set_attendees(session, su, people, own)
         if su.status == SU_WITHDRAWN:
-            if status != SU_WITHDRAWN:
+            # An import with an empty status leaves an existing sign-up as it is, withdrawn too.
+            if status != SU_WITHDRAWN and not (imported and status is None):
                 placement = rules.place(status, capacity=meeting.capacity,
                                         taken_by_others=_taken(session, meeting, exclude_id=su.id), imported=imported)
                 _set_status(session, su, placement.status, own)

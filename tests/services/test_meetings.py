@@ -173,6 +173,17 @@ def test_an_empty_imported_status_means_registered_or_waiting_and_leaves_an_exis
     assert r.signup.status == "已确认" and not r.created
 
 
+def test_an_import_without_status_leaves_a_withdrawn_one_withdrawn_and_with_a_status_brings_it_back(s, builders):
+    m = meeting(s)
+    e = builders.make_enterprise(s)
+    su = sign(s, m, e).signup
+    meetings.withdraw(s, su)
+    r = sign(s, m, e, imported=True)
+    assert r.signup.status == "已退出" and not r.reactivated
+    r = sign(s, m, e, imported=True, status="已确认")
+    assert r.signup.status == "已确认" and r.reactivated and r.signup.id == su.id
+
+
 def test_an_imported_status_change_for_a_waiting_one_still_respects_capacity(s, builders):
     m = meeting(s, capacity=1)
     a, b = builders.make_enterprise(s), builders.make_enterprise(s)
