@@ -42,8 +42,10 @@ DATE = "date"  # datetime.date / datetime.datetime → date cell yyyy-mm-dd
 WAN = "wan"  # integer yuan → 万元 number, format 0.00
 PCT = "pct"  # Decimal percent → rounded half-up to 2 places, format 0.00
 PCT1 = "pct1"  # Decimal percent → rounded half-up to 1 place, format 0.0
+RATE = "rate"  # Decimal percent kept exact (a stored rate, up to 4 decimals), format 0.00
+NUM2 = "num2"  # a number kept exact, format 0.00
 YESNO = "yesno"  # bool → 是/否
-KINDS = (TEXT, INT, DATE, WAN, PCT, PCT1, YESNO)
+KINDS = (TEXT, INT, DATE, WAN, PCT, PCT1, RATE, NUM2, YESNO)
 
 
 
@@ -67,7 +69,7 @@ def wan(yuan: int | None) -> Decimal | None:
     value = yuan_to_wan(yuan)
     if value is None:
         return None
-    return _plain(value)
+    return plain(value)
 
 
 def percent(value: Decimal | None, places: int = 2) -> Decimal | None:
@@ -77,7 +79,8 @@ def percent(value: Decimal | None, places: int = 2) -> Decimal | None:
     return round_half_up(Decimal(value), places)
 
 
-def _plain(value: Decimal) -> Decimal:
+def plain(value: Decimal) -> Decimal:
+    """A Decimal in fixed-point form (no exponent), so the cell holds an ordinary number."""
     # Decimal('1E+4') would be written "1E+4"; quantize to keep an ordinary fixed-point number.
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
@@ -171,6 +174,8 @@ class CellWriter:
             return self._reuse(i, percent(value, 2))
         if kind == PCT1:
             return self._reuse(i, percent(value, 1))
+        if kind in (RATE, NUM2):
+            return self._reuse(i, plain(Decimal(value)) if not isinstance(value, int) else value)
         raise ValueError(kind)  # pragma: no cover - kinds are checked in __init__
 
     def _reuse(self, i: int, value: Any) -> WriteOnlyCell:
@@ -179,7 +184,8 @@ class CellWriter:
         return cell
 
     def _styled_cell(self, kind: str) -> WriteOnlyCell | None:
-        fmt = {DATE: DATE_FORMAT, WAN: MONEY_FORMAT, PCT: PERCENT_FORMAT, PCT1: RATE_FORMAT_1}.get(kind)
+        fmt = {DATE: DATE_FORMAT, WAN: MONEY_FORMAT, PCT: PERCENT_FORMAT, PCT1: RATE_FORMAT_1, RATE: PERCENT_FORMAT,
+               NUM2: MONEY_FORMAT}.get(kind)
         if fmt is None:
             return None
         cell = WriteOnlyCell(self.ws)

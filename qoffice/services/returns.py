@@ -1,0 +1,286 @@
+"""The yearly return (年度报表): load a year from the database, compute, check, write, and keep the
+报送记录 (a copy of every exported file with its 17 numbers and the time).
+
+Loading is set-based: one query per kind of record (enterprises, figures, projects, awards, forums,
+attendance, the meeting, sign-ups, attendees), never a query per enterprise.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qoffice.db.models import (
+    Attendee,
+    Award,
+    Enterprise,
+    Forum,
+    ForumAttendance,
+    MatchmakingMeeting,
+    Partner,
+    Project,
+    ReturnSubmission,
+    SignUp,
+    YearFigures,
+    utcnow,
+)
+from qoffice.domain import checks as return_checks
+from qoffice.domain import indicators as ind
+from qoffice.domain.checks import Problem
+from qoffice.domain.returndata import (
+    AttendeeRec,
+    AwardRec,
+    Cover,
+    EnterpriseRec,
+    FiguresRec,
+    ForumRec,
+    MeetingRec,
+    ProjectRec,
+    ReturnData,
+    SignUpRec,
+)
+from qoffice.errors import DataProblems
+from qoffice.i18n import _
+from qoffice.services import Progress
+from qoffice.services import settings as settings_service
+
+RETURNS_FOLDER = "returns"
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+class ReturnHasErrors(DataProblems):
+    """The checks found errors: nothing was written. `errors` and `warnings` are Problems."""
+
+    def __init__(self, errors: list[Problem], warnings: list[Problem] | None = None):
+        super().__init__(_("The return has {n} error(s) and was not exported; fix them first.").format(
+            n=len(errors)))
+        self.errors = errors
+        self.warnings = warnings or []
+
+
+@dataclass(frozen=True)
+class ReturnPreview:
+    """What the 年度报表 page shows: the 17 rows, and the problems with the record each is about."""
+
+    year: int
+    indicators: list[ind.IndicatorRow]
+    errors: list[Problem]
+    warnings: list[Problem]
+
+    @property
+    def can_export(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    copy_path: Path | None
+    submission_id: int
+    indicators: list[ind.IndicatorRow]
+    warnings: list[Problem]
+
+
+# --- loading ------------------------------------------------------------------------------------------
+def _live():
+    return Enterprise.deleted_at.is_(None)
+
+
+def load(session: Session, year: int, *, today: dt.date | None = None) -> ReturnData:
+    """Year `year` as plain records (deleted enterprises and their records left out)."""
+    from qoffice import __version__
+
+    today = today or dt.date.today()
+    cover = Cover(
+        office=settings_service.get(session, "office"),
+        county=settings_service.get(session, "county"),
+        operator=settings_service.get(session, "operator"),
+        phone=settings_service.get(session, "phone"),
+        export_date=today,
+        software_version=__version__,
+    )
+    enterprises = _load_enterprises(session)
+    E = Enterprise
+    F = YearFigures
+    figures = tuple(FiguresRec(eid, y, rate, checked, passed, benefit, fid) for fid, eid, y, rate, checked, passed, benefit
+                    in session.execute(
+                        select(F.id, F.enterprise_id, F.year, F.loss_rate_e4, F.checked, F.passed, F.benefit_yuan)
+                        .join(E, E.id == F.enterprise_id).where(_live(), F.year.in_((year, year - 1)))
+                        .order_by(F.id)))
+
+    P = Project
+    projects = tuple(ProjectRec(*row) for row in session.execute(
+        select(P.id, P.enterprise_id, P.type, P.title, P.year, Partner.name, Partner.type, P.investment_yuan,
+               P.stage, P.benefit_yuan)
+        .join(E, E.id == P.enterprise_id).outerjoin(Partner, Partner.id == P.partner_id)
+        .where(_live(), P.year == year).order_by(P.id)))
+
+    A = Award
+    awards = tuple(AwardRec(*row) for row in session.execute(
+        select(A.id, A.enterprise_id, A.award, A.year).join(E, E.id == A.enterprise_id)
+        .where(_live(), A.year == year).order_by(A.id)))
+
+    forums = _load_forums(session, year)
+    meeting, signups = _load_meeting(session, year)
+    return ReturnData(year=year, cover=cover, enterprises=enterprises, figures=figures, projects=projects,
+                      awards=awards, forums=forums, meeting=meeting, signups=signups,
+                      targets=settings_service.targets(session))
+
+
+def _load_enterprises(session: Session) -> dict[int, EnterpriseRec]:
+    E = Enterprise
+    query = (select(E.id, E.uscc, E.name, E.county, E.industry_group, E.trade, E.high_energy, E.legal_rep,
+                    E.contact, E.phone, E.cqo_name, E.cqo_phone, E.cqo_appointed, E.excellence_year, E.benchmark,
+                    E.benchmark_since, E.research_centre, E.status, E.status_year)
+             .where(_live()).order_by(E.id))
+    out: dict[int, EnterpriseRec] = {}
+    for row in session.execute(query):
+        (eid, code, name, county, group, trade, high_energy, legal_rep, contact, phone, cqo_name, cqo_phone,
+         cqo_appointed, excellence_year, benchmark, since, centre, status, status_year) = row
+        out[eid] = EnterpriseRec(eid, code, name, county, group, trade, bool(high_energy), legal_rep, contact, phone,
+                                 cqo_name, cqo_phone, cqo_appointed, excellence_year, bool(benchmark), since,
+                                 bool(centre), status, status_year, False)
+    return out
+
+
+def _load_forums(session: Session, year: int) -> tuple[ForumRec, ...]:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    in_year = (Forum.date >= first) & (Forum.date <= last)
+    attending: dict[int, list[int]] = {}
+    for forum_id, enterprise_id in session.execute(
+            select(ForumAttendance.forum_id, ForumAttendance.enterprise_id)
+            .join(Forum, Forum.id == ForumAttendance.forum_id)
+            .join(Enterprise, Enterprise.id == ForumAttendance.enterprise_id)
+            .where(in_year, _live())):
+        attending.setdefault(forum_id, []).append(enterprise_id)
+    return tuple(
+        ForumRec(fid, title, date, status, venue, organiser, topic, tuple(attending.get(fid, ())), people)
+        for fid, title, date, status, venue, organiser, topic, people in session.execute(
+            select(Forum.id, Forum.title, Forum.date, Forum.status, Forum.venue, Forum.organiser, Forum.topic,
+                   Forum.people_count).where(in_year).order_by(Forum.id)))
+
+
+def _load_meeting(session: Session, year: int) -> tuple[MeetingRec | None, tuple[SignUpRec, ...]]:
+    row = session.execute(select(MatchmakingMeeting.id, MatchmakingMeeting.year, MatchmakingMeeting.title,
+                                 MatchmakingMeeting.date).where(MatchmakingMeeting.year == year)).first()
+    if row is None:
+        return None, ()
+    meeting = MeetingRec(*row)
+    people: dict[int, list[AttendeeRec]] = {}
+    for signup_id, name, post, phone in session.execute(
+            select(Attendee.signup_id, Attendee.name, Attendee.post, Attendee.phone)
+            .join(SignUp, SignUp.id == Attendee.signup_id)
+            .join(Enterprise, Enterprise.id == SignUp.enterprise_id)
+            .where(SignUp.meeting_id == meeting.id, _live())
+            .order_by(Attendee.signup_id, Attendee.position, Attendee.id)):
+        people.setdefault(signup_id, []).append(AttendeeRec(name, post, phone))
+    signups = tuple(
+        SignUpRec(sid, eid, status, at, need, partner, tuple(people.get(sid, ())))
+        for sid, eid, status, at, need, partner in session.execute(
+            select(SignUp.id, SignUp.enterprise_id, SignUp.status, SignUp.signed_up_at, SignUp.need, Partner.name)
+            .join(Enterprise, Enterprise.id == SignUp.enterprise_id)
+            .outerjoin(Partner, Partner.id == SignUp.partner_id)
+            .where(SignUp.meeting_id == meeting.id, _live()).order_by(SignUp.id)))
+    return meeting, signups
+
+
+# --- preview, export, 报送记录 ---------------------------------------------------------------------------
+def preview(session: Session, year: int, *, today: dt.date | None = None) -> ReturnPreview:
+    data = load(session, year, today=today)
+    result = return_checks.check(data)
+    return ReturnPreview(year, ind.compute(data), result.errors, result.warnings)
+
+
+def default_filename(county: str | None, year: int) -> str:
+    county = _UNSAFE_FILENAME.sub("_", (county or "").strip())
+    return f"{county}_{year}年度质量强企报表.xlsx"
+
+
+def output_path(target: Path | str, county: str | None, year: int) -> Path:
+    """The file to write: `target` itself, or the default file name inside it when it is a folder."""
+    target = Path(target)
+    if target.is_dir():
+        return target / default_filename(county, year)
+    return target
+
+
+def returns_folder() -> Path:
+    from qoffice.paths import data_home
+
+    return data_home() / RETURNS_FOLDER
+
+
+def export(session: Session, year: int, target: Path | str, *, progress: Progress = None,
+           today: dt.date | None = None) -> ExportResult:
+    """Check, then write the return and record it; errors raise ReturnHasErrors and write nothing."""
+    from qoffice.excel import return_writer
+
+    data = load(session, year, today=today)
+    result = return_checks.check(data)
+    if result.errors:
+        raise ReturnHasErrors(result.errors, result.warnings)
+    rows = ind.compute(data)
+    path = output_path(target, data.cover.county, year)
+    return_writer.write(path, data, rows, result.warnings, progress=progress)
+    copy_path = _keep_copy(path, year)
+    submission = ReturnSubmission(year=year, at=utcnow(), path=str(Path(path).resolve()),
+                                  copy_path=str(copy_path) if copy_path else None,
+                                  indicators_json=json.dumps(ind.as_json(rows), ensure_ascii=False),
+                                  warnings=len(result.warnings))
+    session.add(submission)
+    session.flush()
+    return ExportResult(Path(path), copy_path, submission.id, rows, result.warnings)
+
+
+def _keep_copy(path: Path, year: int) -> Path | None:
+    """A copy in the data folder's returns/, so the clerk can answer the city's questions later."""
+    folder = returns_folder()
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    copy = folder / f"{year}_{stamp}_{Path(path).name}"
+    n = 1
+    while copy.exists():
+        n += 1
+        copy = folder / f"{year}_{stamp}-{n}_{Path(path).name}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+    except OSError:
+        # The return itself is written; a missing copy must not undo that.
+        return None
+    return copy
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    year: int
+    at: dt.datetime  # UTC
+    path: str
+    copy_path: str | None
+    indicators: dict[str, str | None]  # number → value text
+    warnings: int
+
+    @property
+    def copy_exists(self) -> bool:
+        return bool(self.copy_path) and Path(self.copy_path).exists()
+
+
+def list_submissions(session: Session, year: int | None = None) -> list[Submission]:
+    """Every exported return, newest first (optionally of one year)."""
+    query = select(ReturnSubmission).order_by(ReturnSubmission.at.desc(), ReturnSubmission.id.desc())
+    if year is not None:
+        query = query.where(ReturnSubmission.year == year)
+    out = []
+    for s in session.scalars(query):
+        try:
+            numbers = json.loads(s.indicators_json or "{}")
+        except ValueError:
+            numbers = {}
+        out.append(Submission(s.id, s.year, s.at, s.path, s.copy_path, numbers, s.warnings))
+    return out
