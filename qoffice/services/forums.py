@@ -17,9 +17,6 @@ from qoffice.services.audit import AuditWriter
 FIELDS = ("title", "date", "venue", "organiser", "topic", "speakers", "status", "cancel_reason", "people_count")
 TEXT_FIELDS = ("title", "venue", "organiser", "topic", "speakers", "status", "cancel_reason")
 
-__all__ = ["ForumYearState", "create_forum", "update_forum", "cancel", "mark_held", "set_attendance",
-           "attendance", "attendance_count", "forums_for_year", "year_state", "delete_forum"]
-
 
 class DuplicateForum(KnownError):
     exit_code = 1
