@@ -86,10 +86,7 @@ def split_list(value) -> list[str]:
         return []
     text = number_text(value)
     parts = re.split(r"[、;；,，\n]|\r\n?", text)
-    out = [clean_text(p) for p in parts]
-    while out and out[-1] is None:
-        out.pop()
-    return out
+    return [clean_text(p) for p in parts]
 
 
 def parse_bool(value) -> bool:

@@ -255,10 +255,10 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
             if value is None or value == "":
                 continue
             row.values[key] = value
-            if col.type == "rate" and isinstance(raw, (int, float)) and (i, file_col) not in sheet.percent:
-                rate_values.setdefault(key, []).append(Decimal(repr(raw)))
-            elif col.type == "rate":
-                rate_values.setdefault(key, []).append(Decimal(100))  # shown as percent: fine
+            if col.type == "rate":
+                # A "%" in the cell or a percent format says what was meant; a bare number does not.
+                bare = (i, file_col) not in sheet.percent and "%" not in cells.number_text(raw).replace("％", "%")
+                rate_values.setdefault(key, []).append(Decimal(value) / 10000 if bare else Decimal(100))
         for col in kind.required:
             if col.key not in row.values and not any(e.column == col.header for e in row.errors):
                 row.errors.append(Issue(row.row, col.header, _("This column is required.")))
@@ -583,10 +583,17 @@ class _Applier:
             self.tick(n, len(rows))
             v = row.values
             eid = self.enterprise_id(row, v["uscc"])
-            names = v.get("names") or []
+            names = list(v.get("names") or [])
             posts, phones = v.get("posts"), v.get("phones")
             for header, items in (("职务", posts), ("联系电话", phones)):
-                if items is not None and len(items) != len(names):
+                if items is None:
+                    continue
+                # A trailing separator ("经理、") is an empty slot, not an extra entry.
+                while len(items) > len(names) and items[-1] is None:
+                    items.pop()
+                while len(names) > len(items) and names[-1] is None:
+                    names.pop()
+                if len(items) != len(names):
                     row.errors.append(Issue(row.row, header, _("{n} entries for {m} attendees; give them in the same "
                                                                "order as the names.").format(n=len(items), m=len(names))))
             if any(name is None for name in names) and not row.errors:
