@@ -27,7 +27,7 @@ from qoffice.errors import UsageError
 from qoffice.i18n import _
 from qoffice.services import Progress, report
 
-MIN_ENTERPRISES = 50
+MIN_ENTERPRISES = 100  # enough for two full matchmaking meetings with waiting lists
 MAX_ENTERPRISES = 1_000_000
 DEFAULT_ENTERPRISES = 1000
 DEFAULT_COUNTY = "如皋市"
