@@ -1,0 +1,186 @@
+"""Start the GUI: QApplication, look and language, open the database safely, first run, main window.
+
+run_gui() is what `qoffice` with no command calls (cli/main.py). Exit codes: 0 normal; 2 the
+database cannot be used (newer, locked, not ours — the file is left untouched); 3 in the
+unattended smoke mode when a prompt would have blocked the start (smoke.py).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from qoffice.errors import DatabaseLocked, KnownError
+from qoffice.i18n import _
+
+log = logging.getLogger("qoffice.ui")
+
+BASE_FONT_PT = 11  # comfortable for older eyes; Ctrl+= / Ctrl+- change it
+CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
+             "Noto Sans CJK SC", "Source Han Sans SC")
+
+
+def _make_app(qt_args: list[str]):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from qoffice.paths import resources_dir
+    from qoffice.ui.state import ui_settings
+
+    app = QApplication.instance()
+    if app is None:
+        # Qt 6 scales for High-DPI by itself; pass fractional factors through (125 %, 150 % screens).
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "qoffice", *qt_args])
+    app.setApplicationName("qoffice")
+    app.setOrganizationName("qoffice")
+    app.setStyle("Fusion")
+    families = set(QFontDatabase.families())
+    font = QFont(app.font())
+    family = next((f for f in CJK_FONTS if f in families), None)
+    if family:
+        font.setFamily(family)
+    size = ui_settings().value("ui/font_pt", BASE_FONT_PT)
+    try:
+        font.setPointSizeF(float(size))
+    except (TypeError, ValueError):
+        font.setPointSizeF(BASE_FONT_PT)
+    app.setFont(font)
+    icon = resources_dir() / "icons" / "qoffice.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def _smoke_responder(kind, title, text, details):
+    """Smoke mode: a prompt must never block; it is logged and the start counts as failed."""
+    log.error("prompt during unattended start (%s): %s", kind, text)
+    _prompts.append(text)
+    return False
+
+
+_prompts: list[str] = []
+
+
+def _exit(code: int, **report) -> int:
+    from qoffice.ui import smoke
+
+    if smoke.exit_after_show() or report:
+        smoke.write_report(exit=code, **report)
+    return code
+
+
+def _database_unusable(exc: KnownError, language: str) -> int:
+    """Newer, not ours, unreadable: one message, exit 2, file untouched."""
+    from qoffice.ui import messages
+
+    messages.error(None, exc.message)
+    return _exit(2, prompt=exc.message, language=language)
+
+
+def _database_locked(exc: DatabaseLocked, language: str) -> int:
+    """Another qoffice holds the database. The message names the holder; a 只读查看 choice
+    (open_database mode "view") slots in here as a second button."""
+    from qoffice.ui import messages
+
+    messages.error(None, exc.message)
+    return _exit(2, prompt=exc.message, language=language)
+
+
+def _daily_backup(path: Path) -> None:
+    from qoffice.db.backup import daily_backup_due, make_backup
+
+    try:
+        if daily_backup_due(path):
+            made = make_backup(path, kind="daily")
+            log.info("daily backup %s", made.name)
+    except KnownError as exc:  # a failed backup must not keep the clerk out; say it and go on
+        from qoffice.ui import messages
+
+        messages.warning(None, exc.message)
+
+
+def _ui_language(database) -> str | None:
+    if os.environ.get("QOFFICE_LANG"):
+        return None  # set_language(None) honours it
+    from qoffice.services import settings as settings_service
+
+    with database.read_session() as s:
+        return settings_service.get(s, "language")
+
+
+def run_gui(db: str | None, qt_args: list[str]) -> int:
+    from qoffice.ui import crash, messages, smoke
+
+    crash.setup_logging()
+    app = _make_app(qt_args)
+    crash.install_hooks()
+    from qoffice.ui.language import apply_language
+
+    language = apply_language(None)
+    previous_responder = None
+    smoke_mode = smoke.exit_after_show()
+    if smoke_mode and messages._responder is None:
+        previous_responder = messages.set_responder(_smoke_responder)
+    try:
+        return _run(app, db, language, smoke_mode)
+    except Exception as exc:  # a bug while starting: logged, crash dialog, non-zero exit
+        crash.report_exception(exc)
+        return _exit(smoke.EXIT_PROMPT if smoke_mode else 1, prompt=repr(exc), language=language)
+    finally:
+        if smoke_mode and previous_responder is None:
+            messages.set_responder(None)
+
+
+def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
+    from PySide6.QtCore import QTimer
+
+    from qoffice.db.database import GUI_PROGRAM, open_database
+    from qoffice.paths import default_db_path
+    from qoffice.services import settings as settings_service
+    from qoffice.ui import smoke
+    from qoffice.ui.context import AppContext
+    from qoffice.ui.language import apply_language
+    from qoffice.ui.mainwindow import MainWindow
+    from qoffice.ui.settingsarea import FirstRunDialog
+
+    path = Path(db) if db else default_db_path()
+    try:
+        database = open_database(path, "create", program=GUI_PROGRAM)
+    except DatabaseLocked as exc:
+        return _database_locked(exc, language)
+    except KnownError as exc:
+        return _database_unusable(exc, language)
+    try:
+        language = apply_language(_ui_language(database))
+        _daily_backup(path)
+        with database.read_session() as s:
+            first_run = settings_service.first_run_needed(s)
+        if first_run:
+            if smoke_mode:
+                _prompts.append("first-run settings dialog")
+                log.error("first-run settings dialog would block an unattended start")
+                return _exit(smoke.EXIT_PROMPT, prompt=_("Welcome to qoffice"), language=language)
+            if FirstRunDialog(database).exec() != FirstRunDialog.Accepted:
+                return 0
+        ctx = AppContext(database)
+        window = MainWindow(ctx)
+        window.show()
+        if smoke_mode:
+            def finish():
+                rows = window.rows_shown()
+                smoke.write_report(exit=0, title=window.windowTitle(), language=language,
+                                   platform=app.platformName(), rows=rows)
+                log.info("smoke start ok: %s rows shown", rows)
+                app.exit(0)
+
+            QTimer.singleShot(0, finish)
+        code = app.exec()
+        window.save_state()
+        window.close()
+        window.deleteLater()
+        return code
+    finally:
+        database.close()

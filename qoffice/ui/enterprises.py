@@ -1,0 +1,171 @@
+"""The 企业档案 area (list + editor) and the 回收站 area (deleted enterprises, 恢复)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from sqlalchemy import select
+
+from qoffice.db.models import Enterprise
+from qoffice.domain import vocab
+from qoffice.i18n import N_, _, ngettext
+from qoffice.services import enterprises as enterprise_service
+from qoffice.services import settings as settings_service
+from qoffice.ui.enterprise_editor import EnterpriseEditor
+from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, default_format, vocab_order
+
+_COLUMNS = select(
+    Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.industry_group,
+    Enterprise.trade, Enterprise.status, Enterprise.status_year, Enterprise.cqo_name, Enterprise.phone,
+    Enterprise.deleted_at,
+)
+_STATUS_YEAR = list(_COLUMNS.selected_columns.keys()).index("status_year")
+
+
+def _status_text(value, row) -> str:
+    """在营, or 注销（2023）: the year a closure took effect matters for the return."""
+    year = row[_STATUS_YEAR]
+    return f"{value}（{year}）" if value and value != vocab.STATUS_ACTIVE and year else (value or "")
+
+
+_SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+           SearchField(Enterprise.name_initials, "initials")]
+_HINT = N_("Name / credit code / pinyin initials")
+
+ENTERPRISES = ListDefinition(
+    name="enterprises",
+    select=_COLUMNS,
+    columns=[
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=180),
+        Column("name", N_("Enterprise name"), sort=Enterprise.name, width=260),
+        Column("county", N_("County"), sort=Enterprise.county, width=110),
+        Column("industry_group", N_("Industry group"), sort=vocab_order(Enterprise.industry_group,
+                                                                          vocab.INDUSTRY_GROUPS), width=90),
+        Column("trade", N_("Trade"), sort=Enterprise.trade, width=110),
+        Column("status", N_("Status"), sort=vocab_order(Enterprise.status, vocab.ENTERPRISE_STATUSES),
+               format=_status_text, width=100),
+        Column("cqo_name", N_("Chief quality officer"), sort=Enterprise.cqo_name, width=100),
+        Column("phone", N_("Phone"), width=130),
+    ],
+    search=_SEARCH,
+    search_hint=_HINT,
+    filters=[
+        Filter("county", N_("County"), Enterprise.county, choices=settings_service.counties,
+               all_title=N_("All counties")),
+        Filter("industry_group", N_("Industry group"), Enterprise.industry_group, choices=vocab.INDUSTRY_GROUPS,
+               all_title=N_("All industry groups")),
+        Filter("status", N_("Status"), Enterprise.status, choices=vocab.ENTERPRISE_STATUSES,
+               all_title=N_("All statuses")),
+    ],
+    where=[Enterprise.deleted_at.is_(None)],
+    default_sort=("name", "asc"),
+)
+
+RECYCLE_BIN = ListDefinition(
+    name="recycle-bin",
+    select=_COLUMNS,
+    columns=[
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=180),
+        Column("name", N_("Enterprise name"), sort=Enterprise.name, width=280),
+        Column("county", N_("County"), sort=Enterprise.county, width=110),
+        Column("status", N_("Status"), format=_status_text, width=100),
+        Column("deleted_at", N_("Deleted at"), sort=Enterprise.deleted_at, format=default_format, width=150),
+    ],
+    search=_SEARCH,
+    search_hint=_HINT,
+    where=[Enterprise.deleted_at.is_not(None)],
+    default_sort=("deleted_at", "desc"),
+)
+
+# Toolbar handlers other areas plug in (e.g. the import screen sets "import" and "template",
+# the export screen "export"): name -> function(area) returning the handler. Only present ones
+# get a button, so nothing here is a dead button.
+EXTRA_HANDLERS: dict[str, Callable] = {}
+
+
+class EnterprisesArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        extra = {k: factory(self) for k, factory in EXTRA_HANDLERS.items()}
+        self.list = ListArea(
+            ctx.db, ENTERPRISES, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            on_import=extra.get("import"), on_template=extra.get("template"), on_export=extra.get("export"),
+            delete_question=lambda ids: ngettext(
+                "Move the selected enterprise to the recycle bin? It can be restored from there.",
+                "Move the {n} selected enterprises to the recycle bin? They can be restored from there.",
+                len(ids)).format(n=len(ids)),
+            empty_text=_("No enterprise files yet. Click “New” to add them one by one, "
+                         "or “Import” to bring in an Excel file."))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        self.list.countsChanged.connect(self.statusText)
+        ctx.dataChanged.connect(self._data_changed)
+        ctx.settingsChanged.connect(self.list.reload_filters)
+        self.editor: EnterpriseEditor | None = None
+
+    def activated(self) -> None:
+        self.list.reload()
+
+    def status_text(self) -> str:
+        return self.list.counts_text()
+
+    def _data_changed(self, table: str) -> None:
+        if table == "enterprise":
+            self.list.reload()
+
+    def open_editor(self, enterprise_id: int | None) -> EnterpriseEditor:
+        editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
+        editor.saved.connect(self._saved)
+        self.editor = editor
+        editor.show()
+        return editor
+
+    def new(self) -> None:
+        self.open_editor(None)
+
+    def edit(self, enterprise_id) -> None:
+        self.open_editor(enterprise_id)
+
+    def _saved(self, enterprise_id: int) -> None:
+        self.ctx.dataChanged.emit("enterprise")
+        self.list.select_id(enterprise_id)
+
+    def delete(self, ids: list) -> None:
+        with self.ctx.db.session() as s:
+            for eid in ids:
+                enterprise_service.soft_delete(s, s.get(Enterprise, eid))
+        self.ctx.dataChanged.emit("enterprise")
+
+
+class RecycleBinArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.list = ListArea(ctx.db, RECYCLE_BIN, actions=[ListAction(_("Restore"), self.restore)],
+                             empty_text=_("The recycle bin is empty. Deleted enterprises wait here until "
+                                          "you restore them."))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        self.list.countsChanged.connect(self.statusText)
+        ctx.dataChanged.connect(lambda table: table == "enterprise" and self.list.reload())
+
+    def activated(self) -> None:
+        self.list.reload()
+
+    def status_text(self) -> str:
+        return self.list.counts_text()
+
+    def restore(self, ids: list) -> None:
+        if not ids:
+            return
+        with self.ctx.db.session() as s:
+            for eid in ids:
+                enterprise_service.restore(s, s.get(Enterprise, eid))
+        self.ctx.dataChanged.emit("enterprise")

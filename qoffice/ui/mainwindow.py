@@ -1,0 +1,266 @@
+"""The main window: navigation on the left, county/office and the shared year on top, status bar.
+
+Areas are registered in AREAS, one line each, in the order of screens.md. A line names its class
+as "module:Class"; an area whose module does not exist yet is simply not shown (no placeholders),
+so a later issue adds its area by creating the module and one line here:
+
+        AreaEntry("forums", N_("Forums"), "forums.svg", "qoffice.ui.forums:ForumsArea"),
+
+An area class takes (ctx: AppContext) and may offer: `activated()` (called when it is shown),
+`status_text()` and a `statusText(str)` signal (the counts for the status bar), and `list`
+(its ListArea, which the smoke mode and the status bar read).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qoffice.db.backup import last_backup
+from qoffice.i18n import N_, _
+from qoffice.paths import resources_dir
+from qoffice.ui.context import AppContext
+from qoffice.ui.state import ui_settings
+
+log = logging.getLogger("qoffice.ui")
+
+
+@dataclass(frozen=True)
+class AreaEntry:
+    key: str
+    title: str  # English source string (N_); translated when the navigation is built
+    icon: str  # file in resources/icons/
+    factory: str  # "module:Class"
+
+
+AREAS: list[AreaEntry] = [
+    AreaEntry("enterprises", N_("Enterprises"), "enterprises.svg", "qoffice.ui.enterprises:EnterprisesArea"),
+    # later: 交流活动, 对接会, 质量项目, 获奖情况, 合作单位, 年度报表 — one line each, here, in this order
+    AreaEntry("recycle", N_("Recycle bin"), "recycle.svg", "qoffice.ui.enterprises:RecycleBinArea"),
+    AreaEntry("settings", N_("Settings"), "settings.svg", "qoffice.ui.settingsarea:SettingsArea"),
+]
+
+MIN_FONT_PT, MAX_FONT_PT = 9, 20
+FIRST_YEAR = 2013  # the policy's year
+
+
+def available_areas() -> list[tuple[AreaEntry, type]]:
+    """The registered areas whose module exists (a missing module means: not built yet)."""
+    out = []
+    for entry in AREAS:
+        module_name, _sep, class_name = entry.factory.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        out.append((entry, getattr(module, class_name)))
+    return out
+
+
+def area_icon(entry: AreaEntry) -> QIcon:
+    path = resources_dir() / "icons" / entry.icon
+    icon = QIcon(str(path)) if path.exists() else QIcon()
+    if icon.isNull() or not icon.availableSizes() and icon.pixmap(24).isNull():
+        icon = QApplication.style().standardIcon(QStyle.SP_FileIcon)
+    return icon
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("main_window")
+        self.areas: dict[str, QWidget] = {}
+        self._build()
+        settings = ui_settings()
+        geometry = settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        ctx.settingsChanged.connect(self.refresh_header)
+        ctx.dataChanged.connect(lambda _t: self.refresh_status())
+        ctx.languageChanged.connect(self._language_changed)
+        self._zoom_actions()
+
+    # ---- building (again after a language switch) ----------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 6, 8, 0)
+        top = QHBoxLayout()
+        self.office_label = QLabel()
+        self.office_label.setObjectName("office")
+        font = self.office_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.office_label.setFont(font)
+        top.addWidget(self.office_label, 1)
+        top.addWidget(QLabel(_("Year")))
+        self.year_box = QSpinBox()
+        self.year_box.setObjectName("year")
+        self.year_box.setRange(FIRST_YEAR, dt.date.today().year + 1)
+        self.year_box.setValue(self.ctx.year)
+        self.year_box.setToolTip(_("The year every area works on"))
+        self.year_box.valueChanged.connect(self.ctx.set_year)
+        top.addWidget(self.year_box)
+        outer.addLayout(top)
+
+        self.splitter = QSplitter(Qt.Horizontal)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(24, 24))
+        self.nav.setSpacing(2)
+        self.nav.setMaximumWidth(220)
+        self.stack = QStackedWidget()
+        for entry, cls in available_areas():
+            widget = cls(self.ctx)
+            self.areas[entry.key] = widget
+            self.stack.addWidget(widget)
+            item = QListWidgetItem(area_icon(entry), _(entry.title))
+            item.setData(Qt.UserRole, entry.key)
+            item.setSizeHint(QSize(0, 40))
+            self.nav.addItem(item)
+            signal = getattr(widget, "statusText", None)
+            if signal is not None:
+                signal.connect(lambda text, w=widget: self._area_status(w, text))
+        self.nav.currentRowChanged.connect(self._show_row)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        saved = ui_settings().value("main/splitter")
+        if isinstance(saved, QByteArray) and not saved.isEmpty():
+            self.splitter.restoreState(saved)
+        else:
+            self.splitter.setSizes([170, 1100])
+        outer.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        bar = self.statusBar()
+        for name in ("db_label", "backup_label", "counts_label"):
+            old = getattr(self, name, None)
+            if old is not None:
+                bar.removeWidget(old)
+                old.deleteLater()
+        self.db_label = QLabel()
+        self.backup_label = QLabel()
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("status_counts")
+        bar.addWidget(self.counts_label, 1)
+        bar.addPermanentWidget(self.backup_label)
+        bar.addPermanentWidget(self.db_label)
+        self.refresh_header()
+        self.refresh_status()
+        self.nav.setCurrentRow(0)
+
+    def _zoom_actions(self) -> None:
+        for keys, step in ((("Ctrl+=", "Ctrl++", QKeySequence.ZoomIn), 1), (("Ctrl+-", QKeySequence.ZoomOut), -1)):
+            action = QAction(self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.triggered.connect(lambda _c=False, s=step: self.zoom(s))
+            self.addAction(action)
+
+    def zoom(self, step: int) -> None:
+        """Ctrl+= / Ctrl+-: the base font for older eyes, remembered in ui.ini."""
+        app = QApplication.instance()
+        font = QFont(app.font())
+        size = min(MAX_FONT_PT, max(MIN_FONT_PT, round(font.pointSizeF()) + step))
+        font.setPointSizeF(size)
+        app.setFont(font)
+        ui_settings().setValue("ui/font_pt", size)
+
+    # ---- what it shows -------------------------------------------------------------------
+    def title_text(self) -> str:
+        county = self.ctx.setting("county")
+        title = _("qoffice — {county}").format(county=county) if county else _("qoffice")
+        if self.ctx.setting("demo") == "1":
+            title += " " + _("[demo data]")
+        return title
+
+    def refresh_header(self) -> None:
+        self.setWindowTitle(self.title_text())
+        county, office = self.ctx.setting("county") or "", self.ctx.setting("office") or ""
+        self.office_label.setText("　".join(p for p in (county, office) if p))
+
+    def refresh_status(self) -> None:
+        self.db_label.setText(_("Database: {path}").format(path=self.ctx.db.path))
+        self.db_label.setToolTip(str(self.ctx.db.path))
+        backup = last_backup(self.ctx.db.path)
+        self.backup_label.setText(_("Last backup: {time}").format(time=backup.at.strftime("%Y-%m-%d %H:%M"))
+                                  if backup else _("No backup yet"))
+
+    def current_area(self) -> QWidget | None:
+        return self.stack.currentWidget()
+
+    def show_area(self, key: str) -> QWidget:
+        widget = self.areas[key]
+        self.nav.setCurrentRow(self.stack.indexOf(widget))
+        return widget
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        widget = self.stack.currentWidget()
+        activated = getattr(widget, "activated", None)
+        if activated is not None:
+            activated()
+        status = getattr(widget, "status_text", None)
+        self.counts_label.setText(status() if status else "")
+
+    def _area_status(self, widget: QWidget, text: str) -> None:
+        if widget is self.stack.currentWidget():
+            self.counts_label.setText(text)
+
+    def rows_shown(self) -> int:
+        area = self.current_area()
+        lst = getattr(area, "list", None)
+        return lst.model.rowCount() if lst is not None else 0
+
+    # ---- language and closing ------------------------------------------------------------
+    def _language_changed(self, language: str) -> None:
+        from qoffice.ui.language import apply_language
+
+        apply_language(language)
+        key = next((k for k, w in self.areas.items() if w is self.stack.currentWidget()), None)
+        self.save_state()
+        old = self.centralWidget()
+        self.areas = {}
+        self._build()
+        old.deleteLater()
+        if key in self.areas:
+            self.show_area(key)
+
+    def save_state(self) -> None:
+        settings = ui_settings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/splitter", self.splitter.saveState())
+        for widget in self.areas.values():
+            lst = getattr(widget, "list", None)
+            if lst is not None:
+                lst.save_state()
+        settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        super().closeEvent(event)

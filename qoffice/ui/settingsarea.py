@@ -1,0 +1,197 @@
+"""The 设置 area and the first-run dialog: county, office, operator, phone, UI language."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qoffice import i18n
+from qoffice.errors import KnownError
+from qoffice.i18n import N_, _
+from qoffice.services import settings as settings_service
+from qoffice.ui import messages
+from qoffice.ui.enterprise_editor import PHONE_PATTERN, required_label
+
+FIELDS = (("county", N_("County")), ("office", N_("Reporting office")), ("operator", N_("Filled in by")),
+          ("phone", N_("Phone")))
+REQUIRED = ("county", "office")
+
+
+class SettingsForm(QWidget):
+    """The four office settings as a form; `values()` / `load()`; `valid` when county and office are set."""
+
+    changed = Signal()
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.db = db
+        form = QFormLayout(self)
+        form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.w: dict[str, QWidget] = {}
+        with db.read_session() as s:
+            counties = settings_service.counties(s)
+        for key, label in FIELDS:
+            if key == "county":
+                w = QComboBox()
+                w.setEditable(True)
+                w.addItems([""] + counties)
+                w.currentTextChanged.connect(lambda _t: self.changed.emit())
+            else:
+                w = QLineEdit()
+                w.textChanged.connect(lambda _t: self.changed.emit())
+                if key == "phone":
+                    w.setValidator(QRegularExpressionValidator(QRegularExpression(PHONE_PATTERN), w))
+            w.setObjectName(key)
+            w.setMinimumWidth(280)
+            self.w[key] = w
+            text = _(label)
+            lab = QLabel(required_label(text) if key in REQUIRED else text)
+            lab.setTextFormat(Qt.RichText)
+            form.addRow(lab, w)
+        self.load()
+
+    def load(self) -> None:
+        with self.db.read_session() as s:
+            stored = {k: settings_service.get(s, k) or "" for k, _l in FIELDS}
+        for key, value in stored.items():
+            w = self.w[key]
+            w.setEditText(value) if isinstance(w, QComboBox) else w.setText(value)
+
+    def values(self) -> dict[str, str]:
+        return {k: (w.currentText() if isinstance(w, QComboBox) else w.text()).strip() for k, w in self.w.items()}
+
+    def missing(self) -> list[str]:
+        v = self.values()
+        return [_(label) for key, label in FIELDS if key in REQUIRED and not v[key]]
+
+    def save(self, session) -> None:
+        for key, value in self.values().items():
+            settings_service.set_value(session, key, value)
+
+
+class FirstRunDialog(QDialog):
+    """Asked before anything else when county or office is empty (screens.md)."""
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.setObjectName("first_run")
+        self.setWindowTitle(_("Welcome to qoffice"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(_("Before you start, tell qoffice which county and office it works for. "
+                         "They head every return; you can change them later under “Settings”."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.form = SettingsForm(db)
+        layout.addWidget(self.form)
+        bottom = QHBoxLayout()
+        self.reason = QLabel()
+        self.reason.setStyleSheet("color: #b00020;")
+        bottom.addWidget(self.reason, 1)
+        self.ok = QPushButton(_("Start"))
+        self.ok.setDefault(True)
+        self.ok.clicked.connect(self.accept)
+        cancel = QPushButton(_("Quit"))
+        cancel.clicked.connect(self.reject)
+        bottom.addWidget(self.ok)
+        bottom.addWidget(cancel)
+        layout.addLayout(bottom)
+        self.form.changed.connect(self._validate)
+        self._validate()
+        self.setMinimumWidth(520)
+
+    def _validate(self) -> None:
+        missing = self.form.missing()
+        self.reason.setText("⚠ " + _("Fill in: {fields}").format(fields="、".join(missing)) if missing else "")
+        self.ok.setEnabled(not missing)
+
+    def accept(self) -> None:
+        if self.form.missing():
+            return
+        try:
+            with self.db.session() as s:
+                self.form.save(s)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        super().accept()
+
+
+class SettingsArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QVBoxLayout(self)
+        office = QGroupBox(_("Office"))
+        v = QVBoxLayout(office)
+        self.form = SettingsForm(ctx.db)
+        v.addWidget(self.form)
+        layout.addWidget(office)
+
+        ui = QGroupBox(_("Display"))
+        f = QFormLayout(ui)
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code, name in i18n.LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(self.language.findData(i18n.current_language()), 0))
+        f.addRow(_("Interface language"), self.language)
+        note = QLabel(_("The language changes as soon as you save. Vocabulary words of the return "
+                        "(区县, 在营 …) stay Chinese in every language."))
+        note.setWordWrap(True)
+        f.addRow("", note)
+        layout.addWidget(ui)
+
+        bottom = QHBoxLayout()
+        self.reason = QLabel()
+        self.reason.setStyleSheet("color: #b00020;")
+        bottom.addWidget(self.reason, 1)
+        self.save_button = QPushButton(_("Save"))
+        self.save_button.setObjectName("save")
+        self.save_button.clicked.connect(self.save)
+        bottom.addWidget(self.save_button)
+        layout.addLayout(bottom)
+        layout.addStretch(1)
+        self.form.changed.connect(self._validate)
+        self._validate()
+
+    def activated(self) -> None:
+        self.form.load()
+
+    def status_text(self) -> str:
+        return ""
+
+    def _validate(self) -> None:
+        missing = self.form.missing()
+        self.reason.setText("⚠ " + _("Fill in: {fields}").format(fields="、".join(missing)) if missing else "")
+        self.save_button.setEnabled(not missing)
+
+    def save(self) -> bool:
+        language = self.language.currentData()
+        try:
+            with self.ctx.db.session() as s:
+                self.form.save(s)
+                settings_service.set_value(s, "language", language)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return False
+        self.ctx.settingsChanged.emit()
+        if language != i18n.current_language():
+            self.ctx.languageChanged.emit(language)
+        else:
+            self.reason.setStyleSheet("color: palette(text);")
+            self.reason.setText(_("Settings saved."))
+        return True

@@ -1,0 +1,265 @@
+"""The enterprise area driven through real widgets: form, validation, search, recycle bin, audit."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from qoffice.db.models import Enterprise, YearFigures
+from qoffice.domain import uscc
+from qoffice.services import enterprises as enterprise_service
+from qoffice.services import settings as settings_service
+from qoffice.ui import messages
+from qoffice.ui.context import AppContext
+from qoffice.ui.enterprise_editor import EnterpriseEditor
+from qoffice.ui.enterprises import EnterprisesArea, RecycleBinArea
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def answers():
+    """Auto-answer message boxes; records (kind, text). Set .reply to answer questions."""
+
+    class Answers(list):
+        reply = True
+
+    got = Answers()
+    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or got.reply)
+    yield got
+    messages.set_responder(None)
+
+
+def type_into(qtbot, widget, text):
+    """Type like a clerk; Chinese arrives whole, as an input method commits it (QTest sends ASCII only)."""
+    widget.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(widget, text)
+    else:
+        widget.insert(text)
+    widget.editingFinished.emit()
+
+
+def test_add_enterprise_through_the_form(qtbot, db, builders, answers):
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    with qtbot.waitActive(editor):  # shortcuts need the active window
+        editor.show()
+        editor.activateWindow()
+    assert not editor.save_button.isEnabled()
+    assert "企业名称" in editor.reason.text() and "统一社会信用代码" in editor.reason.text()
+    code = builders.code(4242)
+    type_into(qtbot, editor.w["uscc"], code.lower())  # typed in lower case: normalised
+    type_into(qtbot, editor.w["name"], "南通中远海运船务工程有限公司")
+    editor.w["county"].setEditText("崇川区")
+    editor.w["trade"].setEditText("海工船舶及配套")
+    assert editor.w["industry_group"].currentText() == "特色产业"  # the trade fills its group
+    assert editor.save_button.isEnabled(), editor.reason.text()
+    qtbot.keyClick(editor.w["name"], Qt.Key_S, Qt.ControlModifier)  # Ctrl+S saves
+    with db.read_session() as s:
+        ent = s.scalar(select(Enterprise))
+        assert (ent.uscc, ent.name, ent.county, ent.industry_group) == (
+            code, "南通中远海运船务工程有限公司", "崇川区", "特色产业")
+        assert ent.name_initials.startswith("ntzyhy")
+        eid = ent.id
+    assert editor.enterprise_id == eid
+    assert not editor.is_dirty()
+    assert ["新建", "企业名称", "", "南通中远海运船务工程有限公司"] in [r[1:5] for r in editor.audit.row_texts()]
+
+
+def test_bad_code_is_rejected_naming_the_check_character(qtbot, db, builders, answers):
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    good = builders.code(77)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    type_into(qtbot, editor.w["uscc"], bad)
+    type_into(qtbot, editor.w["name"], "南通某某有限公司")
+    message = editor.field_message("uscc")
+    assert good[17] in message and "校验" in message
+    assert message == "⚠ " + uscc.problem(bad)
+    assert not editor.save_button.isEnabled()
+    assert editor.save() is False
+    with db.read_session() as s:
+        assert s.scalar(select(Enterprise)) is None
+
+
+def test_status_other_than_active_needs_its_year(qtbot, db, builders, answers):
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    type_into(qtbot, editor.w["uscc"], builders.code(5))
+    type_into(qtbot, editor.w["name"], "启东停产企业")
+    editor.w["status"].setCurrentText("停产")
+    assert not editor.save_button.isEnabled()
+    assert "年" in editor.reason.text()
+    type_into(qtbot, editor.w["status_year"], "2023")
+    assert editor.save_button.isEnabled()
+
+
+def test_unknown_trade_warns_but_saves(qtbot, db, builders, answers):
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    type_into(qtbot, editor.w["uscc"], builders.code(6))
+    type_into(qtbot, editor.w["name"], "海安食品有限公司")
+    editor.w["trade"].setEditText("食品加工")
+    assert "提示" in editor.field_message("trade")
+    assert editor.save() is True
+
+
+def test_unsaved_changes_ask_before_closing(qtbot, db, builders, answers):
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    editor.show()
+    type_into(qtbot, editor.w["name"], "未保存的企业")
+    answers.reply = False
+    editor.reject()  # Esc
+    assert editor.isVisible()
+    assert answers and answers[-1][0] == "question"
+    answers.reply = True
+    editor.reject()
+    assert not editor.isVisible()
+
+
+def test_duplicate_code_of_a_deleted_enterprise_offers_restore(qtbot, db, builders, answers):
+    code = builders.code(900)
+    with db.session() as s:
+        ent = enterprise_service.create(s, {"uscc": code, "name": "如皋老企业"})
+        enterprise_service.soft_delete(s, ent)
+        old_id = ent.id
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    type_into(qtbot, editor.w["uscc"], code)
+    type_into(qtbot, editor.w["name"], "如皋新企业")
+    assert editor.save() is True
+    assert answers[-1][0] == "question" and "回收站" in answers[-1][1]
+    with db.read_session() as s:
+        assert s.get(Enterprise, old_id).deleted_at is None
+        assert s.query(Enterprise).count() == 1
+    assert editor.enterprise_id == old_id
+    assert editor.w["name"].text() == "如皋老企业"
+
+
+def test_duplicate_code_of_a_live_enterprise_is_refused(qtbot, db, builders, answers):
+    code = builders.code(901)
+    with db.session() as s:
+        enterprise_service.create(s, {"uscc": code, "name": "海门企业"})
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    type_into(qtbot, editor.w["uscc"], code)
+    type_into(qtbot, editor.w["name"], "另一家")
+    assert editor.save() is False
+    assert answers[-1][0] == "error" and "海门企业" in answers[-1][1]
+    assert "海门企业" in editor.field_message("uscc")
+
+
+def make_ctx(db):
+    with db.session() as s:
+        settings_service.set_value(s, "county", "崇川区")
+        settings_service.set_value(s, "office", "崇川区质量办")
+    return AppContext(db, year=2024)
+
+
+def test_pinyin_initials_search_finds_the_enterprise(qtbot, db, builders, answers):
+    with db.session() as s:
+        builders.make_enterprise(s, name="南通中远海运船务工程有限公司")
+        for i in range(30):
+            builders.make_enterprise(s, name=f"如皋纺织{i}厂")
+    area = EnterprisesArea(make_ctx(db))
+    qtbot.addWidget(area)
+    area.activated()
+    assert area.list.model.total_count == 31
+    area.list.search_box.setText("ntzy")
+    area.list.apply_search_now()
+    model = area.list.model
+    assert model.filtered_count == 1
+    assert model.data(model.index(0, 2)) == "南通中远海运船务工程有限公司"
+    assert area.list.counts_label.text() == "共 31 条（筛选后 1 条）"
+
+
+def test_search_is_debounced_then_applied(qtbot, db, builders, answers):
+    with db.session() as s:
+        builders.make_enterprise(s, name="启东海工有限公司")
+        builders.make_enterprise(s, name="通州纺织有限公司")
+    area = EnterprisesArea(make_ctx(db))
+    qtbot.addWidget(area)
+    area.activated()
+    area.list.search_box.insert("纺织")
+    assert area.list.model.filtered_count == 2  # not yet: the debounce is still waiting
+    qtbot.waitUntil(lambda: area.list.model.filtered_count == 1, timeout=3000)
+
+
+def test_soft_delete_and_restore_through_the_recycle_bin(qtbot, db, builders, answers):
+    with db.session() as s:
+        builders.make_enterprise(s, name="海安待删企业")
+        builders.make_enterprise(s, name="海安保留企业")
+    ctx = make_ctx(db)
+    area = EnterprisesArea(ctx)
+    bin_area = RecycleBinArea(ctx)
+    qtbot.addWidget(area)
+    qtbot.addWidget(bin_area)
+    with qtbot.waitActive(area):
+        area.show()
+        area.activateWindow()
+    area.activated()
+    bin_area.activated()
+    assert "回收站是空的" in bin_area.list.empty_label.text()
+    model = area.list.model
+    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 2)) == "海安待删企业")
+    area.list.table.setFocus()
+    area.list.table.selectRow(row)
+    answers.reply = True
+    qtbot.keyClick(area.list.table, Qt.Key_Delete)
+    assert answers[-1][0] == "question" and "回收站" in answers[-1][1]
+    assert model.total_count == 1
+    assert bin_area.list.model.total_count == 1
+    bmodel = bin_area.list.model
+    assert bmodel.data(bmodel.index(0, 2)) == "海安待删企业"
+    bin_area.list.table.selectRow(0)
+    bin_area.list.buttons["action0"].click()  # 恢复
+    assert bin_area.list.model.total_count == 0
+    assert model.total_count == 2
+    with db.read_session() as s:
+        assert all(e.deleted_at is None for e in s.scalars(select(Enterprise)))
+
+
+def test_change_log_shows_the_audit_entry(qtbot, db, builders, answers):
+    with db.session() as s:
+        ent = builders.make_enterprise(s, name="通州审计企业", phone="0513-1111111")
+        eid = ent.id
+    editor = EnterpriseEditor(db, eid)
+    qtbot.addWidget(editor)
+    editor.w["phone"].clear()
+    type_into(qtbot, editor.w["phone"], "0513-2222222")
+    assert editor.save() is True
+    rows = [r[1:5] for r in editor.audit.row_texts()]
+    assert ["修改", "联系电话", "0513-1111111", "0513-2222222"] in rows
+
+
+def test_yearly_figures_rules_and_exact_money(qtbot, db, builders, answers):
+    with db.session() as s:
+        eid = builders.make_enterprise(s, name="如东年度数据企业").id
+    editor = EnterpriseEditor(db, eid, year=2024)
+    qtbot.addWidget(editor)
+    panel = editor.figures
+    panel.checked.setText("10")
+    assert not panel.save_button.isEnabled()  # both or neither
+    panel.passed.setText("11")
+    assert "11" in panel.problem.text() and not panel.save_button.isEnabled()
+    panel.passed.setText("9")
+    panel.rate.setText("1.2345")
+    panel.benefit.setText("50.0001")
+    assert panel.save_button.isEnabled()
+    assert panel.save() is True
+    with db.read_session() as s:
+        row = s.scalar(select(YearFigures))
+        assert (row.year, row.checked, row.passed, row.loss_rate_e4, row.benefit_yuan) == (2024, 10, 9, 12345, 500001)
+    assert panel.table.item(0, 4).text() == "50.0001"  # never rounded away by showing it
+    assert panel.benefit.text() == "50.0001"
+
+
+def test_new_enterprise_has_no_figures_until_saved(qtbot, db, answers):
+    editor = EnterpriseEditor(db)
+    qtbot.addWidget(editor)
+    assert not editor.figures.box.isEnabled()
+    assert not editor.figures.hint.isHidden()
