@@ -55,8 +55,25 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
     return engine
 
 
+SQLITE_READONLY_ROLLBACK = 776  # a read-only connection found a hot journal it may not roll back
+
+
 def read_revision(db_path: Path) -> tuple[str | None, bool]:
-    """(alembic revision or None, looks_like_qoffice) without SQLAlchemy or Alembic."""
+    """(alembic revision or None, looks_like_qoffice) without SQLAlchemy or Alembic.
+
+    After a crash mid-write (power cut, kill) the file has a hot journal that a read-only
+    connection may not roll back; SQLite's own recovery is run once, then the read retried.
+    """
+    try:
+        return _read_revision(db_path)
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) != SQLITE_READONLY_ROLLBACK:
+            raise
+    recover_hot_journal(db_path)
+    return _read_revision(db_path)
+
+
+def _read_revision(db_path: Path) -> tuple[str | None, bool]:
     con = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
