@@ -7,8 +7,6 @@ report (QOFFICE_SMOKE_REPORT) and the exit code is still 2, so tests can check i
 """
 from __future__ import annotations
 
-import json
-import os
 import sys
 
 _HELP_FLAGS = {"-h", "--help", "--version"}
@@ -39,7 +37,7 @@ def use_cli_message(command: str) -> str:
 
     example = "qoffice-cli --help" if command.startswith("-") else f"qoffice-cli {command} --help"
     return _("qoffice is the windowed program and cannot run commands. Open a command prompt and "
-             "use qoffice-cli instead, for example:\n\n{example}").format(example=example)
+             "use qoffice-cli instead, for example:") + "\n\n" + example
 
 
 def refuse_command(command: str, argv: list[str]) -> int:
@@ -51,11 +49,10 @@ def refuse_command(command: str, argv: list[str]) -> int:
     text = use_cli_message(command)
     if sys.stderr is not None:
         print(text, file=sys.stderr)
-    if os.environ.get("QOFFICE_EXIT_AFTER_SHOW") == "1":
-        report = os.environ.get("QOFFICE_SMOKE_REPORT")
-        if report:
-            with open(report, "w", encoding="utf-8") as fh:
-                json.dump({"prompt": text, "language": current_language(), "exit": 2}, fh, ensure_ascii=False)
+    from qoffice.ui.smoke import exit_after_show, write_report  # no Qt in that module
+
+    if exit_after_show():
+        write_report(prompt=text, language=current_language(), exit=2)
         return 2
     from PySide6.QtWidgets import QApplication, QMessageBox
 
