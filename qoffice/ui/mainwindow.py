@@ -53,6 +53,11 @@ class AreaEntry:
 
 AREAS: list[AreaEntry] = [
     AreaEntry("enterprises", N_("Enterprises"), "enterprises.svg", "qoffice.ui.enterprises:EnterprisesArea"),
+    AreaEntry("forums", N_("Forums"), "forums.svg", "qoffice.ui.forums:ForumsArea"),
+    AreaEntry("meeting", N_("Matchmaking meeting"), "meeting.svg", "qoffice.ui.meeting:MeetingArea"),
+    AreaEntry("projects", N_("Quality projects"), "projects.svg", "qoffice.ui.projects:ProjectsArea"),
+    AreaEntry("awards", N_("Awards"), "awards.svg", "qoffice.ui.awards:AwardsArea"),
+    AreaEntry("partners", N_("Partners"), "partners.svg", "qoffice.ui.partners:PartnersArea"),
     # later: 交流活动, 对接会, 质量项目, 获奖情况, 合作单位, 年度报表 — one line each, here, in this order
     AreaEntry("recycle", N_("Recycle bin"), "recycle.svg", "qoffice.ui.enterprises:RecycleBinArea"),
     AreaEntry("settings", N_("Settings"), "settings.svg", "qoffice.ui.settingsarea:SettingsArea"),
