@@ -278,3 +278,20 @@ def test_demo_database_passes_check(tmp_path, qoffice_home, capsys):
     path = tmp_path / "k.db"
     assert main(["--db", str(path), "demo-data", "--enterprises", "120", "--seed", "9"]) == 0
     assert main(["--db", str(path), "check"]) == 0
+
+
+def test_current_year_return_really_exports_with_no_errors_and_three_warnings(tmp_path, qoffice_home, capsys):
+    """End to end through the real `export-return` command (skipped until it exists)."""
+    from qoffice.cli.main import COMMANDS
+
+    pytest.importorskip(COMMANDS["export-return"])
+    path = tmp_path / "r.db"
+    assert main(["--db", str(path), "demo-data", "--enterprises", "300", "--seed", "4"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "return.xlsx"
+    code = main(["--db", str(path), "export-return", "--year", str(dt.date.today().year), "-o", str(out), "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0, result
+    assert result["errors"] == []
+    assert len(result["warnings"]) == 3
+    assert out.exists()
