@@ -1,0 +1,174 @@
+"""Small pieces the activity areas share: year/meeting scoping of a ListArea, the 万元 field, the
+dialog frame with a save handler, badges, and dates as the clerk types them."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Callable
+
+from PySide6.QtCore import QDate, QRegularExpression, Qt
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qoffice.domain import money
+from qoffice.i18n import _
+from qoffice.ui.listarea import ListArea
+
+ERROR_STYLE = "color: #b00020;"
+WARNING_STYLE = "color: #8a5a00;"
+NO_DATE = QDate(1900, 1, 1)  # a date edit's "not given" value, shown as its special text
+# Badge looks: the words carry the meaning; the colour only repeats it (no colour as the only signal).
+BADGE_STYLES = {
+    "ok": "background:#e3f4e6; color:#1b5e20; border:1px solid #7cb984;",
+    "warn": "background:#fff4d6; color:#7a4d00; border:1px solid #e0b44c;",
+    "bad": "background:#fde4e4; color:#8e1b1b; border:1px solid #e08a8a;",
+    "plain": "background:palette(alternate-base); color:palette(text); border:1px solid palette(mid);",
+}
+
+
+def scope_list(area: ListArea, *clauses) -> None:
+    """Give a list a base filter that changes at run time (the shared year, the year's meeting).
+
+    The base filter is the definition's `where`, so 共 N 条 counts the year's records, not all."""
+    model = area.model
+    base = getattr(area, "_unscoped_where", None)
+    if base is None:
+        base = list(model.definition.where)
+        area._unscoped_where = base  # type: ignore[attr-defined]
+    model.definition = dataclasses.replace(model.definition, where=base + list(clauses))
+    area.reload()
+
+
+def badge(label: QLabel, text: str, look: str = "plain") -> None:
+    label.setText(text)
+    label.setStyleSheet(f"QLabel {{ {BADGE_STYLES[look]} border-radius: 9px; padding: 2px 10px; }}")
+    label.setVisible(bool(text))
+
+
+def wan_text(yuan: int | None) -> str:
+    """万元 with two decimals, more (up to four) when needed to stay exact: 50.0001 stays 50.0001."""
+    return money.format_wan(yuan, 2)
+
+
+class WanEdit(QLineEdit):
+    """An amount in 万元: shows two decimals, accepts four (= whole yuan), so an imported amount is
+    never rounded away by opening and saving a form."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,9}(\.\d{0,4})?"), self))
+        self.setPlaceholderText(_("in 10k yuan, up to 4 decimals"))
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+
+    def yuan(self) -> int | None:
+        text = self.text().strip().rstrip(".")
+        return money.wan_to_yuan(text)[0] if text else None
+
+    def set_yuan(self, yuan: int | None) -> None:
+        self.setText(wan_text(yuan))
+
+
+def date_edit(optional: bool = False) -> QDateEdit:
+    w = QDateEdit()
+    w.setCalendarPopup(True)
+    w.setDisplayFormat("yyyy-MM-dd")
+    if optional:
+        w.setMinimumDate(NO_DATE)
+        w.setSpecialValueText(_("(not set)"))
+        w.setDate(NO_DATE)
+    else:
+        w.setDate(QDate.currentDate())
+    return w
+
+
+def optional_date_row(w: QDateEdit) -> QWidget:
+    holder = QWidget()
+    h = QHBoxLayout(holder)
+    h.setContentsMargins(0, 0, 0, 0)
+    h.addWidget(w, 1)
+    clear = QToolButton()
+    clear.setText(_("Clear"))
+    clear.clicked.connect(lambda: w.setDate(NO_DATE))
+    h.addWidget(clear)
+    return holder
+
+
+def get_date(w: QDateEdit) -> dt.date | None:
+    d = w.date()
+    if d == NO_DATE or not d.isValid():
+        return None
+    return dt.date(d.year(), d.month(), d.day())
+
+
+def set_date(w: QDateEdit, value: dt.date | None) -> None:
+    w.setDate(QDate(value.year, value.month, value.day) if value else NO_DATE)
+
+
+def required(text: str) -> str:
+    return f'{text} <span style="color:#d00000;">*</span>'
+
+
+class FormDialog(QDialog):
+    """A form dialog: labels on the left, the reason 保存 is disabled shown next to it, Ctrl+S saves.
+
+    `on_save(dialog) -> bool` writes; the dialog closes only when it returns True. `check()`
+    (set by the owner or a subclass) returns why saving is not possible yet, or ""."""
+
+    def __init__(self, title: str, on_save: Callable[["FormDialog"], bool], parent=None,
+                 save_text: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.on_save = on_save
+        self.check: Callable[[], str] = lambda: ""
+        outer = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
+        outer.addLayout(self.form, 1)
+        bottom = QHBoxLayout()
+        self.reason = QLabel()
+        self.reason.setObjectName("reason")
+        self.reason.setStyleSheet(ERROR_STYLE)
+        self.reason.setWordWrap(True)
+        bottom.addWidget(self.reason, 1)
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(save_text or _("Save"), QDialogButtonBox.AcceptRole)
+        self.save_button.setObjectName("save")
+        self.save_button.setDefault(True)
+        self.buttons.addButton(_("Cancel"), QDialogButtonBox.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        bottom.addWidget(self.buttons)
+        outer.addLayout(bottom)
+        QShortcut(QKeySequence.Save, self, activated=self.accept)
+
+    def add_row(self, label: str, widget: QWidget, *, mandatory: bool = False) -> QWidget:
+        text = QLabel(required(label) if mandatory else label)
+        text.setTextFormat(Qt.RichText)
+        text.setBuddy(widget)
+        self.form.addRow(text, widget)
+        return widget
+
+    def validate(self, *_args) -> bool:
+        reason = self.check()
+        self.reason.setText(("⚠ " + reason) if reason else "")
+        self.save_button.setEnabled(not reason)
+        self.save_button.setToolTip(reason or _("Save (Ctrl+S)"))
+        return not reason
+
+    def accept(self) -> None:
+        if not self.validate():
+            return
+        if self.on_save(self):
+            super().accept()

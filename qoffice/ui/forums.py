@@ -1,0 +1,296 @@
+"""The 交流活动 area: the year's exchange forums as a timeline, the year's badge and the 超出
+warning, plan/edit/cancel/mark held, and the attending enterprises."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from sqlalchemy import func, select
+
+from qoffice.db.models import Enterprise, Forum, ForumAttendance
+from qoffice.domain import forums as rules
+from qoffice.domain import vocab
+from qoffice.errors import KnownError
+from qoffice.i18n import N_, _
+from qoffice.services import forums as forum_service
+from qoffice.ui import messages
+from qoffice.ui.activity_widgets import (
+    WARNING_STYLE,
+    FormDialog,
+    badge,
+    date_edit,
+    get_date,
+    scope_list,
+    set_date,
+)
+from qoffice.ui.enterprise_picker import EnterprisePicker
+from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+
+WEEKDAYS = "一二三四五六日"
+STATUS_MARKS = {vocab.FORUM_PLANNED: "○", vocab.FORUM_HELD: "✓", vocab.FORUM_CANCELLED: "✕"}
+BADGE_LOOKS = {rules.DONE: "ok", rules.SHORT: "bad", rules.SCHEDULED: "plain", rules.NONE: "warn"}
+
+_ATTENDING = (select(func.count()).select_from(ForumAttendance)
+              .join(Enterprise, Enterprise.id == ForumAttendance.enterprise_id)
+              .where(ForumAttendance.forum_id == Forum.id, Enterprise.deleted_at.is_(None))
+              .correlate(Forum).scalar_subquery())
+_SELECT = select(Forum.id, Forum.date, Forum.title, Forum.venue, Forum.organiser, Forum.topic, Forum.speakers,
+                 Forum.status, Forum.cancel_reason, Forum.people_count, _ATTENDING.label("attending"))
+_REASON = list(_SELECT.selected_columns.keys()).index("cancel_reason")
+
+
+def _date_text(value, _row) -> str:
+    return f"{value.isoformat()}（周{WEEKDAYS[value.weekday()]}）" if value else ""
+
+
+def _status_text(value, row) -> str:
+    """✓ 已举办 / ○ 计划 / ✕ 已取消：原因 — a mark and the word, never colour alone."""
+    text = f"{STATUS_MARKS.get(value, '')} {value}".strip()
+    if value == vocab.FORUM_CANCELLED and row[_REASON]:
+        text += f"：{row[_REASON]}"
+    return text
+
+
+FORUMS = ListDefinition(
+    name="forums",
+    select=_SELECT,
+    columns=[
+        Column("date", N_("Date"), sort=Forum.date, format=_date_text, width=150),
+        Column("status", N_("Status"), sort=vocab_order(Forum.status, vocab.FORUM_STATUSES), format=_status_text,
+               width=120),
+        Column("title", N_("Title"), sort=Forum.title, width=240),
+        Column("venue", N_("Venue"), sort=Forum.venue, width=140),
+        Column("organiser", N_("Organiser"), sort=Forum.organiser, width=130),
+        Column("topic", N_("Topic"), width=160),
+        Column("speakers", N_("Speakers"), width=120),
+        Column("people_count", N_("People"), sort=Forum.people_count, width=60),
+        Column("attending", N_("Enterprises attending"), width=90),
+    ],
+    search=[SearchField(Forum.title), SearchField(Forum.topic), SearchField(Forum.venue),
+            SearchField(Forum.speakers)],
+    search_hint=N_("Title / topic / venue / speakers"),
+    filters=[Filter("status", N_("Status"), Forum.status, choices=vocab.FORUM_STATUSES,
+                    all_title=N_("All statuses"))],
+    default_sort=("date", "asc"),  # a timeline: the year from January on
+)
+
+
+def year_clause(year: int):
+    return Forum.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+class ForumsArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today = dt.date.today  # tests pin the day
+        self.dialog = None
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("forums_title")
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        head.addWidget(self.title)
+        self.badge = QLabel()
+        self.badge.setObjectName("year_badge")
+        head.addWidget(self.badge)
+        self.warning = QLabel()
+        self.warning.setObjectName("over_limit")
+        self.warning.setStyleSheet(WARNING_STYLE + "font-weight: bold;")
+        self.warning.setWordWrap(True)
+        head.addWidget(self.warning, 1)
+        head.addStretch(0)
+        layout.addLayout(head)
+        self.list = ListArea(
+            ctx.db, FORUMS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            actions=[ListAction(_("Cancel forum…"), self.cancel_selected),
+                     ListAction(_("Mark as held…"), self.held_selected),
+                     ListAction(_("Attending enterprises…"), self.attendance_selected)],
+            delete_question=lambda ids: _("Delete the {n} selected forums? A forum that did not take place "
+                                          "should be cancelled instead, so the record stays.").format(n=len(ids)),
+            empty_text=_("No forums planned for this year. Click “New” to plan one; the policy asks for "
+                         "1 to 2 a year."))
+        layout.addWidget(self.list, 1)
+        self.list.countsChanged.connect(self.statusText)
+        ctx.yearChanged.connect(lambda _y: self.refresh())
+        ctx.dataChanged.connect(lambda table: table in ("forum", "enterprise") and self.refresh())
+        self.refresh()
+
+    # ---- showing ---------------------------------------------------------------------------
+    def activated(self) -> None:
+        self.refresh()
+
+    def status_text(self) -> str:
+        return self.list.counts_text()
+
+    def refresh(self) -> None:
+        year = self.ctx.year
+        self.title.setText(_("Forums of {year}").format(year=year))
+        scope_list(self.list, year_clause(year))
+        with self.ctx.db.read_session() as s:
+            state = forum_service.year_state(s, year, self.today())
+        badge(self.badge, state.badge, BADGE_LOOKS.get(state.kind, "plain"))
+        self.badge.setToolTip(_("{held} held, {planned} planned").format(held=state.held, planned=state.planned))
+        self.warning.setText(("⚠ " + state.warning) if state.warning else "")
+        self.warning.setVisible(bool(state.warning))
+        self.state = state
+
+    def _changed(self, warnings=()) -> None:
+        self.ctx.dataChanged.emit("forum")
+        for w in warnings:
+            messages.warning(self, w)
+
+    # ---- plan and edit ---------------------------------------------------------------------
+    def new(self) -> FormDialog:
+        return self._open_form(None)
+
+    def edit(self, forum_id) -> FormDialog:
+        return self._open_form(forum_id)
+
+    def _open_form(self, forum_id) -> FormDialog:
+        dlg = FormDialog(_("Edit forum") if forum_id else _("Plan a forum"), self._save_form, self)
+        dlg.forum_id = forum_id
+        dlg.w = {"title": QLineEdit(), "date": date_edit(), "venue": QLineEdit(), "organiser": QLineEdit(),
+                 "topic": QLineEdit(), "speakers": QLineEdit()}
+        dlg.w["speakers"].setPlaceholderText(_("Several names separated by 、"))
+        for key, label, mandatory in (("title", N_("Title"), True), ("date", N_("Date"), True),
+                                      ("venue", N_("Venue"), False), ("organiser", N_("Organiser"), False),
+                                      ("topic", N_("Topic"), False), ("speakers", N_("Speakers"), False)):
+            dlg.add_row(_(label), dlg.w[key], mandatory=mandatory)
+        if forum_id is not None:
+            with self.ctx.db.read_session() as s:
+                forum = s.get(Forum, forum_id)
+                for key in ("title", "venue", "organiser", "topic", "speakers"):
+                    dlg.w[key].setText(getattr(forum, key) or "")
+                set_date(dlg.w["date"], forum.date)
+        else:
+            today = self.today()
+            set_date(dlg.w["date"], today if today.year == self.ctx.year else dt.date(self.ctx.year, 6, 1))
+        dlg.check = lambda: "" if dlg.w["title"].text().strip() else _("Fill in: {fields}").format(fields=_("Title"))
+        dlg.w["title"].textChanged.connect(dlg.validate)
+        dlg.validate()
+        dlg.resize(520, 320)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _save_form(self, dlg) -> bool:
+        data = {k: w.text() for k, w in dlg.w.items() if isinstance(w, QLineEdit)}
+        data["date"] = get_date(dlg.w["date"])
+        try:
+            with self.ctx.db.session() as s:
+                if dlg.forum_id is None:
+                    forum, warnings = forum_service.create_forum(s, data, today=self.today())
+                    forum_id = forum.id
+                else:
+                    forum_id = dlg.forum_id
+                    warnings = forum_service.update_forum(s, s.get(Forum, forum_id), data, today=self.today())
+        except KnownError as exc:
+            messages.known_error(dlg, exc)
+            return False
+        self._changed(warnings)
+        self.list.select_id(forum_id)
+        return True
+
+    def delete(self, ids) -> None:
+        with self.ctx.db.session() as s:
+            for fid in ids:
+                forum_service.delete_forum(s, s.get(Forum, fid))
+        self._changed()
+
+    # ---- cancel, held, attendance ----------------------------------------------------------
+    def cancel_selected(self, ids) -> FormDialog | None:
+        if not ids:
+            return None
+        dlg = FormDialog(_("Cancel forum"), lambda d: self._cancel(ids[0], d.reason_edit.toPlainText()), self,
+                         save_text=_("Cancel the forum"))
+        dlg.reason_edit = QPlainTextEdit()
+        dlg.reason_edit.setObjectName("cancel_reason")
+        dlg.add_row(_("Reason"), dlg.reason_edit, mandatory=True)
+        dlg.check = lambda: "" if dlg.reason_edit.toPlainText().strip() else _("Give the reason for cancelling.")
+        dlg.reason_edit.textChanged.connect(dlg.validate)
+        dlg.validate()
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _cancel(self, forum_id, reason: str) -> bool:
+        try:
+            with self.ctx.db.session() as s:
+                forum_service.cancel(s, s.get(Forum, forum_id), reason)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return False
+        self._changed()
+        return True
+
+    def held_selected(self, ids) -> FormDialog | None:
+        if not ids:
+            return None
+        forum_id = ids[0]
+        with self.ctx.db.read_session() as s:
+            forum = s.get(Forum, forum_id)
+            date, people = forum.date, forum.people_count
+        dlg = FormDialog(_("Mark as held"), lambda d: self._held(forum_id, d), self)
+        dlg.date_edit = date_edit()
+        set_date(dlg.date_edit, min(date, self.today()))
+        dlg.people = QLineEdit("" if people is None else str(people))
+        dlg.people.setObjectName("people")
+        dlg.people.setValidator(QIntValidator(0, 100_000, dlg.people))
+        dlg.people.setPlaceholderText(_("may stay empty until known"))
+        dlg.add_row(_("Held on"), dlg.date_edit, mandatory=True)
+        dlg.add_row(_("Number of people"), dlg.people)
+
+        def check() -> str:
+            return rules.held_date_problem(get_date(dlg.date_edit), self.today()) or ""
+
+        dlg.check = check
+        dlg.date_edit.dateChanged.connect(dlg.validate)
+        dlg.validate()
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _held(self, forum_id, dlg) -> bool:
+        people = int(dlg.people.text()) if dlg.people.text().strip() else None
+        try:
+            with self.ctx.db.session() as s:
+                warnings = forum_service.mark_held(s, s.get(Forum, forum_id), get_date(dlg.date_edit), people,
+                                                   today=self.today())
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return False
+        self._changed(warnings)
+        return True
+
+    def attendance_selected(self, ids) -> EnterprisePicker | None:
+        if not ids:
+            return None
+        forum_id = ids[0]
+        with self.ctx.db.read_session() as s:
+            forum = s.get(Forum, forum_id)
+            current = [e.id for e in forum_service.attendance(s, forum)]
+            title = forum.title
+        picker = EnterprisePicker(self.ctx.db, multi=True, selected=current,
+                                  title=_("Enterprises attending “{title}”").format(title=title), parent=self)
+        picker.accepted.connect(lambda: self.set_attendance(forum_id, picker.selected_ids()))
+        self.dialog = picker
+        picker.open()
+        return picker
+
+    def set_attendance(self, forum_id, enterprise_ids) -> None:
+        try:
+            with self.ctx.db.session() as s:
+                forum_service.set_attendance(s, s.get(Forum, forum_id), enterprise_ids)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        self._changed()
