@@ -21,6 +21,9 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _CONTROL_KEEP_NOTHING = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
+# Anything clean_text would change: control/format characters, full-width forms, edge or double spaces.
+_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\uff01-\uff5e\u3000]|^\s|\s$|\s\s")
+
 YES_WORDS = {"是", "y", "yes", "true", "√", "✓", "✔", "1", "有", "对"}
 NO_WORDS = {"否", "n", "no", "false", "×", "✗", "✘", "x", "0", "无", "没有", "不是"}
 
@@ -34,7 +37,7 @@ class CellProblem(ValueError):
 
 
 def is_empty(value) -> bool:
-    if value is None:
+    if value is None or value == "":
         return True
     if isinstance(value, str):
         return not value.strip() and not value.replace("\u3000", "").strip()
@@ -64,6 +67,8 @@ def clean_text(value, *, multiline: bool = False) -> str | None:
     """Stray spaces, full-width letters/digits and control characters out; Excel's length limit."""
     if is_empty(value):
         return None
+    if isinstance(value, str) and not multiline and not _NEEDS_WORK.search(value) and len(value) <= EXCEL_TEXT_LIMIT:
+        return value  # the common case: already clean (100,000-row rosters pass here)
     text = halfwidth(number_text(value))
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

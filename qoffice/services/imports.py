@@ -71,7 +71,7 @@ class Issue:
 class ParsedRow:
     row: int  # the row number in the file (CSV: line where the record starts)
     values: dict  # field key -> typed value; absent = empty cell (never erases)
-    source: dict  # template header -> the cell as written (for the error report)
+    source: dict  # template header -> the cell as read (for the error report)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     status: str = "pending"  # create, update, error, replaced
@@ -236,15 +236,18 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
         row = ParsedRow(sheet.row_number(i), {}, {})
         for key, cols in layout.columns.items():
             col = by_key[key]
-            file_col = next((c for c in cols if not cells.is_empty(_cell(raw_row, c))), cols[0])
-            raw = _cell(raw_row, file_col)
+            if len(cols) == 1:
+                file_col = cols[0]
+            else:
+                file_col = next((c for c in cols if not cells.is_empty(_cell(raw_row, c))), cols[0])
+            raw = raw_row[file_col] if file_col < len(raw_row) else None
             if (i, file_col) in sheet.formula_without_value:
                 row.errors.append(Issue(row.row, col.header, _("The cell holds a formula without a computed value; "
                                                                "open the file in Excel, save it, and import again.")))
                 continue
             if cells.is_empty(raw):
                 continue
-            row.source[col.header] = cells.number_text(raw)
+            row.source[col.header] = raw
             unit = units.get(key)
             scale = cells.MONEY_UNITS.get(unit or "万元", Decimal(10000))
             try:
@@ -368,6 +371,7 @@ class _Applier:
         from qoffice.services import enterprises as svc
 
         existing = self.codes()
+        updates: list[tuple[ParsedRow, dict, tuple[int, bool]]] = []
         new_rows: list[dict] = []
         new_parsed: list[ParsedRow] = []
         now = utcnow()
@@ -379,7 +383,7 @@ class _Applier:
             hit = existing.get(code)
             if hit is None:
                 values.setdefault("status", svc.rules.vocab.STATUS_ACTIVE)
-                checked = svc.check(svc.clean(values))
+                checked = svc.check(values)  # values are typed and clean already
                 if checked.problems:
                     _problem_issues(row, self.parsed.kind, checked.problems, {})
                     continue
@@ -392,23 +396,8 @@ class _Applier:
                 new_parsed.append(row)
                 row.status = "create"
             else:
-                eid, deleted = hit
-                ent = self.session.get(Enterprise, eid)
-
-                def work(ent=ent, values=values, deleted=deleted, row=row):
-                    checked = svc.check(svc.clean({k: v for k, v in values.items()}) | {})
-                    for key, message in checked.warnings.items():
-                        if key in ("trade",) and key in values:
-                            row.warnings.append(Issue(row.row, self.parsed.kind.column(key).header, message))
-                    svc.update_enterprise(self.session, ent, values, audit=self.audit, keep_empty=True)
-                    if deleted:
-                        self.audit.add("enterprise", ent.id, "restore", enterprise_id=ent.id, field="deleted_at",
-                                       old=ent.deleted_at, new=None)
-                        ent.deleted_at = None
-                        existing[code] = (ent.id, False)
-
-                if self.guarded(row, work):
-                    row.status = "update"
+                updates.append((row, values, hit))
+        self._update_enterprises(updates)
         if new_rows:
             before = self.session.scalar(select(func.max(Enterprise.id))) or 0
             self.session.execute(insert(Enterprise.__table__), new_rows)
@@ -418,6 +407,35 @@ class _Applier:
                 eid = ids[record["uscc"]]
                 existing[record["uscc"]] = (eid, False)
                 self.audit.add("enterprise", eid, "create", enterprise_id=eid, field="name", new=record["name"])
+
+    def _update_enterprises(self, updates) -> None:
+        """Existing codes: update in place (loaded in chunks, not one query per row). The service
+        checks every rule before it changes anything, so a refused row needs no savepoint."""
+        from qoffice.services import enterprises as svc
+
+        existing = self.codes()
+        for start in range(0, len(updates), 500):
+            chunk = updates[start:start + 500]
+            loaded = {e.id: e for e in self.session.scalars(
+                select(Enterprise).where(Enterprise.id.in_([hit[0] for _r, _v, hit in chunk])))}
+            for n, (row, values, (eid, deleted)) in enumerate(chunk, start=start):
+                self.tick(n, len(updates))
+                ent = loaded[eid]
+                try:
+                    svc.update_enterprise(self.session, ent, values, audit=self.audit, keep_empty=True)
+                except ValidationFailed as exc:
+                    _problem_issues(row, self.parsed.kind, exc.problems or {None: exc.message}, {})
+                    continue
+                if "trade" in values:
+                    ind = svc.rules.resolve_industry(ent.industry_group, ent.trade)
+                    if ind.warning:
+                        row.warnings.append(Issue(row.row, "行业", ind.warning))
+                if deleted:
+                    self.audit.add("enterprise", ent.id, "restore", enterprise_id=ent.id, field="deleted_at",
+                                   old=ent.deleted_at, new=None)
+                    ent.deleted_at = None
+                    existing[ent.uscc] = (ent.id, False)
+                row.status = "update"
 
     # figures ----------------------------------------------------------------------------------
     def apply_figures(self, rows: list[ParsedRow]) -> None:
