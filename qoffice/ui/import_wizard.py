@@ -1,0 +1,458 @@
+"""The import wizard (导入): kind and file → preview of every row → confirm → progress → summary.
+
+The preview is a dry run of services.imports on a worker (nothing written); the import itself uses
+the very rows that were previewed (a pristine copy of the parsed file), so what the clerk confirmed
+is what goes in. The summary offers 导出错误行 (the rejected rows in the template's layout with a
+错误原因 column) and 撤销本次导入 (while none of the batch's records has changed since).
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qoffice.errors import KnownError
+from qoffice.excel.kinds import KINDS
+from qoffice.excel.values import number_text
+from qoffice.i18n import N_, _
+from qoffice.services import imports
+from qoffice.ui import list_export, messages
+from qoffice.ui.worker import run_in_background
+
+KIND_LABELS = {
+    "enterprises": N_("Enterprise files"),
+    "figures": N_("Yearly figures"),
+    "projects": N_("Quality projects"),
+    "awards": N_("Awards"),
+    "forums": N_("Forums"),
+    "signups": N_("Meeting sign-ups"),
+    "partners": N_("Partners"),
+}
+OPEN_FILTER = N_("Excel or CSV files (*.xlsx *.xls *.csv *.txt *.htm *.html);;All files (*)")
+
+STATUS_TEXT = {"create": N_("New"), "update": N_("Update"), "error": N_("Error"),
+               "replaced": N_("Skipped (repeated)"), "pending": N_("Skipped")}
+ERROR_COLOR = QColor("#b00020")
+WARNING_BG = QColor("#fff3cd")
+ERROR_BG = QColor("#fde7ea")
+CONTENT_COLUMNS = 3  # how many of the row's first filled template columns the preview shows
+
+
+def row_notes(row: imports.ParsedRow) -> str:
+    """A row's problems as one line: errors first, then warnings (提示)."""
+    parts = [f"{e.column}：{e.message}" if e.column else e.message for e in row.errors]
+    parts += [_("Note: {text}").format(text=f"{w.column}：{w.message}" if w.column else w.message)
+              for w in row.warnings]
+    return "；".join(parts)
+
+
+class PreviewModel(QAbstractTableModel):
+    """Every row of the dry run: 行号, 状态, 内容, 说明; `set_errors_only` filters to errors."""
+
+    HEADERS = (N_("Row"), N_("Status"), N_("Content"), N_("Problems and notes"))
+
+    def __init__(self, rows: list[imports.ParsedRow], kind, parent=None):
+        super().__init__(parent)
+        self.all_rows = rows
+        self.kind = kind
+        self.errors_only = False
+        self.rows = rows
+        style = QWidget().style() if parent is None else parent.style()
+        self._icons = {"error": style.standardIcon(QStyle.SP_MessageBoxCritical),
+                       "warning": style.standardIcon(QStyle.SP_MessageBoxWarning)}
+
+    def set_errors_only(self, on: bool) -> None:
+        self.beginResetModel()
+        self.errors_only = on
+        self.rows = [r for r in self.all_rows if r.errors] if on else self.all_rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return _(self.HEADERS[section])
+        return None
+
+    def status_text(self, row: imports.ParsedRow) -> str:
+        status = "error" if row.errors else row.status
+        return _(STATUS_TEXT.get(status, STATUS_TEXT["pending"]))
+
+    def content(self, row: imports.ParsedRow) -> str:
+        shown = [number_text(row.source[c.header]) for c in self.kind.columns
+                 if row.source.get(c.header) not in (None, "")]
+        return "  ".join(shown[:CONTENT_COLUMNS])
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            if col == 0:
+                return str(row.row)
+            if col == 1:
+                text = self.status_text(row)
+                # Not colour alone: a warning mark in the text too.
+                return text + (" ⚠" if row.warnings and not row.errors else "")
+            if col == 2:
+                return self.content(row)
+            return row_notes(row)
+        if role == Qt.DecorationRole and col == 1:
+            if row.errors:
+                return self._icons["error"]
+            if row.warnings:
+                return self._icons["warning"]
+        if role == Qt.ForegroundRole and row.errors and col in (1, 3):
+            return QBrush(ERROR_COLOR)
+        if role == Qt.BackgroundRole:
+            if row.errors:
+                return QBrush(ERROR_BG)
+            if row.warnings:
+                return QBrush(WARNING_BG)
+        if role == Qt.TextAlignmentRole and col == 0:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        return None
+
+
+class ImportWizard(QDialog):
+    """One import from start to summary. `ctx` is the AppContext; `kind` the area's kind."""
+
+    PAGE_CHOOSE, PAGE_PREVIEW, PAGE_SUMMARY = range(3)
+
+    def __init__(self, ctx, kind: str | None = None, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("import_wizard")
+        self.setWindowTitle(_("Import from Excel"))
+        self.parsed: imports.ParsedFile | None = None  # pristine copy: what the import will use
+        self.preview_result: imports.ParsedFile | None = None
+        self.dry: imports.ImportResult | None = None
+        self.result: imports.ImportResult | None = None
+        self.job = None
+        self.undone = False
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        layout.addWidget(self.pages, 1)
+        self._build_choose(kind)
+        self._build_preview()
+        self._build_summary()
+        self.resize(1000, 640)
+
+    # ---- page 1: kind and file ---------------------------------------------------------------
+    def _build_choose(self, kind: str | None) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        intro = QLabel(_("Choose what the file holds and the file itself. qoffice reads .xlsx, .xls and .csv, "
+                         "finds the header row by itself and shows every row before anything is written."))
+        intro.setWordWrap(True)
+        v.addWidget(intro)
+        form = QFormLayout()
+        self.kind_box = QComboBox()
+        self.kind_box.setObjectName("kind")
+        for name, label in KIND_LABELS.items():
+            self.kind_box.addItem(_(label), name)
+        if kind in KINDS:
+            self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
+        form.addRow(_("Records"), self.kind_box)
+        row = QHBoxLayout()
+        self.file_edit = QLineEdit()
+        self.file_edit.setObjectName("file")
+        self.file_edit.setPlaceholderText(_("The Excel or CSV file to import"))
+        self.file_edit.textChanged.connect(lambda _t: self._update_choose())
+        browse = QPushButton(_("Browse…"))
+        browse.clicked.connect(self.browse)
+        row.addWidget(self.file_edit, 1)
+        row.addWidget(browse)
+        form.addRow(_("File"), row)
+        v.addLayout(form)
+        template = QPushButton(_("Download the template for these records"))
+        template.setObjectName("template")
+        template.clicked.connect(lambda: list_export.download_template(self, self.kind()))
+        t_row = QHBoxLayout()
+        t_row.addWidget(template)
+        t_row.addStretch(1)
+        v.addLayout(t_row)
+        self.choose_message = QLabel()
+        self.choose_message.setObjectName("choose_message")
+        self.choose_message.setWordWrap(True)
+        self.choose_message.setStyleSheet("color: #b00020;")
+        v.addWidget(self.choose_message)
+        v.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.preview_button = QPushButton(_("Next: preview"))
+        self.preview_button.setObjectName("preview")
+        self.preview_button.setDefault(True)
+        self.preview_button.clicked.connect(self.preview)
+        close = QPushButton(_("Close"))
+        close.clicked.connect(self.close)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(close)
+        v.addLayout(buttons)
+        self.pages.addWidget(page)
+        self._update_choose()
+
+    def kind(self) -> str:
+        return self.kind_box.currentData()
+
+    def _update_choose(self) -> None:
+        self.preview_button.setEnabled(bool(self.file_edit.text().strip()))
+
+    def browse(self) -> None:
+        path = list_export.ask_open_path(self, _("Choose the file to import"), _(OPEN_FILTER))
+        if path is not None:
+            self.file_edit.setText(str(path))
+
+    def preview(self):
+        """The dry run on a worker; the preview page when it is done. Returns the Job."""
+        path = Path(self.file_edit.text().strip())
+        kind = self.kind()
+        self.choose_message.clear()
+        if not path.is_file():
+            self._refused(_("The file {path} does not exist.").format(path=path))
+            return None
+        db = self.ctx.db
+
+        def work(progress):
+            parsed = imports.parse_file(path, kind, progress=progress)
+            pristine = copy.deepcopy(parsed)
+            dry = imports.run_import(db, kind, path, dry_run=True, parsed=parsed, progress=progress)
+            return pristine, parsed, dry
+
+        self.job = run_in_background(self, work, title=_("Import"), label=_("Checking the file…"),
+                                     on_done=self._previewed, on_error=lambda exc: self._refused(exc.message))
+        return self.job
+
+    def _refused(self, text: str) -> None:
+        """A file that cannot be read or used: one Chinese line, nothing written."""
+        self.choose_message.setText(text)
+        self.pages.setCurrentIndex(self.PAGE_CHOOSE)
+        messages.error(self, text)
+
+    # ---- page 2: preview ---------------------------------------------------------------------
+    def _build_preview(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.preview_counts = QLabel()
+        self.preview_counts.setObjectName("preview_counts")
+        font = self.preview_counts.font()
+        font.setBold(True)
+        self.preview_counts.setFont(font)
+        v.addWidget(self.preview_counts)
+        self.file_notes = QLabel()
+        self.file_notes.setObjectName("file_notes")
+        self.file_notes.setWordWrap(True)
+        self.file_notes.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
+        v.addWidget(self.file_notes)
+        self.errors_only = QCheckBox(_("Show only rows with errors"))
+        self.errors_only.setObjectName("errors_only")
+        self.errors_only.toggled.connect(self._filter_errors)
+        v.addWidget(self.errors_only)
+        self.preview_table = QTableView()
+        self.preview_table.setObjectName("preview_table")
+        self.preview_table.setAlternatingRowColors(False)
+        self.preview_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.preview_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.preview_table.verticalHeader().hide()
+        self.preview_table.setWordWrap(False)
+        v.addWidget(self.preview_table, 1)
+        buttons = QHBoxLayout()
+        back = QPushButton(_("Back"))
+        back.clicked.connect(lambda: self.pages.setCurrentIndex(self.PAGE_CHOOSE))
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        self.confirm_button = QPushButton()
+        self.confirm_button.setObjectName("confirm")
+        self.confirm_button.clicked.connect(self.confirm)
+        close = QPushButton(_("Close"))
+        close.clicked.connect(self.close)
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(close)
+        v.addLayout(buttons)
+        self.pages.addWidget(page)
+
+    def _previewed(self, outcome) -> None:
+        self.parsed, self.preview_result, self.dry = outcome
+        dry = self.dry
+        kind = self.preview_result.kind
+        self.preview_counts.setText(_("{created:,} new, {updated:,} to update, {rejected:,} rows with errors "
+                                      "(not imported), {warnings:,} notes. Nothing has been written yet.").format(
+            created=dry.created, updated=dry.updated, rejected=dry.rejected, warnings=len(dry.warnings)))
+        notes = [f"{w.column}：{w.message}" if w.column else w.message for w in self.preview_result.warnings]
+        self.file_notes.setText(_("About the file: {notes}").format(notes="；".join(notes)) if notes else "")
+        self.file_notes.setVisible(bool(notes))
+        self.model = PreviewModel(self.preview_result.rows, kind, self)
+        self.preview_table.setModel(self.model)
+        header = self.preview_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.preview_table.setColumnWidth(2, 320)
+        header.setStretchLastSection(True)
+        self.errors_only.setChecked(False)
+        self.errors_only.setEnabled(dry.rejected > 0)
+        good = dry.created + dry.updated
+        self.confirm_button.setText(_("Import {n:,} rows").format(n=good))
+        self.confirm_button.setEnabled(good > 0)
+        self.pages.setCurrentIndex(self.PAGE_PREVIEW)
+
+    def _filter_errors(self, on: bool) -> None:
+        if getattr(self, "model", None) is not None:
+            self.model.set_errors_only(on)
+
+    # ---- the import itself -------------------------------------------------------------------
+    def confirm(self):
+        """Write the previewed good rows (backup first, one transaction). Returns the Job."""
+        if self.parsed is None:
+            return None
+        parsed = self.parsed
+        kind, path, db = self.kind(), parsed.path, self.ctx.db
+        self.parsed = None  # the pristine rows are used once
+
+        def work(progress):
+            def counted(done, total, message=""):
+                progress(done, total, _("Importing"))
+            return imports.run_import(db, parsed.kind.name, path, parsed=parsed, progress=counted)
+
+        def cancelled():
+            # The cancelled run may have touched the previewed rows: preview again before retrying.
+            messages.info(self, _("The import was cancelled; nothing was written."))
+            self.pages.setCurrentIndex(self.PAGE_CHOOSE)
+
+        self.job = run_in_background(self, work, title=_("Import"), label=_("Importing"), on_done=self._imported,
+                                     on_cancelled=cancelled, on_error=lambda exc: self._refused(exc.message))
+        return self.job
+
+    # ---- page 3: summary ---------------------------------------------------------------------
+    def _build_summary(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        font = self.summary.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.summary.setFont(font)
+        v.addWidget(self.summary)
+        self.summary_notes = QLabel()
+        self.summary_notes.setObjectName("summary_notes")
+        self.summary_notes.setWordWrap(True)
+        v.addWidget(self.summary_notes)
+        v.addStretch(1)
+        buttons = QHBoxLayout()
+        self.export_errors_button = QPushButton(_("Export the rows with errors"))
+        self.export_errors_button.setObjectName("export_errors")
+        self.export_errors_button.clicked.connect(self.export_errors)
+        self.undo_button = QPushButton(_("Undo this import"))
+        self.undo_button.setObjectName("undo")
+        self.undo_button.clicked.connect(self.undo)
+        buttons.addWidget(self.export_errors_button)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        close = QPushButton(_("Close"))
+        close.setObjectName("close")
+        close.clicked.connect(self.close)
+        buttons.addWidget(close)
+        v.addLayout(buttons)
+        self.pages.addWidget(page)
+
+    def _imported(self, result: imports.ImportResult) -> None:
+        self.result = result
+        self.undone = False
+        text = _("Done: {created:,} new, {updated:,} updated.").format(created=result.created,
+                                                                     updated=result.updated)
+        if result.rejected:
+            text += " " + _("{n:,} rows with errors were not imported; export them, correct them and import "
+                            "them again.").format(n=result.rejected)
+        self.summary.setText(text)
+        notes = []
+        if result.warnings:
+            notes.append(_("{n:,} notes (rounded amounts, repeated rows, unknown columns …) were shown in the "
+                           "preview.").format(n=len(result.warnings)))
+        if result.backup is not None:
+            notes.append(_("A backup was made before the import: {name}").format(name=Path(result.backup).name))
+        self.summary_notes.setText("\n".join(notes))
+        self.export_errors_button.setEnabled(result.rejected > 0)
+        self.undo_button.setEnabled(result.batch_id is not None and (result.created + result.updated) > 0)
+        self.pages.setCurrentIndex(self.PAGE_SUMMARY)
+        self._data_changed(result.kind)
+
+    def _data_changed(self, kind: str) -> None:
+        table = list_export.KIND_TABLES.get(kind)
+        if table:
+            self.ctx.dataChanged.emit(table)
+
+    def export_errors(self):
+        """导出错误行: the rejected rows, template layout plus 错误原因. Returns the Job or None."""
+        result = self.result
+        if result is None or not result.rejected:
+            return None
+        kind = KINDS[result.kind]
+        default = f"{kind.title}导入错误行_{dt.date.today():%Y%m%d}.xlsx"
+        path = list_export.ask_save_path(self, _("Export the rows with errors"), default)
+        if path is None:
+            return None
+        path = list_export.with_xlsx(path)
+        from qoffice.excel.list_export import write_error_rows
+
+        def done(n: int) -> None:
+            list_export.remember_folder(path)
+            list_export.offer_open_folder(self, _("{n:,} rows with errors were written to {path}, with a column "
+                                                  "“错误原因”. Correct them there and import the file again.").format(
+                n=n, path=path), path)
+
+        self.job = run_in_background(self, lambda progress: write_error_rows(path, kind, result.rows),
+                                     title=_("Export the rows with errors"), label=_("Exporting…"), on_done=done,
+                                     cancellable=False)
+        return self.job
+
+    def undo(self) -> bool:
+        """撤销本次导入: refused (with the reason) once any of its records has changed since."""
+        result = self.result
+        if result is None or result.batch_id is None or self.undone:
+            return False
+        with self.ctx.db.read_session() as s:
+            problem = imports.undo_problem(s, result.batch_id)
+        if problem:
+            messages.warning(self, problem)
+            self.undo_button.setEnabled(False)
+            return False
+        if not messages.ask(self, _("Undo this import? The {created:,} new records are removed and the {updated:,} "
+                                    "updated ones get their earlier values back.").format(
+                created=result.created, updated=result.updated), default=False):
+            return False
+        try:
+            with self.ctx.db.session() as s:
+                imports.undo_batch(s, result.batch_id)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return False
+        self.undone = True
+        self.undo_button.setEnabled(False)
+        self.summary.setText(_("The import was undone: the records are as they were before it."))
+        self._data_changed(result.kind)
+        return True
