@@ -116,7 +116,7 @@ def run_gui(db: str | None, qt_args: list[str]) -> int:
 
     crash.setup_logging()
     app = _make_app(qt_args)
-    crash.install_hooks()
+    restore_hooks = crash.install_hooks()
     from qoffice.ui.language import apply_language
 
     language = apply_language(None)
@@ -130,6 +130,7 @@ def run_gui(db: str | None, qt_args: list[str]) -> int:
         crash.report_exception(exc)
         return _exit(smoke.EXIT_PROMPT if smoke_mode else 1, prompt=repr(exc), language=language)
     finally:
+        restore_hooks()
         if smoke_mode and previous_responder is None:
             messages.set_responder(None)
 

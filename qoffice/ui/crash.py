@@ -88,12 +88,19 @@ class _Bridge(QObject):
         show_crash(details)
 
 
-def install_hooks() -> None:
+def install_hooks():
+    """Route unexpected errors here; returns a function putting the previous hooks back."""
     global _bridge
+    previous = (sys.excepthook, threading.excepthook)
+
+    def restore() -> None:
+        sys.excepthook, threading.excepthook = previous
+
     sys.excepthook = _excepthook
     threading.excepthook = lambda args: _excepthook(args.exc_type, args.exc_value, args.exc_traceback)
     if _bridge is None and QApplication.instance() is not None:
         _bridge = _Bridge()
+    return restore
 
 
 def _on_gui_thread() -> bool:

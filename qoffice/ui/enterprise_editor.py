@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -176,7 +177,10 @@ class EnterpriseEditor(QDialog):
                 v.setSpacing(2)
                 v.addWidget(widget)
                 v.addWidget(msg)
-                form.addRow(label, cell)
+                if key == "note":
+                    form.addRow(cell)  # the group's title already says 备注
+                else:
+                    form.addRow(label, cell)
             boxes.append(box)
         grid.addWidget(boxes[0], 0, 0)
         grid.addWidget(boxes[1], 1, 0)
@@ -188,6 +192,12 @@ class EnterpriseEditor(QDialog):
         return page
 
     def _make_widget(self, key: str, counties: list[str]) -> QWidget:
+        widget = self._make_widget_for(key, counties)
+        if isinstance(widget, QComboBox):
+            widget.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        return widget
+
+    def _make_widget_for(self, key: str, counties: list[str]) -> QWidget:
         if key in enterprises.BOOL_FIELDS:
             w = QCheckBox()
             w.toggled.connect(lambda _v, k=key: self._changed(k))
@@ -373,8 +383,7 @@ class EnterpriseEditor(QDialog):
         if missing:
             reason = _("Fill in: {fields}").format(fields="、".join(missing))
         elif checked.problems:
-            key, text = next(iter(checked.problems.items()))
-            reason = _("{field}: {problem}").format(field=field_label(key), problem=text)
+            reason = _("Cannot save yet: {problem}").format(problem=next(iter(checked.problems.values())))
         else:
             reason = ""
         self.reason.setText(("⚠ " + reason) if reason else "")

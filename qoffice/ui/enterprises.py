@@ -27,7 +27,7 @@ _STATUS_YEAR = list(_COLUMNS.selected_columns.keys()).index("status_year")
 def _status_text(value, row) -> str:
     """在营, or 注销（2023）: the year a closure took effect matters for the return."""
     year = row[_STATUS_YEAR]
-    return f"{value}（{year}）" if value and value != vocab.STATUS_ACTIVE and year else (value or "")
+    return f"{value} ({year})" if value and value != vocab.STATUS_ACTIVE and year else (value or "")
 
 
 _SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
@@ -38,16 +38,16 @@ ENTERPRISES = ListDefinition(
     name="enterprises",
     select=_COLUMNS,
     columns=[
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=180),
-        Column("name", N_("Enterprise name"), sort=Enterprise.name, width=260),
-        Column("county", N_("County"), sort=Enterprise.county, width=110),
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=172),
+        Column("name", N_("Enterprise name"), sort=Enterprise.name, width=230),
+        Column("county", N_("County"), sort=Enterprise.county, width=150),
         Column("industry_group", N_("Industry group"), sort=vocab_order(Enterprise.industry_group,
-                                                                          vocab.INDUSTRY_GROUPS), width=90),
-        Column("trade", N_("Trade"), sort=Enterprise.trade, width=110),
+                                                                          vocab.INDUSTRY_GROUPS), width=80),
+        Column("trade", N_("Trade"), sort=Enterprise.trade, width=120),
         Column("status", N_("Status"), sort=vocab_order(Enterprise.status, vocab.ENTERPRISE_STATUSES),
-               format=_status_text, width=100),
-        Column("cqo_name", N_("Chief quality officer"), sort=Enterprise.cqo_name, width=100),
-        Column("phone", N_("Phone"), width=130),
+               format=_status_text, width=96),
+        Column("cqo_name", N_("Chief quality officer"), sort=Enterprise.cqo_name, width=88),
+        Column("phone", N_("Phone"), width=120),
     ],
     search=_SEARCH,
     search_hint=_HINT,
@@ -69,7 +69,7 @@ RECYCLE_BIN = ListDefinition(
     columns=[
         Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=180),
         Column("name", N_("Enterprise name"), sort=Enterprise.name, width=280),
-        Column("county", N_("County"), sort=Enterprise.county, width=110),
+        Column("county", N_("County"), sort=Enterprise.county, width=150),
         Column("status", N_("Status"), format=_status_text, width=100),
         Column("deleted_at", N_("Deleted at"), sort=Enterprise.deleted_at, format=default_format, width=150),
     ],

@@ -225,7 +225,7 @@ class ListArea(QWidget):
         if not restored:
             offset = 1 if self.definition.row_number else 0
             if offset:
-                self.table.setColumnWidth(0, 56)
+                self.table.setColumnWidth(0, 52)
             for i, col in enumerate(self.definition.columns):
                 if col.width:
                     self.table.setColumnWidth(i + offset, col.width)

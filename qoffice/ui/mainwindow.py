@@ -58,7 +58,7 @@ AREAS: list[AreaEntry] = [
     AreaEntry("projects", N_("Quality projects"), "projects.svg", "qoffice.ui.projects:ProjectsArea"),
     AreaEntry("awards", N_("Awards"), "awards.svg", "qoffice.ui.awards:AwardsArea"),
     AreaEntry("partners", N_("Partners"), "partners.svg", "qoffice.ui.partners:PartnersArea"),
-    # later: 交流活动, 对接会, 质量项目, 获奖情况, 合作单位, 年度报表 — one line each, here, in this order
+    # later: 年度报表 — one line, here, in this order
     AreaEntry("recycle", N_("Recycle bin"), "recycle.svg", "qoffice.ui.enterprises:RecycleBinArea"),
     AreaEntry("settings", N_("Settings"), "settings.svg", "qoffice.ui.settingsarea:SettingsArea"),
 ]
@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.year_box.setObjectName("year")
         self.year_box.setRange(FIRST_YEAR, dt.date.today().year + 1)
         self.year_box.setValue(self.ctx.year)
+        self.year_box.setMinimumWidth(self.fontMetrics().horizontalAdvance("20240") + 48)
         self.year_box.setToolTip(_("The year every area works on"))
         self.year_box.valueChanged.connect(self.ctx.set_year)
         top.addWidget(self.year_box)
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setIconSize(QSize(24, 24))
         self.nav.setSpacing(2)
-        self.nav.setMaximumWidth(220)
+        self.nav.setMaximumWidth(200)
         self.stack = QStackedWidget()
         for entry, cls in available_areas():
             widget = cls(self.ctx)
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
         if isinstance(saved, QByteArray) and not saved.isEmpty():
             self.splitter.restoreState(saved)
         else:
-            self.splitter.setSizes([170, 1100])
+            self.splitter.setSizes([150, 1150])
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 

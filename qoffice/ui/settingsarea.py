@@ -134,7 +134,12 @@ class SettingsArea(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        layout = QVBoxLayout(self)
+        outer = QHBoxLayout(self)
+        column = QWidget()
+        column.setMaximumWidth(760)  # a form stretched over a wide screen is hard to read
+        outer.addWidget(column, 1)
+        outer.addStretch(0)
+        layout = QVBoxLayout(column)
         office = QGroupBox(_("Office"))
         v = QVBoxLayout(office)
         self.form = SettingsForm(ctx.db)
