@@ -295,3 +295,20 @@ def test_current_year_return_really_exports_with_no_errors_and_three_warnings(tm
     assert result["errors"] == []
     assert len(result["warnings"]) == 3
     assert out.exists()
+
+
+def test_bulk_rows_read_back_through_the_orm_with_their_types(demo_db):
+    from sqlalchemy import select
+
+    from qoffice.db.models import Enterprise, Forum, SignUp
+
+    db = open_database(demo_db(n=100), "existing", lock=False)
+    with db.read_session() as s:
+        ent = s.scalars(select(Enterprise).where(Enterprise.cqo_appointed.is_not(None))).first()
+        assert isinstance(ent.cqo_appointed, dt.date) and isinstance(ent.created_at, dt.datetime)
+        assert isinstance(ent.benchmark, bool)
+        assert isinstance(s.scalars(select(Forum)).first().date, dt.date)
+        assert isinstance(s.scalars(select(SignUp)).first().signed_up_at, dt.datetime)
+        # The same SQL filters the ORM writes find bulk-written rows.
+        assert s.scalar(select(Enterprise).where(Enterprise.created_at == ent.created_at).limit(1)) is not None
+    db.close()
