@@ -859,3 +859,39 @@ def undo_batch(session: Session, batch_id: int) -> dict[str, int]:
     session.flush()
     counts["restored"] = restored
     return counts
+
+
+# --- 导出错误行 ---------------------------------------------------------------------------------
+
+ERROR_COLUMN = "错误原因"
+
+
+def write_error_report(result: ImportResult, path: Path | str) -> Path:
+    """The rejected rows in the template's layout plus a 错误原因 column, to fix and re-import."""
+    from openpyxl import Workbook
+
+    from qoffice.excel.cells import atomic_save
+    from qoffice.excel.templates import header_text, is_text_column
+
+    kind = KINDS[result.kind]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = kind.title
+    ws.append([header_text(c) for c in kind.columns] + [ERROR_COLUMN, "原行号"])
+    for row in result.rows:
+        if row.status != "error":
+            continue
+        out = []
+        for col in kind.columns:
+            value = row.source.get(col.header)
+            if value is not None and (is_text_column(col) or isinstance(value, str)):
+                value = cells.number_text(value)
+            out.append(value)
+        reasons = "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in row.errors)
+        ws.append(out + [reasons, row.row])
+    for i, col in enumerate(kind.columns, start=1):
+        if is_text_column(col):
+            for r in range(2, ws.max_row + 1):
+                ws.cell(row=r, column=i).number_format = "@"
+    ws.freeze_panes = "A2"
+    return atomic_save(wb, Path(path))

@@ -239,3 +239,31 @@ def test_undo_refused_after_a_later_change(db, files):
 def test_parse_file_needs_no_database(files):
     parsed = parse_file(files.csv(files.dir / "p.csv", [HEAD, [C1, "甲"]]), "enterprises")
     assert parsed.rows[0].values == {"uscc": C1, "name": "甲"} and parsed.format == "csv"
+
+
+def test_error_report_has_template_layout_and_reasons_and_reimports(db, files):
+    from openpyxl import load_workbook
+
+    from qoffice.services.imports import write_error_report
+
+    p = files.csv(files.dir / "er.csv", [["企业名称", "统一社会信用代码", "联系电话"], ["甲", C1, "0513-1"],
+                                         ["乙", C1[:-1] + "9", "13800000000"]])
+    r = run_import(db, "enterprises", p)
+    out = write_error_report(r, files.dir / "errors.xlsx")
+    ws = load_workbook(out).worksheets[0]
+    header = [c.value for c in ws[1]]
+    assert header[:2] == ["统一社会信用代码*", "企业名称*"] and "错误原因" in header
+    row = [c.value for c in ws[2]]
+    assert row[0] == C1[:-1] + "9" and row[1] == "乙" and row[header.index("联系电话")] == "13800000000"
+    assert "校验位" in row[header.index("错误原因")] and ws.max_row == 2
+
+
+def test_old_xls_with_title_rows_and_gbk_csv_and_html_xls_import(db, files, builders):
+    c2, c3 = builders.code(90), builders.code(91)
+    x = files.xls(files.dir / "old.xls", [["", ""], ["单位名称", "信用代码"], ["甲", C1]], merges=[(0, 0, 0, 1, "名单")])
+    g = files.csv(files.dir / "g.csv", [["公司名称", "统一代码", "所属区县"], ["乙", c2, "海门区"]], encoding="gbk")
+    h = files.dir / "h.xls"
+    h.write_text(files.html([["企业名称", "统一社会信用代码"], ["丙", c3]], title="报表"), encoding="utf-8")
+    for path in (x, g, h):
+        assert run_import(db, "enterprises", path).created == 1
+    assert {e.name for e in ents(db).values()} == {"甲", "乙", "丙"}

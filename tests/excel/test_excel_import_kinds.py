@@ -163,7 +163,8 @@ def test_signups_beyond_capacity_become_waiting_in_file_order(db, files, builder
     assert (r.created, r.rejected) == (3, 0)
     statuses = [x.status for x in rows_of(db, SignUp)]
     assert statuses == ["已确认", "已确认", "候补"]
-    assert any(w.row == 4 for w in r.warnings)
+    assert any(w.row == 4 and "候补" in w.message for w in r.warnings)
+    assert any(w.row == 2 for w in r.warnings)  # the deadline has passed: a warning, not a refusal
 
 
 def test_signup_new_year_gets_a_meeting_and_wrong_date_is_row_error(db, files, builders):
