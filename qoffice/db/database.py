@@ -108,6 +108,12 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
             raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
         try:
             revision, ours = sq.read_revision(path)
+        except sqlite3.OperationalError as exc:
+            if sq.io_problem_kind(exc) != "in_use":
+                raise NotQofficeDatabase(_("{path} cannot be read as a database: {reason}").format(
+                    path=path, reason=exc)) from exc
+            # Another program (not honouring our lock file) holds SQLite's own lock.
+            raise DatabaseLocked(sq.io_problem_message(exc, path)) from exc
         except Exception as exc:  # sqlite3.DatabaseError: corrupt or encrypted file
             raise NotQofficeDatabase(_("{path} cannot be read as a database: {reason}").format(
                 path=path, reason=exc)) from exc

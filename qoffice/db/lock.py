@@ -94,12 +94,15 @@ class DatabaseLock:
             "program": self.program,
             "since": dt.datetime.now().isoformat(timespec="seconds"),
         }
+        tmp = Path(str(_note_path(self.db_path)) + f".{os.getpid()}")
         try:  # written whole then renamed, so a reader never sees half a note
-            tmp = Path(str(_note_path(self.db_path)) + f".{os.getpid()}")
             tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, _note_path(self.db_path))
-        except OSError:
-            pass
+        except OSError:  # the note is a courtesy; the OS lock is what counts
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
         return True
 
     def release(self) -> None:

@@ -74,7 +74,7 @@ def read_revision(db_path: Path) -> tuple[str | None, bool]:
 
 
 def _read_revision(db_path: Path) -> tuple[str | None, bool]:
-    con = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
