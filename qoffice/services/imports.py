@@ -24,6 +24,7 @@ from qoffice.db.models import (
     Forum,
     ForumAttendance,
     ImportBatch,
+    MatchmakingMeeting,
     Partner,
     Project,
     SignUp,
@@ -749,7 +750,7 @@ def run_import(db, kind_name: str, path: Path | str, *, dry_run: bool = False, p
 # --- undo -------------------------------------------------------------------------------------
 
 TABLES = {"enterprise": Enterprise, "year_figures": YearFigures, "project": Project, "award": Award,
-          "forum": Forum, "partner": Partner, "signup": SignUp}
+          "forum": Forum, "partner": Partner, "signup": SignUp, "meeting": MatchmakingMeeting}
 
 
 def _typed(model, field_name: str, text: str | None):
@@ -827,7 +828,7 @@ def undo_batch(session: Session, batch_id: int) -> dict[str, int]:
                                                               ForumAttendance.enterprise_id == eid))
             else:
                 session.add(ForumAttendance(forum_id=e.record_id, enterprise_id=eid))
-        elif e.field and hasattr(record, e.field):
+        elif e.field and e.field in model.__table__.columns:  # columns only, never relationships
             setattr(record, e.field, _typed(model, e.field, e.old))
             if e.table_name == "enterprise" and e.field == "name":
                 record.name_initials = initials(record.name)
@@ -836,7 +837,7 @@ def undo_batch(session: Session, batch_id: int) -> dict[str, int]:
     session.flush()
     counts = {}
     # Children before parents: a created sign-up's attendees, a created enterprise's records.
-    for table in ("signup", "project", "award", "year_figures", "forum", "enterprise", "partner"):
+    for table in ("signup", "project", "award", "year_figures", "forum", "meeting", "enterprise", "partner"):
         ids = created.get(table)
         if not ids:
             continue

@@ -182,3 +182,19 @@ def test_signup_post_list_longer_than_names_is_a_row_error(db, files, builders):
     r = run_import(db, "signups", files.csv(files.dir / "c.csv", [SU, ["2023-9-20", C1, "周八", "经理、主任", "", ""]]))
     assert r.rejected == 1 and r.errors[0].column == "职务"
     assert rows_of(db, SignUp) == []
+
+
+def test_undo_of_signup_and_figures_imports_removes_what_they_created(db, files, builders):
+    from qoffice.services.imports import undo_batch
+
+    ent(db, builders)
+    r1 = run_import(db, "figures", files.csv(files.dir / "f.csv", [["统一社会信用代码", "年度", "抽查批次", "抽查合格批次"],
+                                                                   [C1, 2023, 4, 4]]))
+    r2 = run_import(db, "signups", files.csv(files.dir / "s.csv", [SU + ["意向合作单位"],
+                                                                   ["2025-9-20", C1, "周八", "", "", "", "新大学"]]))
+    assert r2.created == 1
+    with db.session() as s:
+        undo_batch(s, r2.batch_id)
+        undo_batch(s, r1.batch_id)
+    assert rows_of(db, SignUp) == [] and rows_of(db, MatchmakingMeeting) == []
+    assert rows_of(db, Partner) == [] and rows_of(db, YearFigures) == []
