@@ -1,6 +1,7 @@
 """The 企业档案 area (list + editor) and the 回收站 area (deleted enterprises, 恢复)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable
 
 from PySide6.QtCore import Signal
@@ -14,7 +15,7 @@ from qoffice.services import enterprises as enterprise_service
 from qoffice.services import settings as settings_service
 from qoffice.ui.enterprise_editor import EnterpriseEditor
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, default_format, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
 
 _COLUMNS = select(
     Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.industry_group,
@@ -28,6 +29,13 @@ def _status_text(value, row) -> str:
     """在营, or 注销（2023）: the year a closure took effect matters for the return."""
     year = row[_STATUS_YEAR]
     return f"{value} ({year})" if value and value != vocab.STATUS_ACTIVE and year else (value or "")
+
+
+def _utc_text(value, _row) -> str:
+    """Timestamps are stored in UTC; the clerk reads local time."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 _SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
@@ -71,7 +79,7 @@ RECYCLE_BIN = ListDefinition(
         Column("name", N_("Enterprise name"), sort=Enterprise.name, width=280),
         Column("county", N_("County"), sort=Enterprise.county, width=150),
         Column("status", N_("Status"), format=_status_text, width=100),
-        Column("deleted_at", N_("Deleted at"), sort=Enterprise.deleted_at, format=default_format, width=150),
+        Column("deleted_at", N_("Deleted at"), sort=Enterprise.deleted_at, format=_utc_text, width=150),
     ],
     search=_SEARCH,
     search_hint=_HINT,

@@ -212,3 +212,30 @@ def test_known_error_reaching_the_hook_is_a_message_not_a_crash(qtbot):
     finally:
         messages.set_responder(None)
     assert shown == [("error", "请先关闭Excel中打开的该文件")]
+
+
+def test_ctrl_plus_and_minus_scale_the_font_and_remember_it(qtbot, db, qoffice_home):
+    from qoffice.ui.state import ui_settings
+
+    window = MainWindow(AppContext(db))
+    qtbot.addWidget(window)
+    app = QApplication.instance()
+    original = app.font()
+    try:
+        start = round(app.font().pointSizeF())
+        window.zoom(1)
+        assert round(app.font().pointSizeF()) == start + 1
+        assert int(ui_settings().value("ui/font_pt")) == start + 1
+        window.zoom(-1)
+        assert round(app.font().pointSizeF()) == start
+    finally:
+        app.setFont(original)
+
+
+def test_window_geometry_is_kept_in_the_data_folder(qtbot, db, qoffice_home):
+    window = MainWindow(AppContext(db))
+    qtbot.addWidget(window)
+    window.resize(1000, 700)
+    window.save_state()
+    text = (qoffice_home / "ui.ini").read_text(encoding="utf-8")
+    assert "geometry" in text and "splitter" in text
