@@ -1,0 +1,670 @@
+"""The 对接会 area: the year's matchmaking meeting, its sign-ups with the 候补 waiting list and the
+counts at a glance, the check-in view for the day, the printable 签到表, and 转为项目 afterwards."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from qoffice.db.models import Attendee, Enterprise, MatchmakingMeeting, Partner, SignUp
+from qoffice.domain import signups as signup_rules
+from qoffice.domain import vocab
+from qoffice.domain.vocab import SIGNUP_COUNTS_AGAINST_CAPACITY, SU_ATTENDED, SU_WAITING
+from qoffice.errors import KnownError
+from qoffice.i18n import N_, _
+from qoffice.services import enterprises as enterprise_service
+from qoffice.services import meetings
+from qoffice.services import partners as partner_service
+from qoffice.services import projects as project_service
+from qoffice.ui import messages
+from qoffice.ui.activity_widgets import (
+    ERROR_STYLE,
+    FormDialog,
+    badge,
+    date_edit,
+    get_date,
+    optional_date_row,
+    required,
+    scope_list,
+    set_date,
+)
+from qoffice.ui.enterprise_picker import EnterprisePicker
+from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+from qoffice.ui.signin_sheet import SheetInfo, write_signin_pdf
+
+_ATTENDEES = (select(func.group_concat(Attendee.name, "、")).where(Attendee.signup_id == SignUp.id)
+              .correlate(SignUp).scalar_subquery())
+_PHONES = (select(func.group_concat(Attendee.phone, "、")).where(Attendee.signup_id == SignUp.id)
+           .correlate(SignUp).scalar_subquery())
+_W, _WE = aliased(SignUp), aliased(Enterprise)
+# Position on the waiting list: waiting sign-ups of live enterprises up to this one.
+_WAIT_POS = (select(func.count()).select_from(_W).join(_WE, _WE.id == _W.enterprise_id)
+             .where(_W.meeting_id == SignUp.meeting_id, _W.status == SU_WAITING, _WE.deleted_at.is_(None),
+                    _W.waitlist_seq <= SignUp.waitlist_seq)
+             .correlate(SignUp).scalar_subquery())
+_SELECT = (select(SignUp.id, Enterprise.name.label("enterprise"), Enterprise.uscc, _ATTENDEES.label("attendees"),
+                  _PHONES.label("phones"), SignUp.status, _WAIT_POS.label("wait_pos"), SignUp.need,
+                  Partner.name.label("partner"), SignUp.signed_up_at)
+           .join(Enterprise, Enterprise.id == SignUp.enterprise_id)
+           .outerjoin(Partner, Partner.id == SignUp.partner_id))
+_KEYS = list(_SELECT.selected_columns.keys())
+_POS = _KEYS.index("wait_pos")
+_SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+           SearchField(Enterprise.name_initials, "initials")]
+_HINT = N_("Name / credit code / pinyin initials")
+CHECKIN_MARKS = {vocab.SU_ATTENDED: "✓", vocab.SU_ABSENT: "✕"}
+
+
+def _status_text(value, row) -> str:
+    if value == SU_WAITING and row[_POS]:
+        return _("{status} (no. {n})").format(status=value, n=row[_POS])
+    return value or ""
+
+
+def _checkin_text(value, _row) -> str:
+    """✓ 已签到 / ✕ 缺席 / ○ 未签到 (已报名 or 已确认): a mark and words, never colour alone."""
+    if value in CHECKIN_MARKS:
+        return f"{CHECKIN_MARKS[value]} {value}"
+    return "○ " + _("Not checked in")
+
+
+def _day(value, _row) -> str:
+    return value.date().isoformat() if value else ""
+
+
+SIGNUPS = ListDefinition(
+    name="signups",
+    select=_SELECT,
+    columns=[
+        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=240),
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=170),
+        Column("attendees", N_("Attendees"), width=140),
+        Column("status", N_("Status"), sort=vocab_order(SignUp.status, vocab.SIGNUP_STATUSES), format=_status_text,
+               width=110),
+        Column("need", N_("Cooperation need"), width=180),
+        Column("partner", N_("Wanted partner"), sort=Partner.name, width=150),
+        Column("signed_up_at", N_("Signed up on"), sort=SignUp.signed_up_at, format=_day, width=100),
+    ],
+    search=_SEARCH,
+    search_hint=_HINT,
+    filters=[Filter("status", N_("Status"), SignUp.status, choices=vocab.SIGNUP_STATUSES,
+                    all_title=N_("All statuses"))],
+    where=[Enterprise.deleted_at.is_(None)],
+    default_sort=("signed_up_at", "asc"),
+)
+
+CHECKIN = ListDefinition(
+    name="checkin",
+    select=_SELECT,
+    columns=[
+        Column("status", N_("Check-in"), sort=vocab_order(SignUp.status, (vocab.SU_REGISTERED, vocab.SU_CONFIRMED,
+                                                                        vocab.SU_ATTENDED, vocab.SU_ABSENT)),
+               format=_checkin_text, width=110),
+        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=280),
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=170),
+        Column("attendees", N_("Attendees"), width=180),
+        Column("phones", N_("Phone"), width=150),
+    ],
+    search=_SEARCH,
+    search_hint=_HINT,
+    where=[Enterprise.deleted_at.is_(None), SignUp.status.in_(SIGNUP_COUNTS_AGAINST_CAPACITY)],
+    default_sort=("enterprise", "asc"),
+)
+
+
+class MeetingArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.today = dt.date.today  # tests pin the day
+        self.meeting_id: int | None = None
+        self.dialog = None
+        self.last_pdf: Path | None = None
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("meeting_title")
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        head.addWidget(self.title)
+        self.chips: dict[str, QLabel] = {}
+        for key in ("signed_up", "confirmed", "attended", "waiting", "remaining", "full"):
+            chip = QLabel()
+            chip.setObjectName(f"count_{key}")
+            self.chips[key] = chip
+            head.addWidget(chip)
+        head.addStretch(1)
+        layout.addLayout(head)
+        layout.addWidget(self._build_meeting_box())
+
+        self.tabs = QTabWidget()
+        self.signups = ListArea(
+            ctx.db, SIGNUPS, on_new=self.new_signup, on_edit=self.edit_signup,
+            actions=[ListAction(_("Confirm"), lambda ids: self.set_status(ids, vocab.SU_CONFIRMED)),
+                     ListAction(_("Check in"), lambda ids: self.set_status(ids, vocab.SU_ATTENDED)),
+                     ListAction(_("Absent"), lambda ids: self.set_status(ids, vocab.SU_ABSENT)),
+                     ListAction(_("Withdraw…"), self.withdraw),
+                     ListAction(_("Turn into project"), self.to_project),
+                     ListAction(_("Print sign-in sheet…"), lambda: self.print_signin_sheet(), needs_selection=False)],
+            empty_text=_("No sign-ups yet. Click “New” to sign an enterprise up, or import the sign-up list."))
+        self.checkin = ListArea(
+            ctx.db, CHECKIN, on_edit=lambda sid: self.check_in([sid]),
+            actions=[ListAction(_("Check in"), self.check_in)],
+            empty_text=_("Nobody holds a place yet; sign-ups appear here once they are registered."))
+        self.checkin.buttons["action0"].setObjectName("checkin_button")
+        self.checkin.buttons["action0"].setMinimumWidth(120)
+        hint = QLabel(_("Search by name, credit code or pinyin initials, then double-click the row or click "
+                        "“Check in”."))
+        hint.setWordWrap(True)
+        checkin_page = QWidget()
+        v = QVBoxLayout(checkin_page)
+        v.addWidget(hint)
+        v.addWidget(self.checkin, 1)
+        self.tabs.addTab(self.signups, _("Sign-ups"))
+        self.tabs.addTab(checkin_page, _("Check-in"))
+        layout.addWidget(self.tabs, 1)
+        self.list = self.signups
+        self.signups.countsChanged.connect(self.statusText)
+        ctx.yearChanged.connect(lambda _y: self.refresh())
+        ctx.dataChanged.connect(lambda t: t in ("signup", "enterprise", "partner") and self.refresh())
+        self.refresh()
+
+    # ---- the meeting -------------------------------------------------------------------------
+    def _build_meeting_box(self) -> QGroupBox:
+        box = QGroupBox(_("The meeting"))
+        grid = QGridLayout(box)
+        left, mid = QFormLayout(), QFormLayout()
+        for form in (left, mid):
+            form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.m_title = QLineEdit()
+        self.m_title.setObjectName("m_title")
+        self.m_date = date_edit()
+        self.m_venue = QLineEdit()
+        self.m_organiser = QLineEdit()
+        self.m_capacity = QLineEdit()
+        self.m_capacity.setObjectName("m_capacity")
+        self.m_capacity.setValidator(QIntValidator(1, 100_000, self.m_capacity))
+        self.m_capacity.setPlaceholderText(_("empty: no limit"))
+        self.m_deadline = date_edit(optional=True)
+        for form, label, w, mandatory in ((left, N_("Title"), self.m_title, True),
+                                          (left, N_("Date"), self.m_date, True),
+                                          (left, N_("Venue"), self.m_venue, False),
+                                          (mid, N_("Organiser"), self.m_organiser, False),
+                                          (mid, N_("Capacity"), self.m_capacity, False),
+                                          (mid, N_("Sign-up deadline"), optional_date_row(self.m_deadline), False)):
+            text = QLabel(required(_(label)) if mandatory else _(label))
+            text.setTextFormat(Qt.RichText)
+            form.addRow(text, w)
+        self.m_partners = QListWidget()
+        self.m_partners.setObjectName("m_partners")
+        self.m_partners.setMaximumHeight(110)
+        right = QVBoxLayout()
+        right.addWidget(QLabel(_("Partner institutions attending")))
+        right.addWidget(self.m_partners)
+        grid.addLayout(left, 0, 0)
+        grid.addLayout(mid, 0, 1)
+        grid.addLayout(right, 0, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 2)
+        bottom = QHBoxLayout()
+        self.m_hint = QLabel()
+        self.m_hint.setObjectName("m_hint")
+        self.m_hint.setWordWrap(True)
+        bottom.addWidget(self.m_hint, 1)
+        self.m_save = QPushButton(_("Save meeting"))
+        self.m_save.setObjectName("m_save")
+        self.m_save.clicked.connect(self.save_meeting)
+        bottom.addWidget(self.m_save)
+        grid.addLayout(bottom, 1, 0, 1, 3)
+        return box
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def status_text(self) -> str:
+        return self.signups.counts_text()
+
+    def refresh(self) -> None:
+        year = self.ctx.year
+        with self.ctx.db.read_session() as s:
+            meeting = meetings.meeting_for_year(s, year)
+            counts = meetings.counts(s, meeting) if meeting is not None else None
+            needs_promotion = bool(counts and counts.waiting and counts.remaining)
+            partners = [(p.id, p.name, p.type) for p in partner_service.all_partners(s)]
+            attending = {p.id for p in meetings.meeting_partners(s, meeting)} if meeting else set()
+            values = ({k: getattr(meeting, k) for k in meetings.MEETING_FIELDS} if meeting else None)
+            self.meeting_id = meeting.id if meeting else None
+        if needs_promotion:
+            # A place freed behind the scenes (an enterprise was deleted) goes to the waiting list.
+            with self.ctx.db.session() as s:
+                meetings.promote_waiting(s, s.get(MatchmakingMeeting, self.meeting_id))
+            return self.refresh()
+        self.title.setText(_("Matchmaking meeting {year}").format(year=year))
+        if values:
+            self.m_title.setText(values["title"] or "")
+            set_date(self.m_date, values["date"])
+            self.m_venue.setText(values["venue"] or "")
+            self.m_organiser.setText(values["organiser"] or "")
+            self.m_capacity.setText("" if values["capacity"] is None else str(values["capacity"]))
+            set_date(self.m_deadline, values["deadline"])
+            self.m_hint.setText("")
+            self.m_save.setText(_("Save meeting"))
+        else:
+            self.m_title.setText(meetings.default_title(year))
+            set_date(self.m_date, dt.date(year, 5, 20))
+            for w in (self.m_venue, self.m_organiser, self.m_capacity):
+                w.clear()
+            set_date(self.m_deadline, None)
+            self.m_hint.setText(_("There is no matchmaking meeting in {year} yet. Fill in the details and "
+                                  "click “Create meeting”.").format(year=year))
+            self.m_save.setText(_("Create meeting"))
+        self.m_partners.clear()
+        for pid, name, type_ in partners:
+            item = QListWidgetItem(f"{name}（{type_}）")
+            item.setData(Qt.UserRole, pid)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if pid in attending else Qt.Unchecked)
+            self.m_partners.addItem(item)
+        for area in (self.signups, self.checkin):
+            area.setEnabled(self.meeting_id is not None)
+            scope_list(area, SignUp.meeting_id == (self.meeting_id if self.meeting_id is not None else -1))
+        self._show_counts(counts)
+
+    def _show_counts(self, c) -> None:
+        if c is None:
+            for chip in self.chips.values():
+                chip.hide()
+            return
+        badge(self.chips["signed_up"], _("Signed up {n}").format(n=c.signed_up))
+        self.chips["signed_up"].setToolTip(_("Every sign-up that has not withdrawn, the waiting list included"))
+        badge(self.chips["confirmed"], _("Confirmed {n}").format(n=c.confirmed))
+        badge(self.chips["attended"], _("Checked in {n}").format(n=c.attended), "ok" if c.attended else "plain")
+        badge(self.chips["waiting"], _("Waiting list {n}").format(n=c.waiting), "warn" if c.waiting else "plain")
+        if c.capacity is None:
+            badge(self.chips["remaining"], _("No limit on places"))
+        else:
+            badge(self.chips["remaining"], _("Places left {n} of {capacity}").format(n=c.remaining,
+                                                                                    capacity=c.capacity))
+        badge(self.chips["full"], _("Full") if c.capacity is not None and not c.remaining else "", "warn")
+        self.counts = c
+
+    def meeting_values(self) -> dict:
+        capacity = self.m_capacity.text().strip()
+        return {"year": self.ctx.year, "title": self.m_title.text(), "date": get_date(self.m_date),
+                "venue": self.m_venue.text(), "organiser": self.m_organiser.text(),
+                "capacity": int(capacity) if capacity else None, "deadline": get_date(self.m_deadline)}
+
+    def save_meeting(self) -> bool:
+        data = self.meeting_values()
+        partner_ids = [self.m_partners.item(i).data(Qt.UserRole) for i in range(self.m_partners.count())
+                       if self.m_partners.item(i).checkState() == Qt.Checked]
+        promoted, warnings = [], []
+        try:
+            with self.ctx.db.session() as s:
+                if self.meeting_id is None:
+                    meeting = meetings.create_meeting(s, data)
+                else:
+                    meeting = s.get(MatchmakingMeeting, self.meeting_id)
+                    promoted, warnings = meetings.update_meeting(s, meeting, data)
+                meetings.set_meeting_partners(s, meeting, partner_ids)
+                promoted_names = self._names(s, promoted)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return False
+        for w in warnings:
+            messages.warning(self, w)
+        self._tell_promoted(promoted_names)
+        self.ctx.dataChanged.emit("signup")
+        return True
+
+    @staticmethod
+    def _names(session, signups) -> list[str]:
+        return [session.get(Enterprise, su.enterprise_id).name for su in signups]
+
+    def _tell_promoted(self, names: list[str]) -> None:
+        if names:
+            messages.info(self, _("Moved up from the waiting list: {names}").format(names="、".join(names)))
+
+    # ---- sign-ups ----------------------------------------------------------------------------
+    def _meeting(self, session) -> MatchmakingMeeting | None:
+        return session.get(MatchmakingMeeting, self.meeting_id) if self.meeting_id is not None else None
+
+    def new_signup(self) -> "SignUpDialog | None":
+        if self.meeting_id is None:
+            messages.info(self, _("Save this year's meeting first."))
+            return None
+        return self._open_signup(None)
+
+    def edit_signup(self, signup_id) -> "SignUpDialog":
+        return self._open_signup(signup_id)
+
+    def _open_signup(self, signup_id) -> "SignUpDialog":
+        with self.ctx.db.read_session() as s:
+            partners = [(p.id, f"{p.name}（{p.type}）") for p in partner_service.all_partners(s)]
+            existing = None
+            if signup_id is not None:
+                su = s.get(SignUp, signup_id)
+                existing = {"enterprise": s.get(Enterprise, su.enterprise_id).name, "need": su.need,
+                            "partner_id": su.partner_id,
+                            "attendees": [(a.name, a.post or "", a.phone or "") for a in su.attendees]}
+        dlg = SignUpDialog(self, signup_id, partners, existing)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _save_signup(self, dlg: "SignUpDialog") -> bool:
+        attendees = [meetings.AttendeeIn(*row) for row in dlg.attendee_rows()]
+        need = dlg.need.toPlainText()
+        partner_id = dlg.partner.currentData()
+        today = self.today()
+        try:
+            with self.ctx.db.session() as s:
+                meeting = self._meeting(s)
+                if dlg.signup_id is not None:
+                    meetings.update_signup(s, s.get(SignUp, dlg.signup_id), attendees=attendees, need=need,
+                                           partner_id=partner_id, clear_partner=partner_id is None)
+                    signup_id, warnings, promoted = dlg.signup_id, [], []
+                else:
+                    late = signup_rules.deadline_warning(meeting.deadline, today, imported=False)
+                    if late and not messages.ask(dlg, late + "\n" + _("Take this sign-up all the same?")):
+                        return False
+                    if dlg.new_enterprise.isChecked():
+                        ent = enterprise_service.create(s, enterprise_service.clean(
+                            {"uscc": dlg.code.text(), "name": dlg.name.text()}))
+                        enterprise_id = ent.id
+                    else:
+                        enterprise_id = dlg.enterprise_id
+                    result = meetings.sign_up(s, meeting, enterprise_id, attendees, need=need,
+                                              partner_id=partner_id, today=today)
+                    signup_id = result.signup.id
+                    warnings = [w for w in result.warnings if w != late]
+                    promoted = self._names(s, result.promoted)
+        except meetings.DuplicateSignUp as exc:
+            messages.error(dlg, exc.message)
+            return False
+        except enterprise_service.DuplicateCode as exc:
+            messages.error(dlg, exc.message + "\n" + _("Pick it from the file instead."))
+            return False
+        except KnownError as exc:
+            messages.known_error(dlg, exc)
+            return False
+        for w in warnings:
+            messages.warning(self, w)
+        self._tell_promoted(promoted)
+        if dlg.new_enterprise.isChecked() and dlg.signup_id is None:
+            self.ctx.dataChanged.emit("enterprise")
+        self.ctx.dataChanged.emit("signup")
+        self.signups.select_id(signup_id)
+        return True
+
+    def set_status(self, ids, status: str) -> bool:
+        if not ids:
+            return False
+        try:
+            with self.ctx.db.session() as s:
+                promoted = []
+                for sid in ids:
+                    promoted += meetings.set_status(s, s.get(SignUp, sid), status)
+                names = self._names(s, promoted)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            self.ctx.dataChanged.emit("signup")
+            return False
+        self._tell_promoted(names)
+        self.ctx.dataChanged.emit("signup")
+        return True
+
+    def withdraw(self, ids) -> bool:
+        if not ids or not messages.ask(self, _("Withdraw the {n} selected sign-ups? The first on the waiting "
+                                               "list takes each freed place.").format(n=len(ids))):
+            return False
+        return self.set_status(ids, vocab.SU_WITHDRAWN)
+
+    def check_in(self, ids) -> bool:
+        """签到 in one click; already checked-in rows stay as they are."""
+        with self.ctx.db.read_session() as s:
+            ids = [i for i in ids if s.get(SignUp, i).status != SU_ATTENDED]
+        ok = self.set_status(ids, SU_ATTENDED) if ids else False
+        if ok:
+            self.checkin.search_box.selectAll()  # ready for the next name
+        return ok
+
+    def to_project(self, ids) -> list[int]:
+        made = []
+        try:
+            with self.ctx.db.session() as s:
+                for sid in ids:
+                    made.append((project_service.project_from_signup(s, s.get(SignUp, sid))))
+                titles = [p.title for p in made]
+                made_ids = [p.id for p in made]
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return []
+        self.ctx.dataChanged.emit("project")
+        messages.info(self, _("Created the 产学研合作 project(s) {titles} at stage 培育; complete them under "
+                              "“Quality projects”.").format(titles="、".join(f"“{t}”" for t in titles)))
+        return made_ids
+
+    # ---- the sign-in sheet -------------------------------------------------------------------
+    def print_signin_sheet(self, path: str | Path | None = None) -> Path | None:
+        if self.meeting_id is None:
+            messages.info(self, _("Save this year's meeting first."))
+            return None
+        with self.ctx.db.read_session() as s:
+            meeting = self._meeting(s)
+            info = SheetInfo(meeting.title, meeting.date, meeting.venue, meeting.organiser)
+            rows = meetings.signin_rows(s, meeting)
+        if path is None:
+            suggested = str(Path.home() / _("{title} sign-in sheet.pdf").format(title=info.title))
+            path, _filter = QFileDialog.getSaveFileName(self, _("Save the sign-in sheet"), suggested,
+                                                        _("PDF files (*.pdf)"))
+            if not path:
+                return None
+        path = Path(path)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        try:
+            pages = write_signin_pdf(path, info, rows)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return None
+        self.last_pdf = path
+        messages.info(self, _("The sign-in sheet ({rows} rows, {pages} pages) was saved as {path}.").format(
+            rows=len(rows), pages=pages, path=path))
+        return path
+
+
+class SignUpDialog(FormDialog):
+    """One sign-up: the enterprise (from the file, or created here with code and name), several
+    attendees, the cooperation need and the wanted partner."""
+
+    ATTENDEE_COLUMNS = (N_("Name"), N_("Post"), N_("Phone"))
+
+    def __init__(self, area: MeetingArea, signup_id, partners, existing: dict | None):
+        super().__init__(_("Edit sign-up") if signup_id else _("New sign-up"), area._save_signup, area)
+        self.area = area
+        self.signup_id = signup_id
+        self.enterprise_id: int | None = None
+        self.resize(720, 560)
+        # -- the enterprise
+        ent_box = QWidget()
+        ev = QVBoxLayout(ent_box)
+        ev.setContentsMargins(0, 0, 0, 0)
+        self.from_file = QRadioButton(_("From the file"))
+        self.new_enterprise = QRadioButton(_("New enterprise (code and name; complete it later)"))
+        group = QButtonGroup(self)
+        group.addButton(self.from_file)
+        group.addButton(self.new_enterprise)
+        self.from_file.setChecked(True)
+        pick_row = QHBoxLayout()
+        self.enterprise_label = QLabel(_("(none chosen)"))
+        self.enterprise_label.setObjectName("enterprise_label")
+        self.pick_button = QPushButton(_("Choose…"))
+        self.pick_button.clicked.connect(self.choose_enterprise)
+        pick_row.addWidget(self.from_file)
+        pick_row.addWidget(self.enterprise_label, 1)
+        pick_row.addWidget(self.pick_button)
+        ev.addLayout(pick_row)
+        ev.addWidget(self.new_enterprise)
+        new_row = QHBoxLayout()
+        self.code = QLineEdit()
+        self.code.setObjectName("new_code")
+        self.code.setPlaceholderText(_("Credit code (18 characters)"))
+        self.code.setMaxLength(30)
+        self.name = QLineEdit()
+        self.name.setObjectName("new_name")
+        self.name.setPlaceholderText(_("Enterprise name"))
+        new_row.addWidget(self.code, 2)
+        new_row.addWidget(self.name, 3)
+        ev.addLayout(new_row)
+        self.ent_problem = QLabel()
+        self.ent_problem.setStyleSheet(ERROR_STYLE)
+        ev.addWidget(self.ent_problem)
+        if existing is not None:
+            fixed = QLabel(existing["enterprise"])
+            fixed.setObjectName("enterprise_label")
+            self.add_row(_("Enterprise"), fixed)
+        else:
+            self.add_row(_("Enterprise"), ent_box, mandatory=True)
+        # -- attendees
+        self.attendees = QTableWidget(0, 3)
+        self.attendees.setObjectName("attendees")
+        self.attendees.setHorizontalHeaderLabels([_(c) for c in self.ATTENDEE_COLUMNS])
+        self.attendees.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.attendees.verticalHeader().hide()
+        self.attendees.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.attendees.setMinimumHeight(130)
+        att_box = QWidget()
+        av = QVBoxLayout(att_box)
+        av.setContentsMargins(0, 0, 0, 0)
+        av.addWidget(self.attendees)
+        ab = QHBoxLayout()
+        add = QPushButton(_("Add a person"))
+        add.clicked.connect(lambda: self.add_attendee())
+        remove = QPushButton(_("Remove the selected person"))
+        remove.clicked.connect(self.remove_attendee)
+        ab.addWidget(add)
+        ab.addWidget(remove)
+        ab.addStretch(1)
+        av.addLayout(ab)
+        self.add_row(_("Attendees"), att_box, mandatory=True)
+        self.need = QPlainTextEdit()
+        self.need.setMaximumHeight(80)
+        self.add_row(_("Cooperation need"), self.need)
+        self.partner = QComboBox()
+        self.partner.setObjectName("partner")
+        self.partner.addItem(_("(none)"), None)
+        for pid, text in partners:
+            self.partner.addItem(text, pid)
+        self.add_row(_("Wanted partner"), self.partner)
+
+        if existing is not None:
+            self.need.setPlainText(existing["need"] or "")
+            i = self.partner.findData(existing["partner_id"]) if existing["partner_id"] is not None else 0
+            self.partner.setCurrentIndex(max(i, 0))
+            for row in existing["attendees"]:
+                self.add_attendee(*row)
+        if not self.attendees.rowCount():
+            self.add_attendee()
+        self.check = self._check
+        for w in (self.code, self.name):
+            w.textChanged.connect(self.validate)
+        self.from_file.toggled.connect(self.validate)
+        self.attendees.itemChanged.connect(self.validate)
+        self.validate()
+
+    # -- enterprise
+    def choose_enterprise(self) -> EnterprisePicker:
+        picker = EnterprisePicker(self.area.ctx.db, multi=False, parent=self)
+        picker.accepted.connect(lambda: picker.selected_ids() and self.set_enterprise(picker.selected_ids()[0]))
+        self.picker = picker
+        picker.open()
+        return picker
+
+    def set_enterprise(self, enterprise_id: int) -> None:
+        with self.area.ctx.db.read_session() as s:
+            self.enterprise_label.setText(s.get(Enterprise, enterprise_id).name)
+        self.enterprise_id = enterprise_id
+        self.from_file.setChecked(True)
+        self.validate()
+
+    # -- attendees
+    def add_attendee(self, name: str = "", post: str = "", phone: str = "") -> None:
+        r = self.attendees.rowCount()
+        self.attendees.insertRow(r)
+        for c, text in enumerate((name, post, phone)):
+            self.attendees.setItem(r, c, QTableWidgetItem(text))
+
+    def remove_attendee(self) -> None:
+        rows = sorted({i.row() for i in self.attendees.selectedIndexes()}, reverse=True)
+        for r in rows:
+            self.attendees.removeRow(r)
+        self.validate()
+
+    def set_attendees(self, rows) -> None:
+        self.attendees.setRowCount(0)
+        for row in rows:
+            self.add_attendee(*row)
+        self.validate()
+
+    def attendee_rows(self) -> list[tuple[str, str, str]]:
+        out = []
+        for r in range(self.attendees.rowCount()):
+            cells = tuple((self.attendees.item(r, c).text().strip() if self.attendees.item(r, c) else "")
+                          for c in range(3))
+            if any(cells):
+                out.append(cells)
+        return out
+
+    def _check(self) -> str:
+        if self.signup_id is None:
+            if self.new_enterprise.isChecked():
+                checked = enterprise_service.check(enterprise_service.clean(
+                    {"uscc": self.code.text(), "name": self.name.text()}))
+                problem = checked.problems.get("uscc") or checked.problems.get("name")
+                if not self.code.text().strip() or not self.name.text().strip():
+                    return _("Fill in the new enterprise's credit code and name.")
+                if problem:
+                    return problem
+            elif self.enterprise_id is None:
+                return _("Choose the enterprise from the file, or create it here.")
+        rows = self.attendee_rows()
+        if not rows:
+            return _("Name at least one attendee.")
+        for i, row in enumerate(rows, start=1):
+            if not row[0]:
+                return _("Attendee {n} needs a name.").format(n=i)
+        return ""
