@@ -58,7 +58,7 @@ AREAS: list[AreaEntry] = [
     AreaEntry("projects", N_("Quality projects"), "projects.svg", "qoffice.ui.projects:ProjectsArea"),
     AreaEntry("awards", N_("Awards"), "awards.svg", "qoffice.ui.awards:AwardsArea"),
     AreaEntry("partners", N_("Partners"), "partners.svg", "qoffice.ui.partners:PartnersArea"),
-    # later: 年度报表 — one line, here, in this order
+    AreaEntry("returns", N_("Annual return"), "returns.svg", "qoffice.ui.returns_page:ReturnsPage"),
     AreaEntry("recycle", N_("Recycle bin"), "recycle.svg", "qoffice.ui.enterprises:RecycleBinArea"),
     AreaEntry("settings", N_("Settings"), "settings.svg", "qoffice.ui.settingsarea:SettingsArea"),
 ]
@@ -69,6 +69,9 @@ FIRST_YEAR = 2013  # the policy's year
 
 def available_areas() -> list[tuple[AreaEntry, type]]:
     """The registered areas whose module exists (a missing module means: not built yet)."""
+    from qoffice.ui.list_export import install_enterprise_handlers
+
+    install_enterprise_handlers()  # 导入 / 下载模板 / 导出 in the enterprise list
     out = []
     for entry in AREAS:
         module_name, _sep, class_name = entry.factory.partition(":")
