@@ -145,6 +145,10 @@ class SettingsArea(QWidget):
         self.form = SettingsForm(ctx.db)
         v.addWidget(self.form)
         layout.addWidget(office)
+        from qoffice.ui.targets import TargetsEditor  # the county's 17 targets of the return
+
+        self.targets = TargetsEditor(ctx.db)
+        layout.addWidget(self.targets)
 
         ui = QGroupBox(_("Display"))
         f = QFormLayout(ui)
@@ -175,6 +179,7 @@ class SettingsArea(QWidget):
 
     def activated(self) -> None:
         self.form.load()
+        self.targets.load()
 
     def status_text(self) -> str:
         return ""
@@ -189,6 +194,7 @@ class SettingsArea(QWidget):
         try:
             with self.ctx.db.session() as s:
                 self.form.save(s)
+                self.targets.save(s)
                 settings_service.set_value(s, "language", language)
         except KnownError as exc:
             messages.known_error(self, exc)
