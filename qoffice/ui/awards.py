@@ -1,0 +1,135 @@
+"""The 获奖情况 area: the year's quality awards of enterprises in the file, filterable by award and
+county, searchable by enterprise; add and remove."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from sqlalchemy import select
+
+from qoffice.db.models import Award, Enterprise
+from qoffice.domain import vocab
+from qoffice.errors import KnownError
+from qoffice.i18n import N_, _
+from qoffice.services import awards as award_service
+from qoffice.services import settings as settings_service
+from qoffice.ui import messages
+from qoffice.ui.activity_widgets import FormDialog, scope_list
+from qoffice.ui.enterprise_picker import EnterprisePicker
+from qoffice.ui.listarea import ListArea
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+
+AWARDS = ListDefinition(
+    name="awards",
+    select=(select(Award.id, Award.award, Award.year, Enterprise.name.label("enterprise"), Enterprise.uscc,
+                   Enterprise.county)
+            .join(Enterprise, Enterprise.id == Award.enterprise_id)),
+    columns=[
+        Column("award", N_("Award"), sort=vocab_order(Award.award, vocab.AWARDS), width=160),
+        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=280),
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=180),
+        Column("county", N_("County"), sort=Enterprise.county, width=110),
+        Column("year", N_("Year"), sort=Award.year, width=60),
+    ],
+    search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+            SearchField(Enterprise.name_initials, "initials")],
+    search_hint=N_("Name / credit code / pinyin initials"),
+    filters=[Filter("award", N_("Award"), Award.award, choices=vocab.AWARDS, all_title=N_("All awards")),
+             Filter("county", N_("County"), Enterprise.county, choices=settings_service.counties,
+                    all_title=N_("All counties"))],
+    where=[Enterprise.deleted_at.is_(None)],
+    default_sort=("award", "asc"),
+)
+
+
+class AwardsArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog = None
+        self.title = QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.list = ListArea(ctx.db, AWARDS, on_new=self.new, on_delete=self.delete,
+                             empty_text=_("No awards recorded for this year. Click “New” to add one, or import "
+                                          "the award list."))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.list, 1)
+        self.list.countsChanged.connect(self.statusText)
+        ctx.yearChanged.connect(lambda _y: self.refresh())
+        ctx.dataChanged.connect(lambda t: t in ("award", "enterprise") and self.refresh())
+        ctx.settingsChanged.connect(self.list.reload_filters)
+        self.refresh()
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def status_text(self) -> str:
+        return self.list.counts_text()
+
+    def refresh(self) -> None:
+        self.title.setText(_("Awards of {year}").format(year=self.ctx.year))
+        scope_list(self.list, Award.year == self.ctx.year)
+
+    def new(self) -> FormDialog:
+        dlg = FormDialog(_("New award"), self._save, self)
+        dlg.enterprise_id = None
+        row = QWidget()
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        dlg.enterprise_label = QLabel(_("(none chosen)"))
+        choose = QPushButton(_("Choose…"))
+        h.addWidget(dlg.enterprise_label, 1)
+        h.addWidget(choose)
+        dlg.award = QComboBox()
+        dlg.award.addItems(list(vocab.AWARDS))
+        dlg.year = QSpinBox()
+        dlg.year.setRange(award_service.MIN_YEAR, award_service.MAX_YEAR)
+        dlg.year.setValue(self.ctx.year)
+        dlg.add_row(_("Enterprise"), row, mandatory=True)
+        dlg.add_row(_("Award"), dlg.award, mandatory=True)
+        dlg.add_row(_("Year"), dlg.year, mandatory=True)
+
+        def set_enterprise(eid: int) -> None:
+            with self.ctx.db.read_session() as s:
+                dlg.enterprise_label.setText(s.get(Enterprise, eid).name)
+            dlg.enterprise_id = eid
+            dlg.validate()
+
+        def choose_enterprise() -> EnterprisePicker:
+            picker = EnterprisePicker(self.ctx.db, multi=False, parent=dlg)
+            picker.accepted.connect(lambda: picker.selected_ids() and set_enterprise(picker.selected_ids()[0]))
+            dlg.picker = picker
+            picker.open()
+            return picker
+
+        choose.clicked.connect(choose_enterprise)
+        dlg.set_enterprise = set_enterprise
+        dlg.check = lambda: "" if dlg.enterprise_id is not None else _("Fill in: {fields}").format(
+            fields=_("Enterprise"))
+        dlg.validate()
+        dlg.resize(520, 220)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _save(self, dlg) -> bool:
+        try:
+            with self.ctx.db.session() as s:
+                award_id = award_service.create_award(s, dlg.enterprise_id, dlg.award.currentText(),
+                                                      dlg.year.value()).id
+        except KnownError as exc:
+            messages.known_error(dlg, exc)
+            return False
+        self.ctx.dataChanged.emit("award")
+        self.list.select_id(award_id)
+        return True
+
+    def delete(self, ids) -> None:
+        with self.ctx.db.session() as s:
+            for aid in ids:
+                award_service.delete_award(s, s.get(Award, aid))
+        self.ctx.dataChanged.emit("award")

@@ -1,0 +1,258 @@
+"""The 合作单位 area: the partner directory with the projects and sign-ups pointing at each entry;
+edit (a type change shows whose subsidy follows), delete an unused entry, merge two entries."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qoffice.db.models import Partner
+from qoffice.domain import subsidy as subsidy_rules
+from qoffice.domain import vocab
+from qoffice.errors import KnownError
+from qoffice.i18n import N_, _
+from qoffice.services import partners as partner_service
+from qoffice.ui import messages
+from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, wan_text
+from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+
+_SELECT = partner_service.directory_query().order_by(None)  # the list model sorts
+
+PARTNERS = ListDefinition(
+    name="partners",
+    select=_SELECT,
+    columns=[
+        Column("name", N_("Partner"), sort=Partner.name, width=260),
+        Column("type", N_("Type"), sort=vocab_order(Partner.type, vocab.PARTNER_TYPES), width=140),
+        Column("contact", N_("Contact person"), sort=Partner.contact, width=100),
+        Column("phone", N_("Phone"), width=130),
+        Column("projects", N_("Projects"), width=70),
+        Column("signups", N_("Sign-ups"), width=70),
+        Column("note", N_("Note"), width=160),
+    ],
+    search=[SearchField(Partner.name), SearchField(Partner.name_initials, "initials"), SearchField(Partner.contact)],
+    search_hint=N_("Name / pinyin initials / contact"),
+    filters=[Filter("type", N_("Type"), Partner.type, choices=vocab.PARTNER_TYPES, all_title=N_("All types"))],
+    default_sort=("name", "asc"),
+)
+
+
+class PartnersArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog = None
+        self.list = ListArea(
+            ctx.db, PARTNERS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            actions=[ListAction(_("Merge two entries…"), self.merge_selected)],
+            empty_text=_("The partner directory is empty. Click “New” to add a university or institute; "
+                         "imports of projects and sign-ups add new names too."))
+        hint = QLabel(_("The subsidy of a project follows its partner's type here (高等院校 and "
+                        "质量研究咨询机构 qualify). Select two entries for the same institution and click "
+                        "“Merge two entries…”."))
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.list, 1)
+        self.list.countsChanged.connect(self.statusText)
+        ctx.dataChanged.connect(lambda t: t in ("partner", "project", "signup", "enterprise") and self.list.reload())
+        self.list.reload()
+
+    def activated(self) -> None:
+        self.list.reload()
+
+    def status_text(self) -> str:
+        return self.list.counts_text()
+
+    # ---- edit ------------------------------------------------------------------------------
+    def new(self) -> FormDialog:
+        return self._open(None)
+
+    def edit(self, partner_id) -> FormDialog:
+        return self._open(partner_id)
+
+    def _open(self, partner_id) -> FormDialog:
+        dlg = FormDialog(_("Edit partner") if partner_id else _("New partner"), self._save, self)
+        dlg.partner_id = partner_id
+        dlg.name = QLineEdit()
+        dlg.type = QComboBox()
+        dlg.type.setObjectName("type")
+        dlg.type.addItems(list(vocab.PARTNER_TYPES))
+        dlg.contact = QLineEdit()
+        dlg.phone = QLineEdit()
+        dlg.note = QPlainTextEdit()
+        dlg.note.setMaximumHeight(70)
+        dlg.effect = QLabel()
+        dlg.effect.setObjectName("type_effect")
+        dlg.effect.setWordWrap(True)
+        dlg.effect.setStyleSheet(WARNING_STYLE)
+        dlg.add_row(_("Name"), dlg.name, mandatory=True)
+        dlg.add_row(_("Type"), dlg.type, mandatory=True)
+        dlg.form.addRow("", dlg.effect)
+        dlg.add_row(_("Contact person"), dlg.contact)
+        dlg.add_row(_("Phone"), dlg.phone)
+        dlg.add_row(_("Note"), dlg.note)
+        dlg.projects = []  # (title, investment_yuan) of the entry's projects, for the type preview
+        dlg.old_type = None
+        if partner_id is not None:
+            with self.ctx.db.read_session() as s:
+                p = s.get(Partner, partner_id)
+                dlg.name.setText(p.name)
+                dlg.type.setCurrentText(p.type)
+                dlg.contact.setText(p.contact or "")
+                dlg.phone.setText(p.phone or "")
+                dlg.note.setPlainText(p.note or "")
+                dlg.old_type = p.type
+                dlg.projects = [(pr.title, pr.investment_yuan) for pr in partner_service.projects_of(s, p)]
+        else:
+            dlg.type.setCurrentText(vocab.PARTNER_TYPE_OTHER)
+        dlg.check = lambda: "" if dlg.name.text().strip() else _("Fill in: {fields}").format(fields=_("Name"))
+        dlg.name.textChanged.connect(dlg.validate)
+        dlg.type.currentTextChanged.connect(lambda _t: self._preview(dlg))
+        self._preview(dlg)
+        dlg.validate()
+        dlg.resize(560, 380)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    @staticmethod
+    def _changed_subsidies(projects, old_type, new_type) -> list[tuple[str, int, int]]:
+        out = []
+        for title, investment in projects:
+            before = subsidy_rules.decide(investment, old_type).amount_yuan
+            after = subsidy_rules.decide(investment, new_type).amount_yuan
+            if before != after:
+                out.append((title, before, after))
+        return out
+
+    def _preview(self, dlg) -> None:
+        """Say, before saving, whose subsidy a type change moves (the amount follows the type)."""
+        new_type = dlg.type.currentText()
+        if dlg.partner_id is None or new_type == dlg.old_type:
+            dlg.effect.setText(_("{n} projects point at this entry.").format(n=len(dlg.projects))
+                               if dlg.projects else "")
+            return
+        changed = self._changed_subsidies(dlg.projects, dlg.old_type, new_type)
+        if changed:
+            dlg.effect.setText("⚠ " + _("Changing the type changes the subsidy of {n} projects: {list}").format(
+                n=len(changed), list="；".join(_("{title} {before} → {after} 万元").format(
+                    title=t, before=wan_text(b), after=wan_text(a)) for t, b, a in changed)))
+        else:
+            dlg.effect.setText(_("The subsidy of none of its {n} projects changes.").format(n=len(dlg.projects)))
+
+    def _save(self, dlg) -> bool:
+        data = {"name": dlg.name.text(), "type": dlg.type.currentText(), "contact": dlg.contact.text(),
+                "phone": dlg.phone.text(), "note": dlg.note.toPlainText()}
+        affected = []
+        try:
+            with self.ctx.db.session() as s:
+                if dlg.partner_id is None:
+                    partner = partner_service.create_partner(s, data)
+                else:
+                    partner = s.get(Partner, dlg.partner_id)
+                    if data["type"] != partner.type:
+                        old_type = partner.type
+                        changed = partner_service.set_type(s, partner, data["type"])
+                        affected = [(p.title, subsidy_rules.decide(p.investment_yuan, old_type).amount_yuan,
+                                     subsidy_rules.decide(p.investment_yuan, data["type"]).amount_yuan)
+                                    for p in changed]
+                    partner_service.update_partner(s, partner, data)
+                partner_id = partner.id
+        except KnownError as exc:
+            messages.known_error(dlg, exc)
+            return False
+        if affected:
+            messages.info(self, _("The subsidy follows the new type for {n} projects:").format(n=len(affected))
+                          + "\n" + "\n".join(_("{title} {before} → {after} 万元").format(
+                              title=t, before=wan_text(b), after=wan_text(a)) for t, b, a in affected))
+        self.ctx.dataChanged.emit("partner")
+        self.list.select_id(partner_id)
+        return True
+
+    def delete(self, ids) -> None:
+        try:
+            with self.ctx.db.session() as s:
+                for pid in ids:
+                    partner_service.delete_partner(s, s.get(Partner, pid))
+        except KnownError as exc:
+            messages.known_error(self, exc)
+        self.ctx.dataChanged.emit("partner")
+
+    # ---- merge -----------------------------------------------------------------------------
+    def merge_selected(self, ids) -> FormDialog | None:
+        if len(ids) != 2:
+            messages.info(self, _("Select exactly two entries (hold Ctrl and click) to merge them."))
+            return None
+        with self.ctx.db.read_session() as s:
+            rows = {r.partner.id: (r.partner.name, r.partner.type, r.projects, r.signups)
+                    for r in partner_service.directory(s) if r.partner.id in ids}
+        dlg = FormDialog(_("Merge two partner entries"), self._merge, self, save_text=_("Merge"))
+        dlg.ids = list(ids)
+        dlg.rows = rows
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        group = QButtonGroup(dlg)
+        dlg.keep_buttons = {}
+        for pid in ids:
+            name, type_, n_proj, n_su = rows[pid]
+            button = QRadioButton(_("Keep “{name}” ({type}; {projects} projects, {signups} sign-ups)").format(
+                name=name, type=type_, projects=n_proj, signups=n_su))
+            group.addButton(button)
+            dlg.keep_buttons[pid] = button
+            v.addWidget(button)
+        dlg.keep_buttons[ids[0]].setChecked(True)
+        dlg.explain = QLabel()
+        dlg.explain.setObjectName("merge_explain")
+        dlg.explain.setWordWrap(True)
+        v.addWidget(dlg.explain)
+        dlg.add_row(_("Entry to keep"), box)
+
+        def explain() -> None:
+            keep, drop = dlg.keep_and_drop()
+            dlg.explain.setText(_("The projects and sign-ups of “{drop}” move to “{keep}”, its contact details fill "
+                                  "empty ones, and “{drop}” is removed. The type of “{keep}” ({type}) stays and "
+                                  "decides the subsidy. The audit log records the merge.").format(
+                drop=rows[drop][0], keep=rows[keep][0], type=rows[keep][1]))
+
+        def keep_and_drop():
+            keep = next(pid for pid, b in dlg.keep_buttons.items() if b.isChecked())
+            return keep, next(pid for pid in dlg.ids if pid != keep)
+
+        dlg.keep_and_drop = keep_and_drop
+        group.buttonToggled.connect(lambda *_a: explain())
+        explain()
+        dlg.validate()
+        dlg.resize(640, 280)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _merge(self, dlg) -> bool:
+        keep, drop = dlg.keep_and_drop()
+        if not messages.ask(dlg, _("Merge “{drop}” into “{keep}”? This cannot be undone.").format(
+                drop=dlg.rows[drop][0], keep=dlg.rows[keep][0])):
+            return False
+        try:
+            with self.ctx.db.session() as s:
+                moved = partner_service.merge(s, s.get(Partner, keep), s.get(Partner, drop))
+        except KnownError as exc:
+            messages.known_error(dlg, exc)
+            return False
+        messages.info(self, _("Merged: {projects} projects and {signups} sign-ups moved to “{keep}”.").format(
+            projects=moved["projects"], signups=moved["signups"], keep=dlg.rows[keep][0]))
+        self.ctx.dataChanged.emit("partner")
+        self.list.select_id(keep)
+        return True

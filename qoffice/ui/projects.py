@@ -1,0 +1,381 @@
+"""The 质量项目 area: the year's projects with the stage pipeline (培育 → 签约 → 推进 → 见效, counts
+per stage), the subsidy computed from the rule with its reason, and each project's stage history.
+Also the read-only 项目与获奖 panel of the enterprise editor."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from qoffice.db.models import Enterprise, Partner, Project
+from qoffice.domain import subsidy as subsidy_rules
+from qoffice.domain import vocab
+from qoffice.errors import KnownError
+from qoffice.i18n import N_, _
+from qoffice.services import awards as award_service
+from qoffice.services import partners as partner_service
+from qoffice.services import projects as project_service
+from qoffice.ui import messages
+from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, scope_list, wan_text
+from qoffice.ui.enterprise_picker import EnterprisePicker
+from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+
+_SELECT = (select(Project.id, Project.stage, Project.type, Project.title, Project.year,
+                  Enterprise.name.label("enterprise"), Enterprise.uscc, Partner.name.label("partner"),
+                  Partner.type.label("partner_type"), Project.investment_yuan, Project.benefit_yuan,
+                  Project.investment_yuan.label("subsidy"))  # shown as the subsidy computed from it
+           .join(Enterprise, Enterprise.id == Project.enterprise_id)
+           .outerjoin(Partner, Partner.id == Project.partner_id))
+_KEYS = list(_SELECT.selected_columns.keys())
+_INVEST, _PTYPE = _KEYS.index("investment_yuan"), _KEYS.index("partner_type")
+_RIGHT = Qt.AlignRight
+
+
+def subsidy_text(investment_yuan, partner_type) -> str:
+    """资助金额 in 万元, or 0 with the reason it does not qualify."""
+    decision = subsidy_rules.decide(investment_yuan, partner_type)
+    if decision.qualifies:
+        return wan_text(decision.amount_yuan)
+    return _("0 ({reason})").format(reason=decision.reason)
+
+
+def _stage_text(value, _row) -> str:
+    """① 培育 … ④ 见效: the pipeline position in the list, not only the word."""
+    if value in vocab.STAGES:
+        return f"{'①②③④'[vocab.STAGES.index(value)]} {value}"
+    return value or ""
+
+
+def _partner_text(value, row) -> str:
+    return f"{value}（{row[_PTYPE]}）" if value else ""
+
+
+PROJECTS = ListDefinition(
+    name="projects",
+    select=_SELECT,
+    columns=[
+        Column("stage", N_("Stage"), sort=vocab_order(Project.stage, vocab.STAGES), format=_stage_text, width=80),
+        Column("type", N_("Type"), sort=vocab_order(Project.type, vocab.PROJECT_TYPES), width=100),
+        Column("title", N_("Project"), sort=Project.title, width=220),
+        Column("year", N_("Year"), sort=Project.year, width=55),
+        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=200),
+        Column("partner", N_("Partner (type)"), sort=Partner.name, format=_partner_text, width=200),
+        Column("investment_yuan", N_("Investment (10k yuan)"), sort=Project.investment_yuan,
+               format=lambda v, _r: wan_text(v), width=100, align=_RIGHT),
+        Column("subsidy", N_("Subsidy (10k yuan)"), format=lambda _v, r: subsidy_text(r[_INVEST], r[_PTYPE]),
+               width=200),
+        Column("benefit_yuan", N_("Benefit (10k yuan)"), sort=Project.benefit_yuan,
+               format=lambda v, _r: wan_text(v), width=90, align=_RIGHT),
+    ],
+    search=[SearchField(Project.title), SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+            SearchField(Enterprise.name_initials, "initials"), SearchField(Partner.name)],
+    search_hint=N_("Project / enterprise / credit code / partner"),
+    filters=[Filter("stage", N_("Stage"), Project.stage, choices=vocab.STAGES, all_title=N_("All stages")),
+             Filter("type", N_("Type"), Project.type, choices=vocab.PROJECT_TYPES, all_title=N_("All types"))],
+    where=[Enterprise.deleted_at.is_(None)],
+    default_sort=("stage", "asc"),
+)
+
+
+class ProjectsArea(QWidget):
+    statusText = Signal(str)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dialog = None
+        layout = QVBoxLayout(self)
+        # The pipeline: one button per stage with its count; clicking one filters the list.
+        pipe = QHBoxLayout()
+        self.pipeline_title = QLabel()
+        font = self.pipeline_title.font()
+        font.setBold(True)
+        self.pipeline_title.setFont(font)
+        pipe.addWidget(self.pipeline_title)
+        self.stage_buttons: dict[str | None, QPushButton] = {}
+        group = QButtonGroup(self)
+        group.setExclusive(True)
+        for i, stage in enumerate((None,) + vocab.STAGES):
+            if i > 1:
+                arrow = QLabel("→")
+                pipe.addWidget(arrow)
+            button = QPushButton()
+            button.setCheckable(True)
+            button.setObjectName(f"stage_{i}")
+            button.setMinimumWidth(96)
+            button.clicked.connect(lambda _c=False, s=stage: self.show_stage(s))
+            group.addButton(button)
+            self.stage_buttons[stage] = button
+            pipe.addWidget(button)
+        self.stage_buttons[None].setChecked(True)
+        pipe.addStretch(1)
+        layout.addLayout(pipe)
+        self.list = ListArea(
+            ctx.db, PROJECTS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            actions=[ListAction(_("Next stage"), self.next_stage)],
+            empty_text=_("No quality projects in this year. Click “New”, import them, or turn a matchmaking "
+                         "sign-up into a project."))
+        layout.addWidget(self.list, 1)
+        self.list.countsChanged.connect(self.statusText)
+        self.list.filter_boxes["stage"].currentIndexChanged.connect(lambda _i: self._sync_buttons())
+        ctx.yearChanged.connect(lambda _y: self.refresh())
+        ctx.dataChanged.connect(lambda t: t in ("project", "partner", "enterprise") and self.refresh())
+        self.refresh()
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def status_text(self) -> str:
+        return self.list.counts_text()
+
+    def refresh(self) -> None:
+        year = self.ctx.year
+        scope_list(self.list, Project.year == year)
+        with self.ctx.db.read_session() as s:
+            counts = project_service.stage_counts(s, year)
+        self.pipeline_title.setText(_("Pipeline {year}:").format(year=year))
+        self.stage_buttons[None].setText(_("All {n}").format(n=sum(counts.values())))
+        for stage in vocab.STAGES:
+            self.stage_buttons[stage].setText(f"{_stage_text(stage, ())}  {counts[stage]}")
+        self.counts = counts
+
+    def show_stage(self, stage: str | None) -> None:
+        self.list.set_filter("stage", stage)
+
+    def _sync_buttons(self) -> None:
+        self.stage_buttons.get(self.list.model.filters().get("stage"), self.stage_buttons[None]).setChecked(True)
+
+    # ---- edit ------------------------------------------------------------------------------
+    def new(self) -> "ProjectDialog":
+        return self._open(None)
+
+    def edit(self, project_id) -> "ProjectDialog":
+        return self._open(project_id)
+
+    def _open(self, project_id) -> "ProjectDialog":
+        dlg = ProjectDialog(self, project_id)
+        self.dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _save(self, dlg: "ProjectDialog") -> bool:
+        data = dlg.values()
+        try:
+            with self.ctx.db.session() as s:
+                if dlg.project_id is None:
+                    project_id = project_service.create_project(s, data).id
+                else:
+                    project_id = dlg.project_id
+                    project_service.update_project(s, s.get(Project, project_id), data)
+        except KnownError as exc:
+            messages.known_error(dlg, exc)
+            return False
+        self.ctx.dataChanged.emit("project")
+        self.list.select_id(project_id)
+        return True
+
+    def delete(self, ids) -> None:
+        with self.ctx.db.session() as s:
+            for pid in ids:
+                project_service.delete_project(s, s.get(Project, pid))
+        self.ctx.dataChanged.emit("project")
+
+    def next_stage(self, ids) -> None:
+        try:
+            with self.ctx.db.session() as s:
+                for pid in ids:
+                    project = s.get(Project, pid)
+                    i = vocab.STAGES.index(project.stage)
+                    if i + 1 < len(vocab.STAGES):
+                        project_service.set_stage(s, project, vocab.STAGES[i + 1])
+        except KnownError as exc:
+            messages.known_error(self, exc)
+        self.ctx.dataChanged.emit("project")
+
+
+class ProjectDialog(FormDialog):
+    def __init__(self, area: ProjectsArea, project_id):
+        super().__init__(_("Edit project") if project_id else _("New project"), area._save, area)
+        self.area = area
+        self.db = area.ctx.db
+        self.project_id = project_id
+        self.enterprise_id: int | None = None
+        self.resize(680, 620)
+        with self.db.read_session() as s:
+            self.partners = {p.id: (p.name, p.type) for p in partner_service.all_partners(s)}
+        ent_row = QWidget()
+        h = QHBoxLayout(ent_row)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.enterprise_label = QLabel(_("(none chosen)"))
+        self.enterprise_label.setObjectName("enterprise_label")
+        choose = QPushButton(_("Choose…"))
+        choose.clicked.connect(self.choose_enterprise)
+        h.addWidget(self.enterprise_label, 1)
+        h.addWidget(choose)
+        self.add_row(_("Enterprise"), ent_row, mandatory=True)
+        self.type = QComboBox()
+        self.type.addItems(list(vocab.PROJECT_TYPES))
+        self.add_row(_("Type"), self.type, mandatory=True)
+        self.title = QLineEdit()
+        self.title.setObjectName("title")
+        self.add_row(_("Project"), self.title, mandatory=True)
+        self.year = QSpinBox()
+        self.year.setRange(project_service.MIN_YEAR, project_service.MAX_YEAR)
+        self.year.setValue(area.ctx.year)
+        self.add_row(_("Year"), self.year, mandatory=True)
+        self.partner = QComboBox()
+        self.partner.setObjectName("partner")
+        self.partner.addItem(_("(none)"), None)
+        for pid, (name, type_) in self.partners.items():
+            self.partner.addItem(f"{name}（{type_}）", pid)
+        self.add_row(_("Partner (type)"), self.partner)
+        self.investment = WanEdit()
+        self.investment.setObjectName("investment")
+        self.add_row(_("Investment (10k yuan)"), self.investment)
+        self.stage = QComboBox()
+        self.stage.setObjectName("stage")
+        self.stage.addItems(list(vocab.STAGES))
+        self.add_row(_("Stage"), self.stage, mandatory=True)
+        self.benefit = WanEdit()
+        self.add_row(_("Benefit (10k yuan)"), self.benefit)
+        self.subsidy = QLabel()
+        self.subsidy.setObjectName("subsidy")
+        self.subsidy.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.add_row(_("Subsidy (10k yuan)"), self.subsidy)
+        self.history = QTableWidget(0, 3)
+        self.history.setObjectName("history")
+        self.history.setHorizontalHeaderLabels([_("Date"), _("Stage"), _("Operator")])
+        self.history.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.history.verticalHeader().hide()
+        self.history.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.history.setMaximumHeight(150)
+        box = QGroupBox(_("Stage history"))
+        QVBoxLayout(box).addWidget(self.history)
+        self.form.addRow(box)
+        if project_id is not None:
+            self._load(project_id)
+        self.check = self._check
+        for w in (self.title, self.investment):
+            w.textChanged.connect(self.validate)
+        self.partner.currentIndexChanged.connect(self.validate)
+        self.validate()
+
+    def _load(self, project_id) -> None:
+        with self.db.read_session() as s:
+            p = s.get(Project, project_id)
+            self.enterprise_id = p.enterprise_id
+            self.enterprise_label.setText(s.get(Enterprise, p.enterprise_id).name)
+            self.type.setCurrentText(p.type)
+            self.title.setText(p.title)
+            self.year.setValue(p.year)
+            self.partner.setCurrentIndex(max(self.partner.findData(p.partner_id), 0) if p.partner_id else 0)
+            self.investment.set_yuan(p.investment_yuan)
+            self.stage.setCurrentText(p.stage)
+            self.benefit.set_yuan(p.benefit_yuan)
+            steps = project_service.stage_history(s, p)
+        self.history.setRowCount(len(steps))
+        for i, step in enumerate(steps):
+            text = step.new if step.old is None else f"{step.old} → {step.new}"
+            for j, cell in enumerate((step.at.strftime("%Y-%m-%d %H:%M"), text, step.operator or "")):
+                self.history.setItem(i, j, QTableWidgetItem(cell))
+
+    def choose_enterprise(self) -> EnterprisePicker:
+        picker = EnterprisePicker(self.db, multi=False, parent=self)
+        picker.accepted.connect(lambda: picker.selected_ids() and self.set_enterprise(picker.selected_ids()[0]))
+        self.picker = picker
+        picker.open()
+        return picker
+
+    def set_enterprise(self, enterprise_id: int) -> None:
+        with self.db.read_session() as s:
+            self.enterprise_label.setText(s.get(Enterprise, enterprise_id).name)
+        self.enterprise_id = enterprise_id
+        self.validate()
+
+    def values(self) -> dict:
+        return {"enterprise_id": self.enterprise_id, "type": self.type.currentText(), "title": self.title.text(),
+                "year": self.year.value(), "partner_id": self.partner.currentData(),
+                "investment_yuan": self.investment.yuan(), "stage": self.stage.currentText(),
+                "benefit_yuan": self.benefit.yuan()}
+
+    def _check(self) -> str:
+        pid = self.partner.currentData()
+        partner_type = self.partners[pid][1] if pid is not None else None
+        decision = subsidy_rules.decide(self.investment.yuan(), partner_type)
+        if decision.qualifies:
+            self.subsidy.setText(wan_text(decision.amount_yuan))
+            self.subsidy.setStyleSheet("")
+        else:
+            self.subsidy.setText(_("0 — does not qualify: {reason}").format(reason=decision.reason))
+            self.subsidy.setStyleSheet(WARNING_STYLE)
+        missing = [label for label, ok in ((_("Enterprise"), self.enterprise_id is not None),
+                                           (_("Project"), bool(self.title.text().strip()))) if not ok]
+        return _("Fill in: {fields}").format(fields="、".join(missing)) if missing else ""
+
+
+class EnterpriseActivitiesPanel(QWidget):
+    """项目与获奖 in the enterprise editor: the enterprise's projects and awards, read-only."""
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.db = db
+        layout = QVBoxLayout(self)
+        self.projects = self._table((N_("Year"), N_("Type"), N_("Project"), N_("Partner (type)"),
+                                     N_("Investment (10k yuan)"), N_("Stage"), N_("Subsidy (10k yuan)")))
+        self.projects.setObjectName("enterprise_projects")
+        self.awards = self._table((N_("Year"), N_("Award")))
+        self.awards.setObjectName("enterprise_awards")
+        self.projects_box = QGroupBox(_("Quality projects"))
+        QVBoxLayout(self.projects_box).addWidget(self.projects)
+        self.awards_box = QGroupBox(_("Awards"))
+        QVBoxLayout(self.awards_box).addWidget(self.awards)
+        layout.addWidget(self.projects_box, 3)
+        layout.addWidget(self.awards_box, 2)
+        hint = QLabel(_("Edit projects and awards in their own areas."))
+        layout.addWidget(hint)
+
+    @staticmethod
+    def _table(columns) -> QTableWidget:
+        t = QTableWidget(0, len(columns))
+        t.setHorizontalHeaderLabels([_(c) for c in columns])
+        t.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        t.setAlternatingRowColors(True)
+        t.verticalHeader().hide()
+        t.horizontalHeader().setStretchLastSection(True)
+        return t
+
+    def set_enterprise(self, enterprise_id: int | None) -> None:
+        projects, awards = [], []
+        if enterprise_id is not None:
+            with self.db.read_session() as s:
+                for p in project_service.projects_for_enterprise(s, enterprise_id):
+                    partner = s.get(Partner, p.partner_id) if p.partner_id else None
+                    projects.append((str(p.year), p.type, p.title,
+                                     f"{partner.name}（{partner.type}）" if partner else "",
+                                     wan_text(p.investment_yuan), p.stage,
+                                     subsidy_text(p.investment_yuan, partner.type if partner else None)))
+                awards = [(str(a.year), a.award) for a in award_service.awards_for_enterprise(s, enterprise_id)]
+        for table, rows in ((self.projects, projects), (self.awards, awards)):
+            table.setRowCount(len(rows))
+            for i, cells in enumerate(rows):
+                for j, text in enumerate(cells):
+                    table.setItem(i, j, QTableWidgetItem(text))
+            table.resizeColumnsToContents()
+        self.projects_box.setTitle(_("Quality projects ({n})").format(n=len(projects)))
+        self.awards_box.setTitle(_("Awards ({n})").format(n=len(awards)))
