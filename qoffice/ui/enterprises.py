@@ -162,13 +162,17 @@ class RecycleBinArea(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         self.list.countsChanged.connect(self.statusText)
-        ctx.dataChanged.connect(lambda table: table == "enterprise" and self.list.reload())
+        ctx.dataChanged.connect(self._data_changed)  # a bound method: disconnected when the area goes
 
     def activated(self) -> None:
         self.list.reload()
 
     def status_text(self) -> str:
         return self.list.counts_text()
+
+    def _data_changed(self, table: str) -> None:
+        if table == "enterprise":
+            self.list.reload()
 
     def restore(self, ids: list) -> None:
         if not ids:

@@ -12,8 +12,8 @@ error comes back on the GUI thread.
                       on_done=lambda summary: self.show_summary(summary))
 
 - `progress(done, total, message="")` is the services' callback (qoffice.services.Progress). It
-  updates the dialog ("正在导入 3,200 / 10,000 行" when the message is "正在导入" — the count is
-  appended) and raises qoffice.errors.Cancelled once the clerk pressed 取消; the service lets it
+  updates the dialog: the count is appended to the message ("正在导入" → "正在导入 3,200 / 10,000"),
+  or placed by it ("正在导入 {done:,} / {total:,} 行" → "正在导入 3,200 / 10,000 行"); it raises qoffice.errors.Cancelled once the clerk pressed 取消; the service lets it
   propagate so its transaction rolls back and nothing is written.
 - Results and errors arrive on the GUI thread: `on_done(result)`; Cancelled → `on_cancelled()`
   (default: nothing); a KnownError → `on_error(exc)` or, by default, messages.known_error; any other
@@ -123,6 +123,9 @@ class Job:
             return
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(min(done, total) if total > 0 else 0)
+        if "{done" in message:  # the message places the count itself: "正在导入 {done:,} / {total:,} 行"
+            self.dialog.setLabelText(message.format(done=done, total=total))
+            return
         count = _("{done:,} / {total:,}").format(done=done, total=total) if total > 0 else ""
         self.dialog.setLabelText(" ".join(p for p in (message or self.label, count) if p))
 

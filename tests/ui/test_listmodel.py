@@ -204,3 +204,19 @@ def test_worker_unexpected_error_goes_to_crash_handler(qtbot):
         messages.set_responder(None)
     assert got == ["crash"]
     assert "ZeroDivisionError" in crash.crashes[-1]
+
+
+def test_worker_progress_dialog_shows_the_count(qtbot):
+    go = threading.Event()
+
+    def work(progress):
+        progress(3200, 10000, "正在导入 {done:,} / {total:,} 行")
+        go.wait(5)
+        return None
+
+    job = run_in_background(None, work, show_after_ms=0)
+    qtbot.waitUntil(lambda: job.dialog.labelText() == "正在导入 3,200 / 10,000 行", timeout=5000)
+    assert job.dialog.isVisible()
+    go.set()
+    assert job.wait()
+    assert job.finished
