@@ -128,6 +128,10 @@ class EnterpriseEditor(QDialog):
         self.tabs.addTab(self.figures, _("Yearly figures"))
         self.audit = AuditPanel(db)
         self.tabs.addTab(self.audit, _("Change log"))
+        from qoffice.ui.projects import EnterpriseActivitiesPanel  # the 质量项目 area owns this read-only tab
+
+        self.activities = EnterpriseActivitiesPanel(db)
+        self.tabs.addTab(self.activities, _("Projects and awards"))
 
         bottom = QHBoxLayout()
         self.reason = QLabel()
@@ -316,6 +320,7 @@ class EnterpriseEditor(QDialog):
                             else _("Enterprise quality file — new"))
         self.figures.set_enterprise(enterprise_id)
         self.audit.set_enterprise(enterprise_id)
+        self.activities.set_enterprise(enterprise_id)
 
     def is_dirty(self) -> bool:
         return enterprises.clean(self.values()) != self._saved_values

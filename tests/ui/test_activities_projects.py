@@ -218,3 +218,20 @@ def test_awards_per_year_and_in_the_enterprise_editor(qtbot, answers, data, db):
     assert panel.awards.rowCount() == 1 and panel.awards.item(0, 1).text() == "江苏省质量奖"
     assert panel.projects.item(0, 2).text() == "电容攻关"
     assert panel.projects.item(0, 6).text() == "0（投资额未超过50万元）"
+
+
+def test_enterprise_editor_shows_projects_and_awards(qtbot, answers, data, db):
+    from qoffice.services import awards as award_service
+    from qoffice.ui.enterprise_editor import EnterpriseEditor
+
+    with db.session() as s:
+        award_service.create_award(s, data["ent"], "南通市市长质量奖", 2024)
+        project_service.create_project(s, {"enterprise_id": data["ent"], "type": "质量攻关", "title": "焊接攻关",
+                                           "year": 2025})
+    editor = EnterpriseEditor(db, data["ent"])
+    qtbot.addWidget(editor)
+    titles = [editor.tabs.tabText(i) for i in range(editor.tabs.count())]
+    assert "项目与获奖" in titles
+    assert editor.activities.projects.item(0, 2).text() == "焊接攻关"
+    assert editor.activities.awards.item(0, 1).text() == "南通市市长质量奖"
+    assert editor.activities.awards_box.title() == "获奖情况（1）"
