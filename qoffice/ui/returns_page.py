@@ -381,9 +381,9 @@ class ReturnsPage(QWidget):
     def _fill_indicators(self) -> None:
         for i, row in enumerate(self.preview.indicators):
             value = QTableWidgetItem(value_text(row.value))
-            value.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+            value.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             target = QTableWidgetItem(value_text(row.target))
-            target.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter))
+            target.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             self.table.setItem(i, 3, value)
             self.table.setItem(i, 4, target)
             self.table.removeCellWidget(i, 5)
