@@ -52,7 +52,10 @@ class AwardsArea(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+
         self.list = ListArea(ctx.db, AWARDS, on_new=self.new, on_delete=self.delete,
+                             **list_handlers(self, "awards", _("Awards")),
                              empty_text=_("No awards recorded for this year. Click “New” to add one, or import "
                                           "the award list."))
         layout = QVBoxLayout(self)
