@@ -69,7 +69,7 @@ def row_notes(row: imports.ParsedRow) -> str:
 class PreviewModel(QAbstractTableModel):
     """Every row of the dry run: 行号, 状态, 内容, 说明; `set_errors_only` filters to errors."""
 
-    HEADERS = (N_("Row"), N_("Status"), N_("Content"), N_("Problems and notes"))
+    HEADERS = (N_("Row"), N_("Row status"), N_("Content"), N_("Problems and notes"))
 
     def __init__(self, rows: list[imports.ParsedRow], kind, parent=None):
         super().__init__(parent)
@@ -161,7 +161,7 @@ class ImportWizard(QDialog):
         self._build_choose(kind)
         self._build_preview()
         self._build_summary()
-        self.resize(1000, 640)
+        self.resize(1100, 640)
 
     # ---- page 1: kind and file ---------------------------------------------------------------
     def _build_choose(self, kind: str | None) -> None:
@@ -311,7 +311,7 @@ class ImportWizard(QDialog):
         header = self.preview_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        self.preview_table.setColumnWidth(2, 320)
+        self.preview_table.setColumnWidth(2, 400)
         header.setStretchLastSection(True)
         self.errors_only.setChecked(False)
         self.errors_only.setEnabled(dry.rejected > 0)

@@ -84,18 +84,19 @@ def cover_html(data: CoverData) -> str:
             f"<td align='right'>{_text(r.completion)}</td></tr>")
     head = "".join(f"<th style='background: #e8e8e8;'>{e(h)}</th>"
                    for h in ("序号", "指标", "单位", "本年数值", "目标值", "完成率(%)"))
+    gap = "&nbsp;" * 10  # HTML would collapse plain spaces between the fields
     note = f"校验：{data.warnings}条警告" + (f"，{data.errors}个错误（须改正后方可报送）" if data.errors else "")
     summary = (
         "<div style='page-break-before: always;'></div>"
         f"<p align='center' style='font-size: 18pt; font-weight: bold;'>{e(data.county)}{data.year}年度质量强企"
         "工作汇总表</p>"
         f"<p style='font-size: 11pt;'>填报单位（盖章）：{e(data.office) or blank}"
-        f"　　　　填报日期：{d.year}年{d.month}月{d.day}日</p>"
+        f"{gap}填报日期：{d.year}年{d.month}月{d.day}日</p>"
         "<table width='100%' border='1' cellspacing='0' cellpadding='5' style='border-collapse: collapse; "
         f"font-size: 11pt;'><tr>{head}</tr>{''.join(cells)}</table>"
         f"<p style='font-size: 10.5pt;'>{e(note)}</p>"
         "<p style='margin-top: 36px; font-size: 12pt;'>"
-        f"填报人：{e(data.operator) or blank}　　　　审核人：{blank}　　　　"
+        f"填报人：{e(data.operator) or blank}{gap}审核人：{blank}{gap}"
         f"日期：{'_' * 4}年{'_' * 2}月{'_' * 2}日</p>"
     )
     return f"<html><body>{cover}{summary}</body></html>"
@@ -109,8 +110,11 @@ def cjk_font(point_size: float = 11) -> QFont:
     return font
 
 
-def build_document(data: CoverData) -> QTextDocument:
+def build_document(data: CoverData, device=None) -> QTextDocument:
+    """The pages as a QTextDocument laid out for `device` (its resolution decides the point size)."""
     doc = QTextDocument()
+    if device is not None:
+        doc.documentLayout().setPaintDevice(device)
     doc.setDefaultFont(cjk_font())
     doc.setDocumentMargin(0)
     doc.setHtml(cover_html(data))
@@ -138,7 +142,7 @@ def write_pdf(data: CoverData, path: Path | str) -> Path:
     writer.setPageLayout(_page_layout())
     writer.setTitle(f"{data.county}{data.year}年度质量强企工作报表")
     writer.setCreator("qoffice")
-    doc = build_document(data)
+    doc = build_document(data, writer)
     _print(doc, writer)
     del writer  # finishes the file
     try:
@@ -155,8 +159,6 @@ def _print(doc: QTextDocument, device) -> None:
     """Lay the document out on the device's page (no page numbers added) and print it."""
     rect = device.pageLayout().paintRectPixels(device.resolution())
     doc.setPageSize(QSizeF(rect.width(), rect.height()))
-    # Scale the document's points to the device's pixels, as QTextDocument.print_ expects.
-    doc.documentLayout().setPaintDevice(device)
     doc.print_(device)
 
 
@@ -170,5 +172,5 @@ def print_with_dialog(data: CoverData, parent=None) -> bool:
     dialog.setWindowTitle(_("Print cover"))
     if dialog.exec() != QPrintDialog.Accepted:
         return False
-    _print(build_document(data), printer)
+    _print(build_document(data, printer), printer)
     return True
