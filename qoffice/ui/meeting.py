@@ -105,18 +105,18 @@ SIGNUPS = ListDefinition(
     select=_SELECT,
     columns=[
         Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=240),
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=170),
-        Column("attendees", N_("Attendees"), width=140),
-        Column("status", N_("Status"), sort=vocab_order(SignUp.status, vocab.SIGNUP_STATUSES), format=_status_text,
-               width=110),
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=185),
+        Column("attendees", N_("Attendees"), width=130),
+        Column("status", N_("Sign-up status"), sort=vocab_order(SignUp.status, vocab.SIGNUP_STATUSES), format=_status_text,
+               width=120),
         Column("need", N_("Cooperation need"), width=180),
         Column("partner", N_("Wanted partner"), sort=Partner.name, width=150),
         Column("signed_up_at", N_("Signed up on"), sort=SignUp.signed_up_at, format=_day, width=100),
     ],
     search=_SEARCH,
     search_hint=_HINT,
-    filters=[Filter("status", N_("Status"), SignUp.status, choices=vocab.SIGNUP_STATUSES,
-                    all_title=N_("All statuses"))],
+    filters=[Filter("status", N_("Sign-up status"), SignUp.status, choices=vocab.SIGNUP_STATUSES,
+                    all_title=N_("All sign-up statuses"))],
     where=[Enterprise.deleted_at.is_(None)],
     default_sort=("signed_up_at", "asc"),
 )
@@ -129,7 +129,7 @@ CHECKIN = ListDefinition(
                                                                         vocab.SU_ATTENDED, vocab.SU_ABSENT)),
                format=_checkin_text, width=110),
         Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=280),
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=170),
+        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=185),
         Column("attendees", N_("Attendees"), width=180),
         Column("phones", N_("Phone"), width=150),
     ],
@@ -221,7 +221,7 @@ class MeetingArea(QWidget):
         for form, label, w, mandatory in ((left, N_("Title"), self.m_title, True),
                                           (left, N_("Date"), self.m_date, True),
                                           (left, N_("Venue"), self.m_venue, False),
-                                          (mid, N_("Organiser"), self.m_organiser, False),
+                                          (left, N_("Organiser"), self.m_organiser, False),
                                           (mid, N_("Capacity"), self.m_capacity, False),
                                           (mid, N_("Sign-up deadline"), optional_date_row(self.m_deadline), False)):
             text = QLabel(required(_(label)) if mandatory else _(label))
@@ -236,9 +236,9 @@ class MeetingArea(QWidget):
         grid.addLayout(left, 0, 0)
         grid.addLayout(mid, 0, 1)
         grid.addLayout(right, 0, 2)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(2, 2)
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 4)
         bottom = QHBoxLayout()
         self.m_hint = QLabel()
         self.m_hint.setObjectName("m_hint")

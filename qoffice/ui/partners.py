@@ -2,7 +2,7 @@
 edit (a type change shows whose subsidy follows), delete an unused entry, merge two entries."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,8 +35,8 @@ PARTNERS = ListDefinition(
         Column("type", N_("Type"), sort=vocab_order(Partner.type, vocab.PARTNER_TYPES), width=140),
         Column("contact", N_("Contact person"), sort=Partner.contact, width=100),
         Column("phone", N_("Phone"), width=130),
-        Column("projects", N_("Projects"), width=70),
-        Column("signups", N_("Sign-ups"), width=70),
+        Column("projects", N_("Projects"), width=70, align=Qt.AlignRight),
+        Column("signups", N_("Sign-up count"), width=70, align=Qt.AlignRight),
         Column("note", N_("Note"), width=160),
     ],
     search=[SearchField(Partner.name), SearchField(Partner.name_initials, "initials"), SearchField(Partner.contact)],
@@ -97,7 +97,7 @@ class PartnersArea(QWidget):
         dlg.effect.setObjectName("type_effect")
         dlg.effect.setWordWrap(True)
         dlg.effect.setStyleSheet(WARNING_STYLE)
-        dlg.add_row(_("Name"), dlg.name, mandatory=True)
+        dlg.add_row(_("Institution name"), dlg.name, mandatory=True)
         dlg.add_row(_("Type"), dlg.type, mandatory=True)
         dlg.form.addRow("", dlg.effect)
         dlg.add_row(_("Contact person"), dlg.contact)
@@ -117,7 +117,7 @@ class PartnersArea(QWidget):
                 dlg.projects = [(pr.title, pr.investment_yuan) for pr in partner_service.projects_of(s, p)]
         else:
             dlg.type.setCurrentText(vocab.PARTNER_TYPE_OTHER)
-        dlg.check = lambda: "" if dlg.name.text().strip() else _("Fill in: {fields}").format(fields=_("Name"))
+        dlg.check = lambda: "" if dlg.name.text().strip() else _("Fill in: {fields}").format(fields=_("Institution name"))
         dlg.name.textChanged.connect(dlg.validate)
         dlg.type.currentTextChanged.connect(lambda _t: self._preview(dlg))
         self._preview(dlg)

@@ -70,7 +70,7 @@ def _paint(painter: QPainter, writer: QPdfWriter, info: SheetInfo, rows) -> int:
     page = writer.pageLayout().paintRectPixels(RESOLUTION)
     width, height = page.width(), page.height()
     row_h, head_h = ROW_MM * mm, HEADER_ROW_MM * mm
-    top_block = 24 * mm  # title and the date/venue line
+    top_block = 25 * mm  # title, date and venue, organiser
     footer_h = 8 * mm
     per_page = max(1, int((height - top_block - head_h - footer_h) // row_h))
     # An empty meeting gets a page of blank rows to sign on.
@@ -90,12 +90,16 @@ def _paint(painter: QPainter, writer: QPdfWriter, info: SheetInfo, rows) -> int:
         painter.drawText(QRectF(0, 0, width, 10 * mm), Qt.AlignCenter,
                          _("Sign-in sheet — {title}").format(title=info.title))
         painter.setFont(_font(10.5))
-        parts = [_("Date: {date}").format(date=info.date.isoformat() if info.date else "")]
+        first = [_("Date: {date}").format(date=info.date.isoformat() if info.date else "")]
         if info.venue:
-            parts.append(_("Venue: {venue}").format(venue=info.venue))
-        if info.organiser:
-            parts.append(_("Organiser: {organiser}").format(organiser=info.organiser))
-        painter.drawText(QRectF(0, 12 * mm, width, 8 * mm), Qt.AlignCenter, "　　".join(parts))
+            first.append(_("Venue: {venue}").format(venue=info.venue))
+        lines = ["　　".join(first)]
+        if info.organiser:  # on a line of its own: organisers are often long lists of offices
+            lines.append(_("Organiser: {organiser}").format(organiser=info.organiser))
+        metrics = painter.fontMetrics()
+        for i, line in enumerate(lines):
+            painter.drawText(QRectF(0, (11.5 + 5.5 * i) * mm, width, 5.5 * mm), Qt.AlignCenter,
+                             metrics.elidedText(line, Qt.ElideRight, int(width)))
         y = top_block
         painter.setFont(_font(10.5, bold=True))
         for i, (title, _share) in enumerate(COLUMNS):

@@ -87,7 +87,7 @@ def test_sign_up_until_capacity_then_the_waiting_list(area, answers, firms):
     answers.clear()
     sign_up(area, firms[3])
     sign_up(area, firms[4])
-    assert status_column(area) == ["已报名", "已报名", "已报名", "候补（第 1 位）", "候补（第 2 位）"]
+    assert status_column(area) == ["已报名", "已报名", "已报名", "候补（第1位）", "候补（第2位）"]
     assert area.chips["waiting"].text() == "候补 2"
     assert area.chips["signed_up"].text() == "报名 5"
     assert [k for k, _t in answers] == ["warning", "warning"] and "候补" in answers[0][1]
@@ -100,7 +100,7 @@ def test_withdraw_promotes_the_first_waiting(area, answers, firms, db):
     area.signups.select_id(area.signups.model.row_id(0))
     answers.clear()
     assert area.withdraw(area.signups.selected_ids())
-    assert status_column(area) == ["已退出", "已报名", "已报名", "候补（第 1 位）"]
+    assert status_column(area) == ["已退出", "已报名", "已报名", "候补（第1位）"]
     assert answers[0][0] == "question"
     assert answers[-1][0] == "info" and "如皋市双马化工有限公司" in answers[-1][1]
     assert area.chips["waiting"].text() == "候补 1"
