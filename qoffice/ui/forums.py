@@ -109,8 +109,11 @@ class ForumsArea(QWidget):
         head.addWidget(self.warning, 1)
         head.addStretch(0)
         layout.addLayout(head)
+        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+
         self.list = ListArea(
             ctx.db, FORUMS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            **list_handlers(self, "forums", _("Forums")),
             actions=[ListAction(_("Cancel forum…"), self.cancel_selected),
                      ListAction(_("Mark as held…"), self.held_selected),
                      ListAction(_("Attending enterprises…"), self.attendance_selected)],

@@ -170,8 +170,11 @@ class MeetingArea(QWidget):
         layout.addWidget(self._build_meeting_box())
 
         self.tabs = QTabWidget()
+        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+
         self.signups = ListArea(
             ctx.db, SIGNUPS, on_new=self.new_signup, on_edit=self.edit_signup,
+            **list_handlers(self, "signups", _("Meeting sign-ups")),
             actions=[ListAction(_("Confirm"), lambda ids: self.set_status(ids, vocab.SU_CONFIRMED)),
                      ListAction(_("Check in"), lambda ids: self.set_status(ids, vocab.SU_ATTENDED)),
                      ListAction(_("Absent"), lambda ids: self.set_status(ids, vocab.SU_ABSENT)),

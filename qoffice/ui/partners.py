@@ -53,8 +53,11 @@ class PartnersArea(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog = None
+        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+
         self.list = ListArea(
             ctx.db, PARTNERS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            **list_handlers(self, "partners", _("Partners")),
             actions=[ListAction(_("Merge two entries…"), self.merge_selected)],
             empty_text=_("The partner directory is empty. Click “New” to add a university or institute; "
                          "imports of projects and sign-ups add new names too."))

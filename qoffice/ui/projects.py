@@ -126,8 +126,11 @@ class ProjectsArea(QWidget):
         self.stage_buttons[None].setChecked(True)
         pipe.addStretch(1)
         layout.addLayout(pipe)
+        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+
         self.list = ListArea(
             ctx.db, PROJECTS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            **list_handlers(self, "projects", _("Quality projects")),
             actions=[ListAction(_("Next stage"), self.next_stage)],
             empty_text=_("No quality projects in this year. Click “New”, import them, or turn a matchmaking "
                          "sign-up into a project."))
