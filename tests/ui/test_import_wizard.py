@@ -182,3 +182,30 @@ def test_list_area_import_button_opens_the_wizard_with_its_kind(qtbot, db, answe
     wizard = area._import_wizard
     qtbot.addWidget(wizard)
     assert wizard.kind() == "enterprises" and wizard.isVisible()
+
+
+def test_cancel_during_the_import_writes_nothing(qtbot, db, builders, answers, tmp_path, monkeypatch):
+    import qoffice.db.backup as backup
+
+    ctx = AppContext(db, 2024)
+    path = tmp_path / "two.xlsx"
+    wb = Workbook()
+    wb.active.append(["统一社会信用代码", "企业名称"])
+    wb.active.append([builders.code(9201), "南通一号有限公司"])
+    wb.active.append([builders.code(9202), "南通二号有限公司"])
+    wb.save(path)
+    wizard = drive_preview(qtbot, ctx, path)
+    real_backup = backup.make_backup
+
+    def backup_then_cancel(*args, **kwargs):
+        made = real_backup(*args, **kwargs)
+        wizard.job.cancelled.set()  # the clerk pressed 取消 while the import ran
+        return made
+
+    monkeypatch.setattr(backup, "make_backup", backup_then_cancel)
+    job = wizard.confirm()
+    assert job.wait(30_000)
+    assert wizard.result is None and wizard.pages.currentIndex() == ImportWizard.PAGE_CHOOSE
+    assert ("info", "已取消导入，没有写入任何数据。") in answers
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Enterprise)) == 0

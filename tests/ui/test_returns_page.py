@@ -174,6 +174,9 @@ def test_cover_pdf_has_the_cover_lines_and_the_summary(qtbot, demo_db, answers, 
     cover = reader.pages[0].extract_text()
     for words in ("填报单位（盖章）", "填报人", "审核人", "填报日期", page.ctx.setting("office")):
         assert words in cover
+    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    descendants = [d.get_object() for f in fonts for d in f.get("/DescendantFonts", [])]
+    assert any("/FontFile2" in d["/FontDescriptor"] for d in descendants)  # the CJK font is embedded
     summary = reader.pages[1].extract_text()
     for _n, name, _unit in __import__("qoffice.domain.indicators", fromlist=["x"]).DEFINITIONS:
         assert name in summary
