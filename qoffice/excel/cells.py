@@ -103,7 +103,7 @@ class CellWriter:
             if kind not in KINDS:
                 raise ValueError(f"unknown column kind {kind!r}")
         self.kinds = tuple(kinds)
-        self._cached: list[WriteOnlyCell | None] = [self._styled_cell(k) for k in self.kinds]
+        self._convs = [self._converter(i, k) for i, k in enumerate(self.kinds)]
 
     # --- single values -------------------------------------------------------------------------
     def text(self, value: Any) -> Any:
@@ -147,41 +147,53 @@ class CellWriter:
 
     # --- whole rows by column kind --------------------------------------------------------------
     def row(self, values: Iterable[Any]) -> list[Any]:
+        """One row's values converted by the column kinds (columns beyond them are text)."""
+        convs = self._convs
         out: list[Any] = []
         for i, value in enumerate(values):
-            kind = self.kinds[i] if i < len(self.kinds) else TEXT
-            out.append(self._convert(i, kind, value))
+            if value is None:
+                out.append(None)
+            else:
+                out.append(convs[i](value) if i < len(convs) else self.text(value))
         return out
 
-    def _convert(self, i: int, kind: str, value: Any) -> Any:
-        if value is None:
-            return None
+    def _converter(self, i: int, kind: str):
+        """A function for column i: one closure per column, chosen once, keeps rows cheap."""
         if kind == TEXT:
-            return self.text(value)
+            def conv(value):
+                if value.__class__ is str and value and not needs_quote(value):
+                    return value
+                return self.text(value)
+            return conv
         if kind == INT:
-            return int(value)
+            return int
         if kind == YESNO:
-            return YES if value else NO
-        if kind == DATE:
-            if isinstance(value, dt.datetime):
-                value = value.date()
-            elif not isinstance(value, dt.date):
-                raise TypeError(f"not a date: {value!r}")
-            return self._reuse(i, value)
-        if kind == WAN:
-            return self._reuse(i, wan(value))
-        if kind == PCT:
-            return self._reuse(i, percent(value, 2))
-        if kind == PCT1:
-            return self._reuse(i, percent(value, 1))
-        if kind in (RATE, NUM2):
-            return self._reuse(i, plain(Decimal(value)) if not isinstance(value, int) else value)
-        raise ValueError(kind)  # pragma: no cover - kinds are checked in __init__
+            return lambda value: YES if value else NO
+        cell = self._styled_cell(kind)
 
-    def _reuse(self, i: int, value: Any) -> WriteOnlyCell:
-        cell = self._cached[i]
-        cell.value = value
-        return cell
+        if kind == DATE:
+            def to_value(value):
+                if isinstance(value, dt.datetime):
+                    return value.date()
+                if not isinstance(value, dt.date):
+                    raise TypeError(f"not a date: {value!r}")
+                return value
+        elif kind == WAN:
+            to_value = wan
+        elif kind == PCT:
+            def to_value(value):
+                return percent(value, 2)
+        elif kind == PCT1:
+            def to_value(value):
+                return percent(value, 1)
+        else:  # RATE, NUM2: kept exact
+            def to_value(value):
+                return value if isinstance(value, int) else plain(Decimal(value))
+
+        def conv(value):
+            cell.value = to_value(value)
+            return cell
+        return conv
 
     def _styled_cell(self, kind: str) -> WriteOnlyCell | None:
         fmt = {DATE: DATE_FORMAT, WAN: MONEY_FORMAT, PCT: PERCENT_FORMAT, PCT1: RATE_FORMAT_1, RATE: PERCENT_FORMAT,
