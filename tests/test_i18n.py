@@ -35,3 +35,20 @@ def test_service_error_follows_language():
     assert uscc.problem("").startswith("The credit code")
     i18n.set_language("zh_CN")
     assert "信用代码" in uscc.problem("")
+
+
+def test_a_source_string_has_one_translation_across_catalog_parts():
+    """gettext msgids are global: two parts translating the same English differently would make
+    one screen show the other's words (e.g. "Status" as 经营状态 on the forum list)."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted((ROOT / "resources/locale/zh_CN/LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as fh:
+            for msg in read_po(fh):
+                if msg.id and msg.string and isinstance(msg.id, str):
+                    if msg.id in seen and seen[msg.id][1] != msg.string:
+                        clashes.append((msg.id, seen[msg.id], (po.name, msg.string)))
+                    seen.setdefault(msg.id, (po.name, msg.string))
+    assert clashes == []
