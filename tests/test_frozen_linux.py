@@ -129,7 +129,7 @@ def test_frozen_cli_demo_data_import_and_export(frozen, tmp_path, builders):
 
 def test_frozen_gui_starts_offscreen_in_chinese(frozen, tmp_path):
     db = tmp_path / "g.db"
-    assert _run(frozen, "qoffice-cli", ["--db", str(db), "demo-data", "--enterprises", "50"], tmp_path).returncode == 0
+    assert _run(frozen, "qoffice-cli", ["--db", str(db), "demo-data", "--enterprises", "100"], tmp_path).returncode == 0
     report = tmp_path / "smoke.json"
     r = _run(frozen, "qoffice", ["--db", str(db), "-platform", "offscreen"], tmp_path,
              QOFFICE_EXIT_AFTER_SHOW="1", QOFFICE_SMOKE_REPORT=str(report))
