@@ -32,6 +32,9 @@ bench: bootstrap
 dist: bootstrap
 	$(PY) -m PyInstaller --noconfirm --clean build.spec
 
+windows-installer: bootstrap
+	packaging/windows/build.sh
+
 i18n: bootstrap
 	$(PY) -m qoffice.i18n_build --extract
 
