@@ -248,9 +248,22 @@ def start_sheet(wb, title: str, headers: Sequence[str], kinds: Sequence[str],
     ws = wb.create_sheet(title)
     set_widths(ws, widths or header_widths(headers))
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     writer = CellWriter(ws, kinds)
     ws.append([writer.text(h) for h in headers])
     return ws, writer
+
+
+def _print_setup(ws) -> None:
+    """Printed (or PDF'd) on landscape pages one sheet wide, the header repeated on every page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4 (Worksheet.PAPERSIZE_A4; the write-only sheet lacks the name)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
 
 
 # --- saving ---------------------------------------------------------------------------------------
