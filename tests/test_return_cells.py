@@ -95,6 +95,10 @@ def test_header_frozen_and_widths(tmp_path):
     ws = openpyxl.load_workbook(path)["表"]
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["A"].width >= 8
+    # printed landscape, one page wide, the header on every page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
 
 
 def test_wan_is_exact_and_plain():
