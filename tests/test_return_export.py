@@ -399,3 +399,29 @@ def test_load_uses_a_fixed_number_of_queries(db, filled, builders):
 
     assert count_for(1) == count_for(20)
     assert json.dumps(None) == "null"
+
+
+def test_cancel_writes_nothing_and_leaves_no_temp_files(db, filled, tmp_path, monkeypatch):
+    from openpyxl.worksheet import _writer as openpyxl_writer
+
+    from qoffice.errors import Cancelled
+
+    calls = []
+
+    def progress(done, total, message):
+        calls.append(done)
+        if len(calls) == 2:
+            raise Cancelled()
+
+    before = set(openpyxl_writer.ALL_TEMP_FILES)
+    out = tmp_path / "cancelled.xlsx"
+    from qoffice.excel import return_writer
+
+    monkeypatch.setattr(return_writer, "PROGRESS_EVERY", 1)  # report every row: cancel lands mid-sheet
+    with db.session() as s:
+        with pytest.raises(Cancelled):
+            returns.export(s, Y, out, progress=progress, today=TODAY)
+    assert not out.exists() and list(tmp_path.glob("*.tmp")) == []
+    assert set(openpyxl_writer.ALL_TEMP_FILES) == before
+    with db.read_session() as s:
+        assert returns.list_submissions(s) == []

@@ -266,6 +266,26 @@ def _print_setup(ws) -> None:
     ws.print_title_rows = "1:1"
 
 
+def discard(workbook) -> None:
+    """Drop a write-only workbook that will not be saved (cancelled, failed): openpyxl streams each
+    sheet to a temp file that it removes only on save or at exit, too late for a long GUI session."""
+    for ws in getattr(workbook, "_sheets", ()):
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        try:
+            rows = getattr(ws, "_rows", None)
+            if rows is not None:
+                rows.close()  # ends the row generator while its stream is still open
+            writer.close()
+        except Exception:  # a half-written stream may complain on close; the file goes anyway
+            pass
+        try:
+            writer.cleanup()
+        except (OSError, ValueError):
+            pass
+
+
 # --- saving ---------------------------------------------------------------------------------------
 LOCKED_WINERRORS = (5, 32, 33)  # access denied, sharing violation, lock violation
 LOCKED_ERRNOS = (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY)

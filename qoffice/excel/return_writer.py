@@ -60,15 +60,19 @@ def write(path: Path | str, data: ReturnData, indicators: Sequence[IndicatorRow]
         if done[0] % PROGRESS_EVERY < n:
             report(progress, done[0], total, "")
 
-    report(progress, 0, total, "")
-    _cover(wb, data)
-    _summary(wb, indicators)
-    _enterprises(wb, data, tick)
-    _projects(wb, data, tick)
-    _awards(wb, data, tick)
-    _forums(wb, data, tick)
-    _signups(wb, data, tick)
-    _checks(wb, warnings)
+    try:
+        report(progress, 0, total, "")
+        _cover(wb, data)
+        _summary(wb, indicators)
+        _enterprises(wb, data, tick)
+        _projects(wb, data, tick)
+        _awards(wb, data, tick)
+        _forums(wb, data, tick)
+        _signups(wb, data, tick)
+        _checks(wb, warnings)
+    except BaseException:  # Cancelled from the progress callback, or a bug: nothing is written
+        cells.discard(wb)
+        raise
     path = cells.atomic_save(wb, path)
     report(progress, total, total, "")
     return path
