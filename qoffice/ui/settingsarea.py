@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -134,7 +135,18 @@ class SettingsArea(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        outer = QHBoxLayout(self)
+        # Two tabs: the office settings, and 备份与恢复 (qoffice.ui.backups_page).
+        from qoffice.ui.backups_page import BackupsPage
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        QVBoxLayout(self).addWidget(self.tabs)
+        general = QWidget()
+        self.tabs.addTab(general, _("General"))
+        self.backups = BackupsPage(ctx)
+        self.backups.restored.connect(self.activated)
+        self.tabs.addTab(self.backups, _("Backup and restore"))
+        outer = QHBoxLayout(general)
         column = QWidget()
         column.setMaximumWidth(760)  # a form stretched over a wide screen is hard to read
         outer.addWidget(column, 1)
@@ -180,6 +192,10 @@ class SettingsArea(QWidget):
     def activated(self) -> None:
         self.form.load()
         self.targets.load()
+        self.backups.reload()
+
+    def show_backups(self) -> None:
+        self.tabs.setCurrentWidget(self.backups)
 
     def status_text(self) -> str:
         return ""
