@@ -8,7 +8,8 @@
 # Usage: packaging/windows/build.sh [--no-test]
 #   QOFFICE_RELEASE=1        LZMA compression (release); default zlib (test builds, faster)
 #   QOFFICE_WIN_CACHE=DIR    downloads + the installed Windows python (default ~/.cache/qoffice-win)
-#   QOFFICE_WIN_WORK=DIR     work folder, Wine prefixes (default <repo>/build/windows, git-ignored)
+#   QOFFICE_WIN_WORK=DIR     work folder, Wine prefixes (default $QOFFICE_WIN_CACHE/work: outside the
+#                            checkout, since a prefix links z: to / and tools that walk the tree would follow it)
 # Result: dist/qoffice-setup-<version>.exe; a summary of times and sizes in $W/summary.txt.
 set -euo pipefail
 T0=$(date +%s)
@@ -17,7 +18,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 RUN_TESTS=1
 [ "${1:-}" = "--no-test" ] && RUN_TESTS=0
 CACHE=${QOFFICE_WIN_CACHE:-$HOME/.cache/qoffice-win}
-W=${QOFFICE_WIN_WORK:-$ROOT/build/windows}
+W=${QOFFICE_WIN_WORK:-$CACHE/work}
 COMPRESSOR=zlib
 [ "${QOFFICE_RELEASE:-0}" = 1 ] && COMPRESSOR=lzma
 HOSTPY=$ROOT/.venv/bin/python
