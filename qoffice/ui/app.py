@@ -81,12 +81,29 @@ def _database_unusable(exc: KnownError, language: str) -> int:
 
 
 def _database_locked(exc: DatabaseLocked, language: str) -> int:
-    """Another qoffice holds the database. The message names the holder; a 只读查看 choice
-    (open_database mode "view") slots in here as a second button."""
+    """Another qoffice holds the database: one message naming the holder, exit 2 (the smoke mode,
+    and a program that holds SQLite's own lock without our lock file)."""
     from qoffice.ui import messages
 
     messages.error(None, exc.message)
     return _exit(2, prompt=exc.message, language=language)
+
+
+def _second_instance(path: Path, exc: DatabaseLocked, language: str):
+    """The second-instance dialog: (read-only Database, holder) for 只读查看, or an exit code."""
+    from qoffice.db.database import open_database
+    from qoffice.db.lock import lock_holder
+    from qoffice.ui.second_instance import VIEW, ask_second_instance
+
+    holder = lock_holder(path)
+    if holder is None and exc.holder is None:  # not our lock: nothing to view safely beside it
+        return _database_locked(exc, language)
+    if ask_second_instance(path, holder) != VIEW:
+        return _exit(2, prompt=exc.message, language=language)
+    try:
+        return open_database(path, "view"), holder
+    except KnownError as err:
+        return _database_unusable(err, language)
 
 
 def _daily_backup(path: Path) -> None:
@@ -148,17 +165,24 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     from qoffice.ui.settingsarea import FirstRunDialog
 
     path = Path(db) if db else default_db_path()
+    holder = None
     try:
         database = open_database(path, "create", program=GUI_PROGRAM)
     except DatabaseLocked as exc:
-        return _database_locked(exc, language)
+        if smoke_mode:  # the dialog would block an unattended start: logged, exit 2
+            return _database_locked(exc, language)
+        opened = _second_instance(path, exc, language)
+        if isinstance(opened, int):
+            return opened
+        database, holder = opened
     except KnownError as exc:
         return _database_unusable(exc, language)
     try:
         language = apply_language(_ui_language(database))
-        _daily_backup(path)
+        if not database.readonly:  # the holder makes the day's backup
+            _daily_backup(path)
         with database.read_session() as s:
-            first_run = settings_service.first_run_needed(s)
+            first_run = settings_service.first_run_needed(s) and not database.readonly
         if first_run:
             if smoke_mode:
                 _prompts.append("first-run settings dialog")
@@ -168,6 +192,11 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
                 return 0
         ctx = AppContext(database)
         window = MainWindow(ctx)
+        from qoffice.ui.second_instance import make_read_only, network_notice
+
+        if database.readonly:
+            make_read_only(window, holder)
+        network_notice(window, path)
         window.show()
         if smoke_mode:
             def finish():

@@ -204,6 +204,8 @@ class MainWindow(QMainWindow):
         title = _("qoffice — {county}").format(county=county) if county else _("qoffice")
         if self.ctx.setting("demo") == "1":
             title += " " + _("[demo data]")
+        if getattr(self.ctx.db, "readonly", False):
+            title += " " + _("[read-only]")
         return title
 
     def refresh_header(self) -> None:

@@ -65,11 +65,13 @@ def test_newer_database_is_refused_untouched(qtbot, qoffice_home, answers):
 def test_locked_database_names_the_holder(qtbot, qoffice_home, answers):
     path = settled_db(qoffice_home / "locked.db")
     holder = open_database(path, "create", program="qoffice")
+    # The second-instance dialog (tests/ui/test_safety_ui.py): answered 退出 here.
+    messages.set_responder(lambda kind, title, text, details: answers.append((kind, text)) or False)
     try:
         assert run_gui(str(path), []) == 2
     finally:
         holder.close()
-    assert answers[-1][0] == "error" and "qoffice" in answers[-1][1]
+    assert answers[-1][0] == "second_instance" and "qoffice" in answers[-1][1]
 
 
 def test_exit_after_show_smoke_run(qoffice_home, builders):

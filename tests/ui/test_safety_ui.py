@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QTableWidget
+from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy import func, select
 
 from qoffice.db import backup as bk
@@ -200,3 +200,149 @@ def test_open_backup_folder(qtbot, db, monkeypatch):
     page.folder_button.click()
     assert opened == [str(Path(db.path).resolve().parent / "backups")]
     assert Path(opened[0]).is_dir()
+
+
+# ---- the second instance ---------------------------------------------------------------------
+
+def settled_file(path: Path, builders, names=("南通甲有限公司",)) -> Path:
+    database = open_database(path, "create")
+    try:
+        settle(database, builders, names)
+    finally:
+        database.close()
+    return path
+
+
+def test_second_instance_dialog_names_the_holder(qtbot, qoffice_home):
+    from qoffice.ui.second_instance import QUIT, VIEW, SecondInstanceDialog
+
+    holder = {"user": "wangfang", "host": "ZJB-PC01", "pid": 4242, "program": "qoffice",
+              "since": "2024-05-06T08:30:00"}
+    dialog = SecondInstanceDialog(qoffice_home / "q.db", holder)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "数据库正在使用中"
+    assert {k: w.text() for k, w in dialog.fields.items() if k != "path"} == {
+        "user": "wangfang", "host": "ZJB-PC01", "program": "qoffice", "since": "2024-05-06 08:30:00"}
+    assert (dialog.view_button.text(), dialog.quit_button.text()) == ("只读查看", "退出")
+    assert dialog.view_button.isDefault()
+    dialog.quit_button.click()
+    assert dialog.choice == QUIT and dialog.result() == QDialog.Rejected
+    dialog.view_button.click()
+    assert dialog.choice == VIEW and dialog.result() == QDialog.Accepted
+
+
+def test_second_instance_views_read_only_and_refuses_writes(qtbot, qoffice_home, builders, answers):
+    from qoffice.ui import app as app_module
+    from qoffice.ui.mainwindow import MainWindow
+    from qoffice.ui.second_instance import notices
+
+    path = settled_file(qoffice_home / "shared.db", builders)
+    other = DatabaseLock(path, program=GUI_PROGRAM)  # "the other qoffice", as the GUI takes it
+    assert other.acquire()
+    before = path.read_bytes()
+    seen = {}
+
+    def inspect():
+        try:
+            window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+            seen["title"] = window.windowTitle()
+            seen["notices"] = [n.text() for n in notices(window)]
+            seen["rows"] = window.rows_shown()
+            enterprises = window.areas["enterprises"]
+            seen["new_enabled"] = enterprises.list.buttons["new"].isEnabled()
+            settings = window.show_area("settings")
+            settings.form.w["office"].setText("改过的名字")
+            seen["save_enabled"] = settings.save_button.isEnabled()
+            seen["saved"] = settings.save()  # pressed anyway (e.g. by shortcut): refused, with a message
+            seen["restore_enabled"] = settings.backups.restore_button.isEnabled()
+            try:
+                with window.ctx.db.session() as s:
+                    builders.make_enterprise(s, name="不该写入的企业")
+            except DatabaseError as exc:
+                seen["refused"] = exc.message
+        finally:
+            QApplication.instance().exit(0)
+
+    def reply(kind):
+        if kind == "second_instance":
+            QTimer.singleShot(0, inspect)  # runs once the window's event loop runs
+            return True  # 只读查看
+        return True
+
+    answers.reply = reply
+    try:
+        assert app_module.run_gui(str(path), []) == 0
+    finally:
+        other.release()
+    asked = answers.texts("second_instance")
+    assert len(asked) == 1 and "已在另一个 qoffice 中打开" in asked[0] and "qoffice" in asked[0]
+    assert seen["title"] == "质量强企工作台 — 崇川区 【只读】"
+    assert len(seen["notices"]) == 1 and seen["notices"][0].startswith("只读查看：数据库正由")
+    assert seen["rows"] == 1  # the data is there to look at
+    assert not seen["new_enabled"] and not seen["save_enabled"] and not seen["restore_enabled"]
+    assert seen["saved"] is False and "只读" in answers.texts("error")[-1]
+    assert "只读" in seen["refused"] and "关闭另一个 qoffice" in seen["refused"]
+    assert path.read_bytes() == before
+    assert not bk.list_backups(path)  # no daily backup by the viewer: the holder makes it
+
+
+def test_second_instance_quit_exits_2_untouched(qtbot, qoffice_home, builders, answers):
+    from qoffice.ui.app import run_gui
+
+    path = settled_file(qoffice_home / "shared.db", builders)
+    with DatabaseLock(path, program=GUI_PROGRAM) as other:
+        assert other.acquire()
+        before = path.read_bytes()
+        answers.reply = lambda kind: False if kind == "second_instance" else True
+        assert run_gui(str(path), []) == 2
+    assert path.read_bytes() == before
+    assert [k for k, _t, _d in answers] == ["second_instance"]
+
+
+def test_second_instance_under_exit_after_show_exits_without_blocking(qoffice_home, builders):
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    path = settled_file(qoffice_home / "shared.db", builders)
+    report = qoffice_home / "report.json"
+    env = dict(os.environ, QOFFICE_EXIT_AFTER_SHOW="1", QOFFICE_SMOKE_REPORT=str(report),
+               QOFFICE_HOME=str(qoffice_home), QT_QPA_PLATFORM="offscreen")
+    with DatabaseLock(path, program=GUI_PROGRAM) as other:
+        assert other.acquire()
+        proc = subprocess.run([sys.executable, "-m", "qoffice", "--db", str(path)], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["exit"] == 2 and data["prompt"].startswith("数据库正被") and "qoffice" in data["prompt"]
+
+
+# ---- a database on a network share ---------------------------------------------------------------
+
+def test_network_share_warning_is_a_banner_not_a_prompt(qtbot, qoffice_home, builders, monkeypatch):
+    from qoffice.db import sqlite as sq
+    from qoffice.ui import app as app_module
+    from qoffice.ui import second_instance
+
+    path = settled_file(qoffice_home / "share.db", builders)
+    monkeypatch.setattr(sq, "is_network_path", lambda p, **probe: Path(p) == path)
+    monkeypatch.setenv("QOFFICE_EXIT_AFTER_SHOW", "1")  # any modal would make the start fail
+    bars = []
+    real_add = second_instance.add_notice
+    monkeypatch.setattr(second_instance, "add_notice",
+                        lambda window, text, **kw: bars.append(real_add(window, text, **kw)) or bars[-1])
+    assert app_module.run_gui(str(path), []) == 0
+    assert len(bars) == 1
+    assert "网络驱动器" in bars[0].text() and "本机磁盘" in bars[0].text()
+    assert bars[0].close_button is not None and bars[0].close_button.text() == "知道了"
+
+
+def test_no_banner_for_a_local_database(qtbot, db, monkeypatch):
+    from qoffice.db import sqlite as sq
+    from qoffice.ui.second_instance import network_notice, notices
+
+    monkeypatch.setattr(sq, "is_network_path", lambda p, **probe: False)
+    window = MainWindow(AppContext(db))
+    qtbot.addWidget(window)
+    assert network_notice(window, db.path) is None and notices(window) == []
