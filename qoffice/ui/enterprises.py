@@ -156,7 +156,8 @@ class RecycleBinArea(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.list = ListArea(ctx.db, RECYCLE_BIN, actions=[ListAction(_("Restore"), self.restore)],
+        self.list = ListArea(ctx.db, RECYCLE_BIN, actions=[ListAction(_("Restore"), self.restore),
+                                                           ListAction(_("Delete permanently"), self.purge)],
                              empty_text=_("The recycle bin is empty. Deleted enterprises wait here until "
                                           "you restore them."))
         layout = QVBoxLayout(self)
@@ -181,3 +182,11 @@ class RecycleBinArea(QWidget):
             for eid in ids:
                 enterprise_service.restore(s, s.get(Enterprise, eid))
         self.ctx.dataChanged.emit("enterprise")
+
+    def purge(self, ids: list) -> None:
+        """彻底删除 (qoffice.ui.purge): the question names what goes; its records go too."""
+        from qoffice.ui.purge import purge_enterprises
+
+        if purge_enterprises(self, self.ctx.db, ids):
+            for table in ("enterprise", "year_figures", "project", "award", "signup", "forum"):
+                self.ctx.dataChanged.emit(table)

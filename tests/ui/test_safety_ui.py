@@ -346,3 +346,114 @@ def test_no_banner_for_a_local_database(qtbot, db, monkeypatch):
     window = MainWindow(AppContext(db))
     qtbot.addWidget(window)
     assert network_notice(window, db.path) is None and notices(window) == []
+
+
+# ---- 彻底删除 ------------------------------------------------------------------------------------
+
+def deleted_enterprise_with_records(db, builders):
+    """A deleted enterprise with 2 figures, 1 project, 2 awards, 1 sign-up (2 attendees), 1 forum;
+    and a second deleted enterprise and a live one, which must stay."""
+    from qoffice.db.models import Attendee, Forum, ForumAttendance, MatchmakingMeeting
+
+    with db.session() as s:
+        ent = builders.make_enterprise(s, name="南通待清除有限公司", contact="李秀英", phone="13912345678",
+                                       legal_rep="王建国")
+        other = builders.make_enterprise(s, name="南通另一家有限公司")
+        live = builders.make_enterprise(s, name="南通在营有限公司")
+        enterprise_service.set_figures(s, ent.id, 2023, checked=10, passed=9)
+        enterprise_service.set_figures(s, ent.id, 2024, checked=12, passed=12)
+        enterprise_service.set_figures(s, live.id, 2024, checked=5, passed=5)
+        s.add(Project(enterprise_id=ent.id, type="质量攻关", title="焊缝一次合格率攻关", year=2024))
+        s.add(Award(enterprise_id=ent.id, award="县级质量奖", year=2023))
+        s.add(Award(enterprise_id=ent.id, award="南通市市长质量奖", year=2024))
+        meeting = MatchmakingMeeting(year=2024, title="质量对接会", date=dt.date(2024, 6, 1))
+        forum = Forum(title="质量大讲堂", date=dt.date(2024, 4, 1))
+        s.add_all([meeting, forum])
+        s.flush()
+        signup = SignUp(meeting_id=meeting.id, enterprise_id=ent.id)
+        s.add(signup)
+        s.flush()
+        s.add_all([Attendee(signup_id=signup.id, name="张伟", phone="13800001111"),
+                   Attendee(signup_id=signup.id, name="陈静", phone="13800002222", position=1)])
+        s.add(ForumAttendance(forum_id=forum.id, enterprise_id=ent.id))
+        enterprise_service.soft_delete(s, ent)
+        enterprise_service.soft_delete(s, other)
+        return ent.id, ent.uscc, other.id, live.id
+
+
+def test_purge_names_what_goes_then_removes_it_and_blanks_the_log(qtbot, db, builders, answers):
+    from qoffice.db.models import Attendee, ForumAttendance
+    from qoffice.ui.enterprises import RecycleBinArea
+
+    eid, code, other_id, live_id = deleted_enterprise_with_records(db, builders)
+    with db.read_session() as s:
+        logged = s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.enterprise_id == eid, AuditEntry.new.is_not(None)))
+    assert logged > 0  # the log held its name, phone, contact…
+    area = RecycleBinArea(AppContext(db))
+    qtbot.addWidget(area)
+    area.activated()
+    assert area.list.buttons["action1"].text() == "彻底删除"
+    rows = {area.list.model.index(r, 2).data(): r for r in range(area.list.model.rowCount())}
+    area.list.table.selectRow(rows["南通待清除有限公司"])
+    assert area.list.buttons["action1"].isEnabled()
+
+    answers.reply = lambda kind: False if kind == "question" else None  # first: 否
+    area.list.buttons["action1"].click()
+    question = answers.texts("question")[-1]
+    assert question.startswith("要彻底删除这家企业及其全部记录吗？")
+    assert (f"南通待清除有限公司（{code}）：年度数据 2 条、质量项目 1 个、获奖 2 项、对接会报名 1 条、论坛参会 1 次"
+            in question)
+    assert "个人信息" in question and "不能撤销" in question
+    with db.read_session() as s:
+        assert s.get(Enterprise, eid) is not None  # 否 keeps everything
+
+    answers.reply = True
+    area.list.buttons["action1"].click()
+    assert answers.texts("info")[-1] == "南通待清除有限公司 已彻底删除。"
+    with db.read_session() as s:
+        assert s.get(Enterprise, eid) is None
+        for model in (YearFigures, Project, Award, SignUp, ForumAttendance):
+            assert s.scalar(select(func.count()).select_from(model).where(model.enterprise_id == eid)) == 0
+        assert s.scalar(select(func.count()).select_from(Attendee)) == 0
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.enterprise_id == eid)))
+        assert entries and all(e.old is None and e.new is None for e in entries)
+        assert not any("李秀英" in (e.old or "") + (e.new or "") or "13912345678" in (e.old or "") + (e.new or "")
+                       for e in s.scalars(select(AuditEntry)))
+        assert s.get(Enterprise, other_id) is not None and s.get(Enterprise, live_id) is not None
+        assert s.scalar(select(func.count()).select_from(YearFigures)) == 1  # the live one's
+    assert [area.list.model.index(r, 2).data() for r in range(area.list.model.rowCount())] == ["南通另一家有限公司"]
+
+
+def test_purge_preview_counts_match_what_the_service_removes(db, builders):
+    from qoffice.ui.purge import preview
+
+    eid, _code, _other, _live = deleted_enterprise_with_records(db, builders)
+    with db.read_session() as s:
+        [item] = preview(s, [eid])
+    with db.session() as s:
+        removed = enterprise_service.purge(s, s.get(Enterprise, eid))
+    assert {k: item.counts[k] for k in removed} == removed
+    assert item.counts["forums"] == 1
+
+
+def test_purge_of_several_names_each_and_a_read_only_view_refuses(qtbot, db, builders, answers, qoffice_home):
+    from qoffice.ui.purge import purge_enterprises
+
+    eid, _code, other_id, _live = deleted_enterprise_with_records(db, builders)
+    db.close()
+    viewer = open_database(db.path, "view")
+    try:
+        assert purge_enterprises(None, viewer, [eid, other_id]) == []
+    finally:
+        viewer.close()
+    question = answers.texts("question")[-1]
+    assert question.startswith("要彻底删除这 2 家企业及其全部记录吗？")
+    assert "南通待清除有限公司" in question and "南通另一家有限公司" in question
+    assert "只读" in answers.texts("error")[-1]
+    check = open_database(db.path, "check")
+    try:
+        with check.read_session() as s:
+            assert s.get(Enterprise, eid) is not None and s.get(Enterprise, other_id) is not None
+    finally:
+        check.close()

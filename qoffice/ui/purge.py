@@ -1,0 +1,83 @@
+"""彻底删除 in the 回收站: say exactly what will go, ask, then services.enterprises.purge().
+
+Purging removes the enterprise with its yearly figures, projects, awards, sign-ups (with their
+attendees) and forum attendances, and blanks the old/new values of its audit rows (PIPL: personal
+data is not kept after the clerk chose to erase it). It cannot be undone except by restoring a
+backup, so the question names every enterprise (name and credit code) and the counts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qoffice.db.models import Award, Enterprise, ForumAttendance, Project, SignUp, YearFigures
+from qoffice.errors import KnownError
+from qoffice.i18n import _
+from qoffice.services import enterprises as enterprise_service
+from qoffice.ui import messages
+
+# What services.enterprises.purge() removes besides the enterprise, by the key its counts use.
+_COUNTED = (("figures", YearFigures), ("projects", Project), ("awards", Award), ("signups", SignUp),
+            ("forums", ForumAttendance))
+
+
+@dataclass(frozen=True)
+class PurgeItem:
+    id: int
+    name: str
+    uscc: str
+    counts: dict[str, int]
+
+
+def preview(session: Session, ids: list[int]) -> list[PurgeItem]:
+    """What purging `ids` would remove (deleted enterprises only; others are skipped)."""
+    items = []
+    for ent in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_not(None))
+                               .order_by(Enterprise.name)):
+        counts = {key: session.scalar(select(func.count()).select_from(model)
+                                      .where(model.enterprise_id == ent.id)) or 0
+                  for key, model in _COUNTED}
+        items.append(PurgeItem(ent.id, ent.name, ent.uscc or "", counts))
+    return items
+
+
+def item_line(item: PurgeItem) -> str:
+    c = item.counts
+    return _("{name} ({code}): {figures} yearly figures, {projects} quality projects, {awards} awards, "
+             "{signups} meeting sign-ups, {forums} forum attendances").format(
+        name=item.name, code=item.uscc or _("no credit code"), **c)
+
+
+def confirmation_text(items: list[PurgeItem]) -> str:
+    lines = "\n".join("• " + item_line(item) for item in items)
+    head = (_("Delete this enterprise permanently, with all its records?") if len(items) == 1 else
+            _("Delete these {n} enterprises permanently, with all their records?").format(n=len(items)))
+    tail = _("Their personal data in the change log is erased too. This cannot be undone "
+             "(only by restoring a backup).")
+    return f"{head}\n\n{lines}\n\n{tail}"
+
+
+def purge_enterprises(parent, db, ids: list[int]) -> list[PurgeItem]:
+    """Ask, then purge. Returns what was removed ([] when the clerk said no or nothing was left)."""
+    if not ids:
+        return []
+    with db.read_session() as s:
+        items = preview(s, ids)
+    if not items:
+        return []
+    if not messages.ask(parent, confirmation_text(items), default=False):
+        return []
+    try:
+        with db.session() as s:
+            for item in items:
+                ent = s.get(Enterprise, item.id)
+                if ent is not None:
+                    enterprise_service.purge(s, ent)
+    except KnownError as exc:  # read-only view, disk full…: nothing was removed
+        messages.known_error(parent, exc)
+        return []
+    messages.info(parent, _("{name} was deleted permanently.").format(name=items[0].name) if len(items) == 1
+                  else _("{n} enterprises were deleted permanently.").format(n=len(items)))
+    return items
