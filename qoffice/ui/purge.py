@@ -45,13 +45,15 @@ def preview(session: Session, ids: list[int]) -> list[PurgeItem]:
 
 def item_line(item: PurgeItem) -> str:
     c = item.counts
-    return _("{name} ({code}): {figures} yearly figures, {projects} quality projects, {awards} awards, "
-             "{signups} meeting sign-ups, {forums} forum attendances").format(
-        name=item.name, code=item.uscc or _("no credit code"), **c)
+    name = _("{name} ({code})").format(name=item.name, code=item.uscc or _("no credit code"))
+    # Two short lines: a message box is narrow and would break a long one mid-phrase.
+    records = _("{figures} yearly figures, {projects} quality projects, {awards} awards").format(**c)
+    activities = _("{signups} meeting sign-ups, {forums} forum attendances").format(**c)
+    return f"• {name}\n    {records}\n    {activities}"
 
 
 def confirmation_text(items: list[PurgeItem]) -> str:
-    lines = "\n".join("• " + item_line(item) for item in items)
+    lines = "\n".join(item_line(item) for item in items)
     head = (_("Delete this enterprise permanently, with all its records?") if len(items) == 1 else
             _("Delete these {n} enterprises permanently, with all their records?").format(n=len(items)))
     tail = _("Their personal data in the change log is erased too. This cannot be undone "

@@ -143,21 +143,30 @@ class NoticeBar(QToolBar):
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(
             QStyle.SP_MessageBoxWarning if kind == "warning" else QStyle.SP_MessageBoxInformation).pixmap(20, 20))
-        row.addWidget(icon, 0, Qt.AlignTop)
+        row.addWidget(icon, 0, Qt.AlignVCenter)
         self.label = QLabel(text)
         self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         row.addWidget(self.label, 1)
         if closable:
             self.close_button = QPushButton(_("Got it"))
             self.close_button.clicked.connect(self.hide)
-            row.addWidget(self.close_button, 0, Qt.AlignTop)
+            row.addWidget(self.close_button, 0, Qt.AlignVCenter)
         else:
             self.close_button = None
         box.setStyleSheet(f"QWidget#notice_box {{ background: {background}; border: 1px solid {border}; "
                           f"border-radius: 3px; }}")
         box.setObjectName("notice_box")
         self.addWidget(box)
+
+    def resizeEvent(self, event) -> None:
+        # A toolbar lays out by size hints, not height-for-width: a wrapped label would get the
+        # height of its narrowest wrapping. Give it the height its real width needs.
+        super().resizeEvent(event)
+        height = self.label.heightForWidth(self.label.width())
+        if height > 0 and height != self.label.height():
+            self.label.setFixedHeight(height)
 
     def text(self) -> str:
         return self.label.text()
@@ -168,6 +177,11 @@ def add_notice(window: QMainWindow, text: str, *, kind: str = "warning", closabl
     if window.findChildren(NoticeBar):
         window.addToolBarBreak(Qt.TopToolBarArea)
     bar = NoticeBar(text, kind=kind, closable=closable, parent=window)
+    # A first guess at the wrapped height before the window is laid out, so the window does not
+    # start out taller than it needs (resizeEvent corrects it to the real width).
+    guess = bar.label.heightForWidth(max(window.width() - 160, 480))
+    if guess > 0:
+        bar.label.setFixedHeight(guess)
     window.addToolBar(Qt.TopToolBarArea, bar)
     return bar
 

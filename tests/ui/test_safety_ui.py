@@ -402,8 +402,8 @@ def test_purge_names_what_goes_then_removes_it_and_blanks_the_log(qtbot, db, bui
     area.list.buttons["action1"].click()
     question = answers.texts("question")[-1]
     assert question.startswith("要彻底删除这家企业及其全部记录吗？")
-    assert (f"南通待清除有限公司（{code}）：年度数据 2 条、质量项目 1 个、获奖 2 项、对接会报名 1 条、论坛参会 1 次"
-            in question)
+    assert (f"• 南通待清除有限公司（{code}）\n    年度数据 2 条、质量项目 1 个、获奖 2 项\n"
+            "    对接会报名 1 条、论坛参会 1 次" in question)
     assert "个人信息" in question and "不能撤销" in question
     with db.read_session() as s:
         assert s.get(Enterprise, eid) is not None  # 否 keeps everything
