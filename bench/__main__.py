@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
                 failed.append(item.name)
                 traceback.print_exc()
                 continue
-            results.append(result)
+            results.extend(result if isinstance(result, list) else [result])
             print(f"  done in {time.perf_counter() - t0:.1f} s", flush=True)
     finally:
         ctx.close()

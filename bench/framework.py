@@ -2,10 +2,12 @@
 the results table and bench/results.json.
 
 A benchmark is one function registered with @benchmark; it gets a Context and returns a Result
-holding per-run samples for qoffice and for its baseline, both measured in the same run of
-`make bench`. Medians are reported with their spread (min–max over runs); the ratio is
+(or a list of them, one per goal) holding per-run samples for qoffice and for its baseline, both
+measured in the same run of `make bench`. Medians are reported with their spread (min–max over runs); the ratio is
 median(qoffice) / median(baseline); a goal is met when the ratio (or the absolute value, for
-goals stated in seconds or MB) is at or below it. Adding a benchmark = one more function.
+goals stated in seconds or MB, or the difference for goals stated as "+N MB") is at or below it.
+Work that must start cold or whose peak memory counts runs in a child process (bench/jobs.py).
+Adding a benchmark = one more function.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 class Goal:
     """`limit` applies to the ratio (kind "ratio") or to the qoffice median itself (kind "max")."""
 
-    kind: str = "ratio"  # ratio | max | none
+    kind: str = "ratio"  # ratio | max | delta (qoffice − baseline, in the unit) | none
     limit: float | None = None
     text: str = ""
 
@@ -41,6 +43,8 @@ class Goal:
             return f"≤ {self.limit:g}×"
         if self.kind == "max":
             return f"≤ {self.limit:g}"
+        if self.kind == "delta":
+            return f"≤ +{self.limit:g}"
         return "report"
 
 
@@ -74,14 +78,21 @@ class Result:
             return None if self.ratio is None else self.ratio <= self.goal.limit
         if self.goal.kind == "max":
             return self.median <= self.goal.limit
+        if self.goal.kind == "delta":
+            return None if self.delta is None else self.delta <= self.goal.limit
         return None
+
+    @property
+    def delta(self) -> float | None:
+        b = self.baseline_median
+        return None if b is None else self.median - b
 
     def as_dict(self) -> dict:
         out = asdict(self)
         out.update(goal=self.goal.describe(), median=self.median, spread=[min(self.qoffice), max(self.qoffice)],
                    baseline_median=self.baseline_median,
                    baseline_spread=[min(self.baseline), max(self.baseline)] if self.baseline else None,
-                   ratio=self.ratio, met=self.met)
+                   ratio=self.ratio, delta=self.delta, met=self.met)
         return out
 
 
@@ -141,14 +152,23 @@ class Context:
         return subprocess.run([sys.executable, "-m", "qoffice", *argv], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, encoding="utf-8")
 
-    def time_process(self, argv: list[str]) -> float:
+    def time_process(self, argv: list[str], env: dict | None = None) -> float:
         """Wall time of one child process (start-up included), in seconds; a failure stops the bench."""
         start = time.perf_counter()
-        proc = subprocess.run(argv, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.run(argv, cwd=ROOT, env=dict(self.env, **(env or {})), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - start
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}")
         return elapsed
+
+    def job(self, name: str, *args: str) -> dict:
+        """Run one measured job of bench/jobs.py in its own process; its JSON result."""
+        proc = subprocess.run([sys.executable, "-m", "bench.jobs", name, *map(str, args)], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, encoding="utf-8")
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench job {name} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
 
     def close(self) -> None:
         if not self.keep:
@@ -197,7 +217,10 @@ def table(results: list[Result]) -> str:
                  f"{_fmt(max(r.baseline), r.unit)})")
         else:
             b = "—"
-        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+        if r.goal.kind == "delta" and r.delta is not None:
+            ratio = f"{r.ratio:.2f}× (+{_fmt(r.delta, r.unit)})"
+        else:
+            ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
         met = {True: "yes", False: "NO", None: "—"}[r.met]
         rows.append((r.metric, q, b, ratio, r.goal.describe(), met))
     widths = [max(_width(row[i]) for row in rows) for i in range(len(head))]
@@ -223,24 +246,3 @@ def write_results(results: list[Result], ctx: Context, seconds: float, path: Pat
             "enterprises": ctx.enterprises, "seconds": round(seconds, 1),
             "results": [r.as_dict() for r in results]}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-class TrueRefcountGuard:
-    """Works around a PySide6 6.12 bug on Python < 3.12: every `SignalInstance.emit()` drops one
-    reference to `True` that it never took (measured: 100 emits, refcount of True −100). Python then
-    aborts ("bool_dealloc: deallocating True or False") once True's count reaches zero — after a few
-    hundred keystrokes, or at exit. `top_up()` gives back what was lost since the guard was made."""
-
-    def __init__(self):
-        self.level = sys.getrefcount(True)
-
-    def top_up(self) -> int:
-        if sys.version_info >= (3, 12):  # True is immortal there
-            return 0
-        import ctypes
-
-        lost = self.level - sys.getrefcount(True)
-        for _i in range(max(0, lost)):
-            ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
-        return max(0, lost)
-
