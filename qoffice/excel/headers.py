@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from qoffice.excel.kinds import Kind
-from qoffice.excel.readers import Merge, SheetData
+from qoffice.excel.readers import SheetData
 from qoffice.excel.values import number_text
 
 HEADER_SCAN_ROWS = 10

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from qoffice.domain.money import round_half_up, to_decimal
@@ -65,10 +64,11 @@ def number_text(value) -> str:
 
 def clean_text(value, *, multiline: bool = False) -> str | None:
     """Stray spaces, full-width letters/digits and control characters out; Excel's length limit."""
+    if type(value) is str and value and not multiline and len(value) <= EXCEL_TEXT_LIMIT \
+            and not _NEEDS_WORK.search(value):
+        return value  # the common case: already clean (100,000-row rosters pass here)
     if is_empty(value):
         return None
-    if isinstance(value, str) and not multiline and not _NEEDS_WORK.search(value) and len(value) <= EXCEL_TEXT_LIMIT:
-        return value  # the common case: already clean (100,000-row rosters pass here)
     text = halfwidth(number_text(value))
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -72,10 +72,19 @@ class Issue:
 class ParsedRow:
     row: int  # the row number in the file (CSV: line where the record starts)
     values: dict  # field key -> typed value; absent = empty cell (never erases)
-    source: dict  # template header -> the cell as read (for the error report)
+    raw: list | dict  # the file's row as read (or a ready header -> cell dict); see `source`
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     status: str = "pending"  # create, update, error, replaced
+    columns: dict | None = None  # template header -> file column (shared by all rows of a file)
+
+    @property
+    def source(self) -> dict:
+        """Template header -> the cell as read (for the error report)."""
+        if isinstance(self.raw, dict):
+            return self.raw
+        return {h: self.raw[c] for h, c in (self.columns or {}).items()
+                if c < len(self.raw) and not cells.is_empty(self.raw[c])}
 
 
 @dataclass
@@ -229,43 +238,56 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
     units = {key: next((layout.units.get(c) for c in cols if layout.units.get(c)), None)
              for key, cols in layout.columns.items()}
     rate_values: dict[str, list[Decimal]] = {}
+    header_cols = {by_key[key].header: cols[0] for key, cols in layout.columns.items()}
+    # Per field, once: its column spec, file columns, money scale and a fast path for plain text.
+    plan = []
+    for key, cols in layout.columns.items():
+        col = by_key[key]
+        scale = cells.MONEY_UNITS.get(units.get(key) or "万元", Decimal(10000))
+        plan.append((key, col, cols, cols[0] if len(cols) == 1 else None, scale, col.type == "text"))
+    formulas, percents = sheet.formula_without_value, sheet.percent
+    formula_msg = _("The cell holds a formula without a computed value; open the file in Excel, save it, "
+                    "and import again.")
+    required = [(c.key, c.header) for c in kind.required]
+    clean_text = cells.clean_text
     total = len(data_rows)
     for n, i in enumerate(data_rows):
         if n % PROGRESS_EVERY == 0:
             report(progress, n, total, _("Reading rows…"))
         raw_row = sheet.rows[i]
-        row = ParsedRow(sheet.row_number(i), {}, {})
-        for key, cols in layout.columns.items():
-            col = by_key[key]
-            if len(cols) == 1:
-                file_col = cols[0]
+        width = len(raw_row)
+        row = ParsedRow(sheet.row_number(i), {}, raw_row, columns=header_cols)
+        values = row.values
+        for key, col, cols, single, scale, plain in plan:
+            if single is not None:
+                file_col = single
             else:
                 file_col = next((c for c in cols if not cells.is_empty(_cell(raw_row, c))), cols[0])
-            raw = raw_row[file_col] if file_col < len(raw_row) else None
-            if (i, file_col) in sheet.formula_without_value:
-                row.errors.append(Issue(row.row, col.header, _("The cell holds a formula without a computed value; "
-                                                               "open the file in Excel, save it, and import again.")))
+            raw = raw_row[file_col] if file_col < width else None
+            if formulas and (i, file_col) in formulas:
+                row.errors.append(Issue(row.row, col.header, formula_msg))
                 continue
-            if cells.is_empty(raw):
+            if raw is None or raw == "":
                 continue
-            row.source[col.header] = raw
-            unit = units.get(key)
-            scale = cells.MONEY_UNITS.get(unit or "万元", Decimal(10000))
             try:
-                value = _parse_cell(col, raw, scale=scale, percent=(i, file_col) in sheet.percent, row=row)
+                if plain:
+                    value = clean_text(raw)
+                else:
+                    value = _parse_cell(col, raw, scale=scale, percent=bool(percents) and (i, file_col) in percents,
+                                        row=row)
             except cells.CellProblem as exc:
                 row.errors.append(Issue(row.row, col.header, exc.message))
                 continue
             if value is None or value == "":
                 continue
-            row.values[key] = value
+            values[key] = value
             if col.type == "rate":
                 # A "%" in the cell or a percent format says what was meant; a bare number does not.
-                bare = (i, file_col) not in sheet.percent and "%" not in cells.number_text(raw).replace("％", "%")
+                bare = (i, file_col) not in percents and "%" not in cells.number_text(raw).replace("％", "%")
                 rate_values.setdefault(key, []).append(Decimal(value) / 10000 if bare else Decimal(100))
-        for col in kind.required:
-            if col.key not in row.values and not any(e.column == col.header for e in row.errors):
-                row.errors.append(Issue(row.row, col.header, _("This column is required.")))
+        for key, header in required:
+            if key not in values and not any(e.column == header for e in row.errors):
+                row.errors.append(Issue(row.row, header, _("This column is required.")))
         parsed.rows.append(row)
     if not sheet.formats_visible:
         for key, values in rate_values.items():
@@ -307,6 +329,35 @@ def _dedupe(parsed: ParsedFile, key_of) -> list[ParsedRow]:
                 earlier=earlier.row, later=row.row)))
         last[key] = row
     return [r for r in parsed.rows if not r.errors and r.status != "replaced"]
+
+
+def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """One executemany of many rows, skipping SQLAlchemy's per-row parameter processing (most of
+    the cost of 100,000 rows): values are converted with each column's own bind processor, once
+    per distinct value object where they are shared (the timestamps), and handed to the DBAPI."""
+    conn = session.connection()
+    dialect = conn.dialect
+    names = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=names)
+    processors = {n: table.c[n].type._cached_bind_processor(dialect) for n in names}
+    processors = {n: p for n, p in processors.items() if p is not None}
+    if processors:
+        memo: dict = {}
+        for row in rows:
+            for n, proc in processors.items():
+                v = row[n]
+                if v is not None:
+                    key = (n, id(v))
+                    hit = memo.get(key)
+                    if hit is None or hit[0] is not v:
+                        hit = memo[key] = (v, proc(v))
+                    row[n] = hit[1]
+    if dialect.positional:
+        order = compiled.positiontup
+        params = [tuple(row[n] for n in order) for row in rows]
+    else:
+        params = rows
+    conn.exec_driver_sql(str(compiled), params)
 
 
 class _Applier:
@@ -401,7 +452,7 @@ class _Applier:
         self._update_enterprises(updates)
         if new_rows:
             before = self.session.scalar(select(func.max(Enterprise.id))) or 0
-            self.session.execute(insert(Enterprise.__table__), new_rows)
+            _bulk_insert(self.session, Enterprise.__table__, new_rows)
             ids = dict((code, eid) for eid, code in self.session.execute(
                 select(Enterprise.id, Enterprise.uscc).where(Enterprise.id > before)))
             for record in new_rows:
@@ -680,7 +731,9 @@ def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, pr
     good = _dedupe(parsed, KEYS[kind.name])
     applier = _Applier(session, parsed, audit, progress)
     getattr(applier, f"apply_{kind.name}")(good)
-    audit.flush()
+    if audit.rows:  # the same rows AuditWriter.flush would write, without per-row processing
+        _bulk_insert(session, AuditEntry.__table__, audit.rows)
+        audit.rows = []
     result = ImportResult(kind.name, parsed.path, dry_run, rows=parsed.rows, batch_id=batch.id)
     result.warnings.extend(parsed.warnings)
     for row in parsed.rows:
@@ -864,35 +917,9 @@ def undo_batch(session: Session, batch_id: int) -> dict[str, int]:
 
 # --- 导出错误行 ---------------------------------------------------------------------------------
 
-ERROR_COLUMN = "错误原因"
+def write_error_report(result: ImportResult, path: Path | str) -> int:
+    """导出错误行: the rejected rows in the template's layout plus 错误原因 (excel.list_export
+    writes it); returns the number of rows written."""
+    from qoffice.excel.list_export import write_error_rows
 
-
-def write_error_report(result: ImportResult, path: Path | str) -> Path:
-    """The rejected rows in the template's layout plus a 错误原因 column, to fix and re-import."""
-    from openpyxl import Workbook
-
-    from qoffice.excel.cells import atomic_save
-    from qoffice.excel.templates import header_text, is_text_column
-
-    kind = KINDS[result.kind]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = kind.title
-    ws.append([header_text(c) for c in kind.columns] + [ERROR_COLUMN, "原行号"])
-    for row in result.rows:
-        if row.status != "error":
-            continue
-        out = []
-        for col in kind.columns:
-            value = row.source.get(col.header)
-            if value is not None and (is_text_column(col) or isinstance(value, str)):
-                value = cells.number_text(value)
-            out.append(value)
-        reasons = "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in row.errors)
-        ws.append(out + [reasons, row.row])
-    for i, col in enumerate(kind.columns, start=1):
-        if is_text_column(col):
-            for r in range(2, ws.max_row + 1):
-                ws.cell(row=r, column=i).number_format = "@"
-    ws.freeze_panes = "A2"
-    return atomic_save(wb, Path(path))
+    return write_error_rows(path, KINDS[result.kind], [r for r in result.rows if r.status == "error"])

@@ -249,7 +249,8 @@ def test_error_report_has_template_layout_and_reasons_and_reimports(db, files):
     p = files.csv(files.dir / "er.csv", [["企业名称", "统一社会信用代码", "联系电话"], ["甲", C1, "0513-1"],
                                          ["乙", C1[:-1] + "9", "13800000000"]])
     r = run_import(db, "enterprises", p)
-    out = write_error_report(r, files.dir / "errors.xlsx")
+    out = files.dir / "errors.xlsx"
+    assert write_error_report(r, out) == 1
     ws = load_workbook(out).worksheets[0]
     header = [c.value for c in ws[1]]
     assert header[:2] == ["统一社会信用代码*", "企业名称*"] and "错误原因" in header

@@ -1,6 +1,5 @@
 """Importing figures, projects, awards, forums, partners and sign-ups."""
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import select
 
