@@ -70,6 +70,15 @@ def open_url(url: QUrl) -> bool:
     return QDesktopServices.openUrl(url)
 
 
+def choose_file(parent) -> str:
+    """The file dialog of 从其他文件恢复 (replaced in tests). Returns "" when cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _filter = QFileDialog.getOpenFileName(parent, _("Restore from another file…"), "",
+                                                _("qoffice database (*.db);;All files (*)"))
+    return path
+
+
 def reload_everything(ctx) -> None:
     """After a restore every area shows the restored data: all tables changed, settings too."""
     from qoffice.db.models import Base
@@ -115,10 +124,14 @@ class BackupsPage(QWidget):
         self.restore_button = QPushButton(_("Restore from backup…"))
         self.restore_button.setObjectName("restore")
         self.restore_button.clicked.connect(self.restore_selected)
+        self.file_button = QPushButton(_("Restore from another file…"))
+        self.file_button.setObjectName("restore_file")
+        self.file_button.setToolTip(_("A backup kept elsewhere, e.g. on a USB stick"))
+        self.file_button.clicked.connect(self.restore_file)
         self.folder_button = QPushButton(_("Open backup folder"))
         self.folder_button.setObjectName("open_folder")
         self.folder_button.clicked.connect(self.open_folder)
-        for b in (self.backup_button, self.restore_button, self.folder_button):
+        for b in (self.backup_button, self.restore_button, self.file_button, self.folder_button):
             bar.addWidget(b)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -173,6 +186,7 @@ class BackupsPage(QWidget):
     def _update_buttons(self) -> None:
         readonly = bool(self.ctx.db.readonly)
         self.restore_button.setEnabled(self.selected() is not None and not readonly)
+        self.file_button.setEnabled(not readonly)
         self.restore_button.setToolTip(
             _("The database is open read-only; close the other qoffice to restore.") if readonly
             else _("Choose a backup in the list first.") if self.selected() is None else "")
@@ -228,6 +242,29 @@ class BackupsPage(QWidget):
         if not messages.ask(self, question, default=False):
             return None
         return self._restore(row.path)
+
+    def restore_file(self):
+        """从其他文件恢复: a qoffice database from anywhere, checked by the service before anything
+        changes (not ours, damaged or newer: refused, nothing changed)."""
+        if self.busy():
+            return None
+        if self.ctx.db.readonly or self.ctx.db.lock is None:
+            messages.error(self, _("The database is open read-only; close the other qoffice to restore."))
+            return None
+        chosen = choose_file(self)
+        if not chosen:
+            return None
+        try:
+            backups_service.check_backup_file(chosen)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return None
+        question = _("Restore the database from {file}?\n\nEverything in the current database is replaced by "
+                     "that file. The current database is backed up first, so nothing is lost: you can return "
+                     "to it by restoring that backup.").format(file=chosen)
+        if not messages.ask(self, question, default=False):
+            return None
+        return self._restore(Path(chosen))
 
     def _restore(self, backup_file: Path):
         db = self.ctx.db

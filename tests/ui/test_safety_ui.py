@@ -254,7 +254,9 @@ def test_second_instance_views_read_only_and_refuses_writes(qtbot, qoffice_home,
             settings.form.w["office"].setText("改过的名字")
             seen["save_enabled"] = settings.save_button.isEnabled()
             seen["saved"] = settings.save()  # pressed anyway (e.g. by shortcut): refused, with a message
-            seen["restore_enabled"] = settings.backups.restore_button.isEnabled()
+            settings.backups.reload()
+            seen["restore_enabled"] = (settings.backups.restore_button.isEnabled()
+                                       or settings.backups.file_button.isEnabled())
             try:
                 with window.ctx.db.session() as s:
                     builders.make_enterprise(s, name="不该写入的企业")
@@ -457,3 +459,31 @@ def test_purge_of_several_names_each_and_a_read_only_view_refuses(qtbot, db, bui
             assert s.get(Enterprise, eid) is not None and s.get(Enterprise, other_id) is not None
     finally:
         check.close()
+
+
+def test_restore_from_another_file(qtbot, db, builders, answers, monkeypatch, tmp_path):
+    settle(db, builders, ["南通甲有限公司"])
+    usb = tmp_path / "U盘" / "质量办备份.db"
+    usb.parent.mkdir()
+    backups_service.backup_now(db.path, target=usb)
+    with db.session() as s:
+        builders.make_enterprise(s, name="南通乙有限公司")
+    page = BackupsPage(AppContext(db))
+    qtbot.addWidget(page)
+    assert page.file_button.text() == "从其他文件恢复…"
+
+    not_ours = tmp_path / "随便.db"
+    not_ours.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    monkeypatch.setattr(backups_page, "choose_file", lambda parent: str(not_ours))
+    assert page.restore_file() is None  # refused before any question
+    assert answers[-1][0] == "error" and not answers.texts("question")
+    monkeypatch.setattr(backups_page, "choose_file", lambda parent: "")
+    assert page.restore_file() is None  # cancelled file dialog
+
+    monkeypatch.setattr(backups_page, "choose_file", lambda parent: str(usb))
+    job = page.restore_file()
+    assert str(usb) in answers.texts("question")[-1]
+    assert job.wait()
+    assert names_in(db) == ["南通甲有限公司"]
+    assert usb.exists()  # the chosen file is copied, not moved
+    assert [r.kind_label for r in page.rows] == ["恢复前"]
