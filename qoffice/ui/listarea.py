@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QSizePolicy,
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from qoffice.i18n import _
 from qoffice.ui import messages
+from qoffice.ui.flowlayout import FlowLayout
 from qoffice.ui.listmodel import ListDefinition, SqlListModel
 from qoffice.ui.state import ui_settings
 
@@ -83,7 +85,10 @@ class ListArea(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
+        top = QHBoxLayout()
+        button_box = QWidget()
+        button_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        bar = FlowLayout(button_box)
         self.buttons: dict[str, QPushButton] = {}
         if on_new is not None:
             self._add_action("new", _("New"), lambda: on_new(), False, QKeySequence.New, bar)
@@ -100,7 +105,8 @@ class ListArea(QWidget):
             self._add_action("template", _("Download template"), lambda: on_template(), False, None, bar)
         if on_export is not None:
             self._add_action("export", _("Export"), lambda: on_export(self.model), False, None, bar)
-        bar.addStretch(1)
+        top.addWidget(button_box, 1)
+        bar = top
         self.filter_boxes: dict[str, QComboBox] = {}
         for flt in definition.filters:
             box = QComboBox()
@@ -109,16 +115,18 @@ class ListArea(QWidget):
             box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
             box.currentIndexChanged.connect(lambda _i, key=flt.key, b=box: self.model.set_filter(key, b.currentData()))
             self.filter_boxes[flt.key] = box
-            bar.addWidget(box)
+            bar.addWidget(box, 0, Qt.AlignTop)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("search")
         self.search_box.setClearButtonEnabled(True)
         hint = _(definition.search_hint) if definition.search_hint else _("Search")
         self.search_box.setPlaceholderText(_("Search: {fields}").format(fields=hint))
-        self.search_box.setMinimumWidth(260)
+        # Wide enough to read the whole hint of what it searches, within reason.
+        self.search_box.setMinimumWidth(min(320, max(200, self.search_box.fontMetrics().horizontalAdvance(
+            self.search_box.placeholderText()) + 36)))
         self.search_box.setVisible(bool(definition.search))
-        bar.addWidget(self.search_box)
-        layout.addLayout(bar)
+        bar.addWidget(self.search_box, 0, Qt.AlignTop)
+        layout.addLayout(top)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -142,7 +144,12 @@ class SettingsArea(QWidget):
         self.tabs.setObjectName("settings_tabs")
         QVBoxLayout(self).addWidget(self.tabs)
         general = QWidget()
-        self.tabs.addTab(general, _("General"))
+        # Scrolls, so the 17 targets never make the window taller than a 768-pixel screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(general)
+        self.tabs.addTab(scroll, _("General"))
         self.backups = BackupsPage(ctx)
         self.backups.restored.connect(self.activated)
         self.tabs.addTab(self.backups, _("Backup and restore"))
