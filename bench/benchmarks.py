@@ -85,13 +85,21 @@ def search_keystroke(ctx: Context) -> Result:
     names = ", ".join(ENTERPRISES.select.selected_columns.keys())
     raw_sql = f"SELECT {names} FROM enterprise WHERE name LIKE ?"
 
+    counts: list[float] = []
+
     def model_keystroke(q: str) -> float:
         start = time.perf_counter()
         model.set_query(q)
         for row in range(min(VISIBLE_ROWS, model.rowCount())):
             for col in range(columns):
                 model.data(model.index(row, col))
-        return time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        # Not part of the keystroke: a full page's matches are counted on a background thread and
+        # the status bar follows. Wait for it (so it never overlaps the next measurement) and
+        # report how long after the keystroke the count was there.
+        model.filtered_count
+        counts.append(time.perf_counter() - start)
+        return elapsed
 
     def raw_keystroke(q: str) -> float:
         start = time.perf_counter()
@@ -127,7 +135,9 @@ def search_keystroke(ctx: Context) -> Result:
         f"search keystroke, {ctx.enterprises:,} enterprises (median of {len(queries)} queries)", "s", ours, floor,
         baseline_name="raw sqlite3 name LIKE '%q%', first page fetched",
         goal=Goal("ratio", 1.0),
-        notes=[f"raw sqlite3 with every matching row fetched: median {statistics.median(fetch_all) * 1000:.1f} ms",
+        notes=[f"count of matches shown (background thread, after the page): median "
+               f"{statistics.median(counts) * 1000:.1f} ms, max {max(counts) * 1000:.1f} ms",
+               f"raw sqlite3 with every matching row fetched: median {statistics.median(fetch_all) * 1000:.1f} ms",
                "slowest queries (max over runs): " + ", ".join(f"{q!r} {t * 1000:.1f} ms" for q, t in slowest)],
         extra={"queries": queries, "raw_fetch_all": fetch_all})
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from qoffice.db.models import Enterprise
+from qoffice.domain import uscc as uscc_rules
 from qoffice.domain import vocab
 from qoffice.i18n import N_, _, ngettext
 from qoffice.services import enterprises as enterprise_service
@@ -38,7 +39,7 @@ def _utc_text(value, _row) -> str:
     return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-_SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+_SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper", charset=uscc_rules.CHARSET),
            SearchField(Enterprise.name_initials, "initials")]
 _HINT = N_("Name / credit code / pinyin initials")
 
@@ -69,6 +70,7 @@ ENTERPRISES = ListDefinition(
     ],
     where=[Enterprise.deleted_at.is_(None)],
     default_sort=("name", "asc"),
+    indexed_sorts=("name",),  # ix_enterprise_live_search: name order with code and initials in it
 )
 
 RECYCLE_BIN = ListDefinition(

@@ -36,22 +36,32 @@ Parts of a definition:
 - `SearchField(column, mode)`: mode "contains" (LIKE %q%), "prefix" (LIKE q%), "upper" (contains,
   query upper-cased: credit codes), "initials" (contains, only for queries of ASCII letters/digits,
   lower-cased: the stored pinyin initials column). Every word of the query must match some field.
+  `charset` (optional): the characters the column can hold; a word with others skips the column
+  (one LIKE less per row scanned).
 - `Filter(key, title, column, choices, all_title=None)`: a drop-down; `choices` is a sequence or
   a callable(session) -> sequence (e.g. the counties from the settings); None means "all".
 - `where`: the base filter applied always (the recycle bin uses `deleted_at IS NOT NULL`).
 - `default_sort`: (column key, "asc" | "desc"); ties are always broken by the id, so pages are stable.
 
+- `indexed_sorts`: column keys whose order an index gives together with the searched columns (the
+  enterprise list's ix_enterprise_live_search: name + code + initials). A search sorted by such a
+  key walks that index and stops after one page; any other sort scans and sorts the matches,
+  because walking an index that lacks the searched columns fetches row after row.
+
 The model reports `total_count` (base filter only) and `filtered_count` (with search and filters):
-"共 N 条 (筛选后 M 条)" via `counts_text()`. `statement()` gives the whole filtered, sorted select
-(no paging) for exports. Queries run on `db.read_engine` (a plain BEGIN, never blocking a writer
-for longer than the query). Indexes on the searched/sorted columns keep this instant at 100,000
-rows; substring search (LIKE %q%) is a scan, which SQLite does over 100,000 short rows in
-milliseconds (bench/ measures it against raw sqlite3).
+"共 N 条 (筛选后 M 条)" via `counts_text()`. A keystroke costs one page: when the page is not full
+its length is the count; when it is full, the matches are counted on a background thread and
+`countsChanged` follows (reading `filtered_count` or `counts_text()` before that waits for it).
+`statement()` gives the whole filtered, sorted select (no paging) for exports. Queries run on
+`db.read_engine` (a plain BEGIN, never blocking a writer for longer than the query). Only the
+loaded pages are held, as tuples: no Python object for rows nobody has scrolled to.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -60,6 +70,8 @@ from sqlalchemy import String, and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from qoffice.i18n import _
+
+log = logging.getLogger("qoffice.ui")
 
 PAGE_SIZE = 200
 ROW_NUMBER_KEY = "#"  # the 序号 column, computed from the row position, never stored
@@ -81,6 +93,9 @@ class Column:
 class SearchField:
     column: ColumnElement
     mode: str = "contains"  # contains | prefix | upper | initials
+    # The characters the column can hold (after the mode's case change), e.g. a credit code's 31:
+    # a word with any other character cannot match, so the column is not searched for it.
+    charset: str | None = None
 
 
 @dataclass
@@ -104,6 +119,7 @@ class ListDefinition:
     where: list[ColumnElement] = field(default_factory=list)
     default_sort: tuple[str, str] | None = None
     row_number: bool = True  # show the 序号 column first
+    indexed_sorts: tuple[str, ...] = ()  # sorts an index gives with the searched columns (see above)
 
 
 def vocab_order(column: ColumnElement, words: Sequence[str]) -> ColumnElement:
@@ -144,6 +160,11 @@ def _without_index(expr: ColumnElement) -> ColumnElement:
     return expr
 
 
+def _fits(f: SearchField, word: str) -> bool:
+    text = word.upper() if f.mode == "upper" else word.lower() if f.mode == "initials" else word
+    return all(ch in f.charset for ch in text)
+
+
 def search_clause(fields: Sequence[SearchField], query: str) -> ColumnElement | None:
     """SQL for `query`: every word must match at least one field (None: no search)."""
     words = (query or "").split()
@@ -166,15 +187,81 @@ def search_clause(fields: Sequence[SearchField], query: str) -> ColumnElement | 
                 pattern = f"%{_escape_like(word.upper())}%"
             else:
                 pattern = f"%{_escape_like(word)}%"
+            if f.charset is not None and not _fits(f, word):
+                continue
             alternatives.append(f.column.like(pattern, escape=_LIKE_ESCAPE))
         per_word.append(or_(*alternatives) if alternatives else literal(False))
     return and_(*per_word)
+
+
+class _BackgroundCount:
+    """COUNT(*) of one statement on a thread of its own, so a keystroke waits for one page only.
+    `cancel()` interrupts it (the clerk typed on); `wait()` joins it.
+
+    The statement is compiled here, on the caller's thread; the thread itself runs only the DB-API
+    call, during which sqlite3 releases the GIL — so it does not slow the GUI thread down.
+    """
+
+    def __init__(self, engine, stmt: Select, done: Callable[["_BackgroundCount"], None]):
+        self.result: int | None = None
+        self._engine = engine
+        compiled = stmt.compile(dialect=engine.dialect)
+        params = compiled.construct_params()
+        processors = getattr(compiled, "_bind_processors", {})
+        self._sql = compiled.string
+        self._args = [processors[k](params[k]) if k in processors else params[k]
+                      for k in (compiled.positiontup or ())]
+        self._done = done
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._dbapi = None
+        self._thread = threading.Thread(target=self._run, name="qoffice-list-count", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            conn = self._engine.raw_connection()
+            try:
+                with self._lock:
+                    if self._cancelled:
+                        return
+                    self._dbapi = conn.dbapi_connection
+                try:
+                    cursor = conn.cursor()
+                    cursor.execute(self._sql, self._args)
+                    self.result = cursor.fetchone()[0]
+                    cursor.close()
+                finally:
+                    with self._lock:  # never interrupt the pooled connection's next user
+                        self._dbapi = None
+            finally:
+                conn.close()  # back to the pool
+        except Exception as exc:  # interrupted, or the database went away: wait() falls back
+            if not self._cancelled:
+                log.warning("background count failed: %s", exc)
+            return
+        if not self._cancelled:
+            try:
+                self._done(self)
+            except RuntimeError:  # the model is gone
+                pass
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            if self._dbapi is not None:
+                self._dbapi.interrupt()
+
+    def wait(self) -> int | None:
+        self._thread.join()
+        return self.result
 
 
 class SqlListModel(QAbstractTableModel):
     """A ListDefinition as a lazily paged table model. Call `reload()` after writes."""
 
     countsChanged = Signal(int, int)  # total, filtered
+    _countDone = Signal(object)  # a _BackgroundCount finished (emitted on its thread, queued here)
 
     def __init__(self, db, definition: ListDefinition, parent=None, page_size: int = PAGE_SIZE):
         super().__init__(parent)
@@ -191,13 +278,16 @@ class SqlListModel(QAbstractTableModel):
         self._offset = 1 if definition.row_number else 0
         self._rows: list[tuple] = []
         self._query = ""
+        self._clause: ColumnElement | None = None  # search_clause() of the query, built once
         self._filters: dict[str, Any] = {}
         self._sort_key, self._sort_desc = None, False
         if definition.default_sort:
             self._sort_key = definition.default_sort[0]
             self._sort_desc = definition.default_sort[1] == "desc"
         self.total_count = 0
-        self.filtered_count = 0
+        self._filtered_count = 0
+        self._count_job: _BackgroundCount | None = None
+        self._countDone.connect(self._count_done)
         self._exhausted = True
 
     # ---- what the view asks -------------------------------------------------------------
@@ -254,7 +344,8 @@ class SqlListModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
         self._rows.extend(page)
         self.endInsertRows()
-        self._exhausted = len(self._rows) >= self.filtered_count or len(page) < self.page_size
+        self._exhausted = len(page) < self.page_size or (self._count_job is None
+                                                         and len(self._rows) >= self._filtered_count)
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         keys = self.column_keys()
@@ -275,6 +366,7 @@ class SqlListModel(QAbstractTableModel):
         text = (text or "").strip()
         if text != self._query:
             self._query = text
+            self._clause = search_clause(self.definition.search, text)
             self.reload(recount_total=False)
 
     def set_filter(self, key: str, value: Any) -> None:
@@ -324,9 +416,8 @@ class SqlListModel(QAbstractTableModel):
 
     def _filtered(self) -> Select:
         stmt = self._base()
-        clause = search_clause(self.definition.search, self._query)
-        if clause is not None:
-            stmt = stmt.where(clause)
+        if self._clause is not None:
+            stmt = stmt.where(self._clause)
         by_key = {f.key: f for f in self.definition.filters}
         for key, value in self._filters.items():
             if key in by_key:
@@ -336,17 +427,17 @@ class SqlListModel(QAbstractTableModel):
     def is_narrowed(self) -> bool:
         """True when a search or a filter hides some records."""
         known = {f.key for f in self.definition.filters}
-        return bool(search_clause(self.definition.search, self._query) is not None
-                    or any(k in known for k in self._filters))
+        return self._clause is not None or any(k in known for k in self._filters)
 
     def statement(self) -> Select:
         """The whole filtered, sorted list (no paging): for exports and reports."""
         stmt = self._filtered()
+        narrowed = self.is_narrowed()
         id_col = self.definition.select.selected_columns[self.definition.id_key]
         spec = next((c for c in self.definition.columns if c.key == self._sort_key), None)
         if spec is not None and spec.sort is not None:
             key = spec.sort
-            if self.is_narrowed():
+            if narrowed and spec.key not in self.definition.indexed_sorts:
                 key = _without_index(key)
             stmt = stmt.order_by(key.desc() if self._sort_desc else key.asc())
         return stmt.order_by(id_col.desc() if self._sort_desc else id_col.asc())
@@ -362,24 +453,61 @@ class SqlListModel(QAbstractTableModel):
 
     def reload(self, recount_total: bool = True) -> None:
         """Re-run the query and show its first page (after a write, a search or a sort)."""
+        self._cancel_count()
         with self.db.read_engine.connect() as conn:
             if recount_total or self.total_count == 0:
                 self.total_count = conn.execute(self._count(self._base())).scalar_one()
-            if self.is_narrowed():
-                # One scan gives both the first page and the number of matches (a window count),
-                # instead of a COUNT scan followed by a second scan for the page.
-                stmt = self.statement().add_columns(func.count().over()).limit(self.page_size)
-                rows = [tuple(r) for r in conn.execute(stmt)]
-                self.filtered_count = rows[0][-1] if rows else 0
-                page = [r[:-1] for r in rows]
-            else:
-                self.filtered_count = self.total_count
-                page = [tuple(r) for r in conn.execute(self.statement().limit(self.page_size))]
+            page = [tuple(r) for r in conn.execute(self.statement().limit(self.page_size))]
+        if not self.is_narrowed():
+            known: int | None = self.total_count
+        elif len(page) < self.page_size:
+            known = len(page)  # the page holds every match: that is the count
+        else:
+            known = None  # counted off the GUI thread; countsChanged follows
         self.beginResetModel()
         self._rows = page
-        self._exhausted = len(page) >= self.filtered_count or len(page) < self.page_size
+        self._exhausted = len(page) < self.page_size or (known is not None and len(page) >= known)
         self.endResetModel()
-        self.countsChanged.emit(self.total_count, self.filtered_count)
+        if known is None:
+            self._count_job = _BackgroundCount(self.db.read_engine, self._count(self._filtered()),
+                                               self._countDone.emit)
+        else:
+            self._filtered_count = known
+            self.countsChanged.emit(self.total_count, known)
+
+    @property
+    def filtered_count(self) -> int:
+        """Matches of the current search and filters (waits for a count still running)."""
+        job = self._count_job
+        if job is not None:
+            n = job.wait()
+            if n is None:  # the background count failed: count here
+                with self.db.read_engine.connect() as conn:
+                    n = conn.execute(self._count(self._filtered())).scalar_one()
+            self._settle(job, n)
+        return self._filtered_count
+
+    def counting(self) -> bool:
+        """True while the matches of a full first page are still being counted."""
+        return self._count_job is not None
+
+    def _count_done(self, job: _BackgroundCount) -> None:
+        if job is self._count_job and job.result is not None:
+            self._settle(job, job.result)
+
+    def _settle(self, job: _BackgroundCount, n: int) -> None:
+        if job is not self._count_job:
+            return
+        self._count_job = None
+        self._filtered_count = n
+        if len(self._rows) >= n:
+            self._exhausted = True
+        self.countsChanged.emit(self.total_count, n)
+
+    def _cancel_count(self) -> None:
+        job, self._count_job = self._count_job, None
+        if job is not None:
+            job.cancel()
 
     def filter_choices(self, flt: Filter) -> list[str]:
         choices = flt.choices

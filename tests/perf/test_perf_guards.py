@@ -1,0 +1,188 @@
+"""Guards for the measured gains of `make bench` (no timings here): the enterprise list's SQL walks
+its covering index and never ix_enterprise_deleted_at, a keystroke loads one page and counts a
+full page off the GUI thread, and start-up never imports Alembic."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, insert
+from sqlalchemy.dialects import sqlite
+
+from qoffice.db.models import Enterprise
+from qoffice.domain.pinyin import initials
+
+pytestmark = pytest.mark.gui
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ["南通海工船舶有限公司", "如皋精细化工有限公司", "启东新材料科技有限公司", "海门纺织家纺有限公司"]
+
+
+def fill(db, builders, n: int, deleted_every: int = 50) -> None:
+    import datetime as dt
+
+    rows = []
+    for i in range(n):
+        name = f"{NAMES[i % 4][:-6]}{i:05d}有限公司"
+        rows.append(dict(uscc=builders.code(200000 + i), name=name, name_initials=initials(name), county="崇川区",
+                         status="在营", high_energy=False, benchmark=False, research_centre=False,
+                         incentive_fund=False, deleted_at=dt.datetime(2024, 1, 1) if i % deleted_every == 0 else None))
+    with db.session() as s:
+        s.execute(insert(Enterprise), rows)
+
+
+def plan(db, stmt) -> list[str]:
+    sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with db.read_engine.connect() as conn:
+        return [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+
+
+def enterprise_model(db):
+    from qoffice.ui.enterprises import ENTERPRISES
+    from qoffice.ui.listmodel import SqlListModel
+
+    return SqlListModel(db, ENTERPRISES)
+
+
+def test_new_database_has_no_plain_index_on_deleted_at(db):
+    with db.read_engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type='index' "
+                                    "AND tbl_name='enterprise'").all()
+    indexes = dict(rows)
+    assert "ix_enterprise_deleted_at" not in indexes
+    assert "WHERE deleted_at IS NOT NULL" in indexes["ix_enterprise_in_bin"]
+    assert "WHERE deleted_at IS NULL" in indexes["ix_enterprise_live_search"]
+
+
+@pytest.mark.parametrize("query", ["", "有限", "ntx", "9132", "海工 0001"])
+def test_enterprise_list_sql_walks_the_live_index_never_the_deleted_at_index(qtbot, db, builders, query):
+    fill(db, builders, 600)
+    with db.session() as s:  # plans follow the statistics of a real, large table
+        s.connection().exec_driver_sql("ANALYZE")
+    model = enterprise_model(db)
+    model.set_query(query)
+    page = plan(db, model.statement().limit(200))
+    count = plan(db, model._count(model._filtered()))
+    total = plan(db, model._count(model._base()))
+    for steps in (page, count, total):
+        assert not any("ix_enterprise_deleted_at" in s for s in steps), steps
+        assert any("ix_enterprise_live_search" in s for s in steps), steps
+    # The page comes in index order: no sort of every match before the first row.
+    assert not any("TEMP B-TREE" in s for s in page), page
+    # Counting reads only the index (narrow), never the wide table.
+    assert all("COVERING INDEX" in s for s in count + total), count + total
+
+
+def test_recycle_bin_uses_its_partial_index(qtbot, db, builders):
+    from qoffice.ui.enterprises import RECYCLE_BIN
+    from qoffice.ui.listmodel import SqlListModel
+
+    fill(db, builders, 200)
+    model = SqlListModel(db, RECYCLE_BIN)
+    model.reload()
+    assert model.total_count == 4
+    assert any("ix_enterprise_in_bin" in s for s in plan(db, model._count(model._base())))
+
+
+def test_a_keystroke_fetches_one_page_and_counts_in_sql(qtbot, db, builders):
+    """No Python object per row for rows nobody looks at: every statement that returns list rows
+    has a LIMIT, and the model holds one page whatever the number of matches."""
+    from qoffice.ui.listmodel import PAGE_SIZE
+
+    fill(db, builders, 3 * PAGE_SIZE + 7)
+    model = enterprise_model(db)
+    seen: list[tuple[str, int]] = []
+
+    @event.listens_for(db.engine, "after_cursor_execute")
+    def spy(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, cursor.rowcount))
+
+    try:
+        model.reload()
+        model.set_query("有限")
+        model.sort(2)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", spy)
+    selects = [s for s, _n in seen if s.lstrip().upper().startswith("SELECT")]
+    assert selects
+    for s in selects:
+        assert "count(" in s.lower() or "LIMIT" in s.upper(), s
+    assert model.loaded_row_count() == PAGE_SIZE
+    assert model.filtered_count == 3 * PAGE_SIZE + 7 - 13  # every 50th is in the recycle bin
+
+
+def test_full_page_is_counted_in_the_background_and_signalled(qtbot, db, builders):
+    from qoffice.ui.listmodel import PAGE_SIZE
+
+    fill(db, builders, 2 * PAGE_SIZE + 10, deleted_every=10_000)  # row 0 is in the recycle bin
+    model = enterprise_model(db)
+    model.reload()
+    with qtbot.waitSignal(model.countsChanged, timeout=5000) as blocker:
+        model.set_query("有限")
+        assert model.rowCount() == PAGE_SIZE
+        assert model.counting()  # the keystroke did not wait for the count
+    assert blocker.args == [2 * PAGE_SIZE + 9, 2 * PAGE_SIZE + 9]
+    assert not model.counting()
+    # A page that is not full is its own count: nothing runs in the background.
+    model.set_query("海工 0003")
+    assert not model.counting()
+    assert 0 < model.rowCount() < PAGE_SIZE
+    assert model.filtered_count == model.rowCount()
+
+
+def test_a_new_keystroke_cancels_the_previous_count(qtbot, db, builders):
+    from qoffice.ui.listmodel import PAGE_SIZE
+
+    n = 4 * PAGE_SIZE + 10
+    fill(db, builders, n, deleted_every=10_000)  # row 0 is in the recycle bin
+    model = enterprise_model(db)
+    model.reload()
+    counts = []
+    model.countsChanged.connect(lambda total, shown: counts.append(shown))
+    model.set_query("有限")
+    assert model.counting()
+    model.set_query("海工")  # every 4th name: a full page again, with a count of its own
+    assert model.counting()
+    qtbot.waitUntil(lambda: not model.counting(), timeout=5000)
+    qtbot.wait(50)
+    assert model.filtered_count == len(range(4, n, 4))
+    assert counts == [len(range(4, n, 4))]  # the first count never reached the status bar
+
+
+def test_search_skips_the_code_column_for_words_a_code_cannot_hold():
+    from qoffice.ui.enterprises import ENTERPRISES
+    from qoffice.ui.listmodel import search_clause
+
+    def columns(word):
+        return str(search_clause(ENTERPRISES.search, word).compile(dialect=sqlite.dialect()))
+
+    assert "uscc" in columns("9132")
+    assert "uscc" not in columns("szz")  # S and Z never occur in a credit code
+    assert "uscc" not in columns("有限")
+    assert "name_initials" in columns("szz")
+
+
+def test_opening_a_current_database_and_building_the_window_does_not_import_alembic(tmp_path):
+    code = textwrap.dedent(f"""
+        import os, sys
+        os.environ["QOFFICE_HOME"] = {str(tmp_path)!r}
+        from qoffice.db.database import open_database
+        open_database({str(tmp_path / "q.db")!r}).close()  # created: the newest schema, no Alembic
+        from PySide6.QtWidgets import QApplication
+        app = QApplication(["t", "-platform", "offscreen"])
+        from qoffice.ui.context import AppContext
+        from qoffice.ui.mainwindow import MainWindow
+        db = open_database({str(tmp_path / "q.db")!r})
+        window = MainWindow(AppContext(db))
+        window.show()
+        app.processEvents()
+        print(sorted(m for m in sys.modules if m == "alembic" or m.startswith("alembic.")))
+        window.close()
+        db.close()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
