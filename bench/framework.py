@@ -125,7 +125,13 @@ class Context:
         self.home = self.tmp / "home"
         self.home.mkdir()
         self.env = dict(os.environ, QOFFICE_HOME=str(self.home), QT_QPA_PLATFORM="offscreen",
-                        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+                        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                        # Children cache bytecode as an installed qoffice (wheel, frozen build)
+                        # has it — in the temp folder, not the work tree — even where the shell
+                        # sets PYTHONDONTWRITEBYTECODE; compiling every module each start is not
+                        # what a clerk's PC does.
+                        PYTHONPYCACHEPREFIX=str(self.tmp / "pycache"))
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["QOFFICE_HOME"] = str(self.home)  # in-process benchmarks never touch real data
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         self._big_db: Path | None = None

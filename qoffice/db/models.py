@@ -85,11 +85,10 @@ class Enterprise(Base):
         # it and stops after a page, a search tests name/code/initials in the index itself, and a
         # count reads it instead of the wide table. deleted_at is in it so it covers the condition.
         Index("ix_enterprise_live_search", "name", "id", "uscc", "name_initials", "deleted_at",
-              sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
+              sqlite_where=text("deleted_at IS NULL")),
         # Only the recycle bin's rows: a plain index on deleted_at made SQLite fetch almost every
         # row through it for "deleted_at IS NULL" (revision 0002 replaced ix_enterprise_deleted_at).
-        Index("ix_enterprise_in_bin", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL"),
-              postgresql_where=text("deleted_at IS NOT NULL")),
+        Index("ix_enterprise_in_bin", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
     )
 
 

@@ -23,11 +23,10 @@ def upgrade() -> None:
     with op.batch_alter_table('enterprise', schema=None) as batch_op:
         batch_op.drop_index('ix_enterprise_deleted_at')
         batch_op.create_index('ix_enterprise_in_bin', ['deleted_at'], unique=False,
-                              sqlite_where=sa.text('deleted_at IS NOT NULL'),
-                              postgresql_where=sa.text('deleted_at IS NOT NULL'))
+                              sqlite_where=sa.text('deleted_at IS NOT NULL'))
         batch_op.create_index('ix_enterprise_live_search', ['name', 'id', 'uscc', 'name_initials', 'deleted_at'],
-                              unique=False, sqlite_where=sa.text('deleted_at IS NULL'),
-                              postgresql_where=sa.text('deleted_at IS NULL'))
+                              unique=False,
+                              sqlite_where=sa.text('deleted_at IS NULL'))
 
 
 def downgrade() -> None:
