@@ -16,20 +16,21 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from qoffice.errors import KnownError
-from qoffice.excel import cells
-from qoffice.excel.list_export import AUTO, ExportColumn, write_list
 from qoffice.i18n import _
 from qoffice.ui import messages
 from qoffice.ui.listmodel import ListDefinition, SqlListModel, default_format
 from qoffice.ui.state import ui_settings
 from qoffice.ui.worker import run_in_background
+
+if TYPE_CHECKING:  # openpyxl (through qoffice.excel) is imported on the first export, not at start-up
+    from qoffice.excel.list_export import ExportColumn
 
 XLSX_FILTER = "Excel (*.xlsx)"
 # Where an import of a kind lands, for AppContext.dataChanged (the areas reload on their table).
@@ -93,6 +94,9 @@ def export_columns(definition: ListDefinition) -> list[ExportColumn]:
     integer yuan) becomes 万元 like in the return; a column with its own formatter exports the text
     the clerk sees, unless its value is a date or yes/no.
     """
+    from qoffice.excel import cells
+    from qoffice.excel.list_export import AUTO, ExportColumn
+
     keys = list(definition.select.selected_columns.keys())
     out = []
     for col in definition.columns:
@@ -126,6 +130,8 @@ def export_model(parent: QWidget | None, model: SqlListModel, title: str, path: 
     row_number = model.definition.row_number
 
     def work(progress):
+        from qoffice.excel.list_export import write_list
+
         with db.read_engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=1000).execute(stmt)
             return write_list(path, title, columns, result, total=total, row_number=row_number, progress=progress)
