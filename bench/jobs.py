@@ -159,22 +159,49 @@ def return_qoffice(db_path: str, year: str, out: str) -> int:
     return _done(seconds, warnings=len(result.warnings))
 
 
-def return_baseline(source: str, out: str) -> int:
-    """The floor: the very cells of qoffice's return (read first, not timed) written by a raw
-    openpyxl write-only workbook, values only."""
-    from python_calamine import CalamineWorkbook
+def return_cells(source: str, out: str) -> int:
+    """Read qoffice's return once (values and number formats, not timed) into a pickle for the floor."""
+    import pickle
 
-    book = CalamineWorkbook.from_path(source)
-    sheets = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in book.sheet_names]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(source, read_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        rows = []
+        for row in ws.iter_rows():
+            rows.append([(c.value, c.number_format if c.value is not None and c.number_format != "General"
+                          else None) for c in row])
+        sheets.append((ws.title, rows))
+    wb.close()
+    Path(out).write_bytes(pickle.dumps(sheets, protocol=pickle.HIGHEST_PROTOCOL))
+    print(json.dumps({"cells": sum(len(r) for _n, rows in sheets for r in rows)}))
+    return 0
+
+
+def return_baseline(cells_pickle: str, out: str) -> int:
+    """The floor: the very cells of qoffice's return — values and number formats, read first and
+    not timed — written by a raw openpyxl write-only workbook."""
+    import pickle
+
+    sheets = pickle.loads(Path(cells_pickle).read_bytes())
     cells = sum(len(r) for _n, rows in sheets for r in rows)
     start = time.perf_counter()
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     for name, rows in sheets:
         ws = wb.create_sheet(name)
         for row in rows:
-            ws.append([None if v == "" else v for v in row])
+            out_row = []
+            for value, fmt in row:
+                if fmt is not None and value is not None:
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = fmt
+                    value = cell
+                out_row.append(value)
+            ws.append(out_row)
     wb.save(out)
     seconds = time.perf_counter() - start
     return _done(seconds, cells=cells)
@@ -213,7 +240,8 @@ def rss_bare() -> int:
 
 
 JOBS = {"roster": make_roster, "import": import_qoffice, "import-baseline": import_baseline,
-        "return": return_qoffice, "return-baseline": return_baseline, "rss": rss_qoffice, "rss-bare": rss_bare}
+        "return": return_qoffice, "return-cells": return_cells,
+        "return-baseline": return_baseline, "rss": rss_qoffice, "rss-bare": rss_bare}
 
 if __name__ == "__main__":
     sys.exit(JOBS[sys.argv[1]](*sys.argv[2:]))
