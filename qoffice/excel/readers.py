@@ -84,6 +84,19 @@ def open_book(path: Path | str) -> Book:
 
 # --- .xlsx / .xls through python-calamine -------------------------------------------------------
 
+# A zip bomb is refused from the zip directory before anything is inflated: a member larger than
+# any real sheet, or one that compresses far better than spreadsheet XML ever does (~10:1).
+MAX_MEMBER_BYTES = 1 << 30
+SUSPICIOUS_MEMBER_BYTES = 64 << 20
+MAX_RATIO = 100
+
+
+def _inflates_absurdly(info) -> bool:
+    if info.file_size > MAX_MEMBER_BYTES:
+        return True
+    return info.file_size > SUSPICIOUS_MEMBER_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)
+
+
 def _open_calamine(path: Path, fmt: str) -> Book:
     import python_calamine as pc
 
@@ -94,6 +107,9 @@ def _open_calamine(path: Path, fmt: str) -> Book:
             with zipfile.ZipFile(path) as zf:
                 if "xl/workbook.xml" not in zf.namelist():
                     raise _unreadable(path, _("it is a zip file but not an Excel workbook."))
+                if any(_inflates_absurdly(info) for info in zf.infolist()):
+                    raise _unreadable(path, _("its contents unpack to an implausible size (a damaged or "
+                                              "malicious file)."))
         except zipfile.BadZipFile:
             raise _unreadable(path, _("the file is damaged.")) from None
     try:
