@@ -29,6 +29,7 @@ export LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8
 rm -rf "$WINEPREFIX"
 wineboot -i >/dev/null 2>&1 || true
 wineserver -w
+wine winecfg -v win10 >/dev/null 2>&1; wineserver -w   # a fresh prefix may report an older Windows
 
 cat > "$W/shots-inner.sh" <<'EOS'
 #!/usr/bin/env bash
@@ -44,7 +45,7 @@ win() {  # the id of the newest visible window whose title matches $1
   return 1
 }
 shot() { sleep "${3:-2}"; import -window "$1" "$OUT/installer-$2.png" && echo "saved installer-$2.png"; }
-next() { xdotool windowactivate --sync "$1" 2>/dev/null; xdotool key --window "$1" Return; }
+next() { xdotool windowfocus "$1" 2>/dev/null; xdotool key --window "$1" Return; }
 
 wine "$SETUP" >/dev/null 2>&1 &
 id=$(win "安装") || { echo "installer window not found"; exit 1; }
