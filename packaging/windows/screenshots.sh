@@ -53,7 +53,7 @@ shot "$id" 1-welcome
 next "$id"; shot "$id" 2-components
 next "$id"; shot "$id" 3-directory
 next "$id"; shot "$id" 4-installing 1
-id=$(win "安装") ; sleep 20; shot "$id" 5-finish
+id=$(win "安装") ; sleep 90; shot "$id" 5-finish  # thousands of small files: give the copy time
 xdotool key --window "$id" space   # untick "run now"
 next "$id"; wineserver -w
 
