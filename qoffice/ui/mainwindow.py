@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -133,6 +134,11 @@ class MainWindow(QMainWindow):
         self.year_box.setToolTip(_("The year every area works on"))
         self.year_box.valueChanged.connect(self.ctx.set_year)
         top.addWidget(self.year_box)
+        about = QPushButton(_("About"))
+        about.setObjectName("about")
+        about.setFlat(True)
+        about.clicked.connect(lambda _c=False: self._show_about())
+        top.addWidget(about)
         outer.addLayout(top)
 
         self.splitter = QSplitter(Qt.Horizontal)
@@ -181,6 +187,11 @@ class MainWindow(QMainWindow):
         self.refresh_header()
         self.refresh_status()
         self.nav.setCurrentRow(0)
+
+    def _show_about(self) -> None:
+        from qoffice.ui.about import show_about  # version, licences of the bundled libraries
+
+        show_about(self)
 
     def _zoom_actions(self) -> None:
         for keys, step in ((("Ctrl+=", "Ctrl++", QKeySequence.ZoomIn), 1), (("Ctrl+-", QKeySequence.ZoomOut), -1)):

@@ -16,3 +16,16 @@ def test_main_window_minimum_size_fits_1366x768(qtbot, db):
     hint = w.minimumSizeHint()
     assert hint.width() <= 1280, hint
     assert hint.height() <= 740, hint
+
+
+def test_about_button_opens_the_licence_notices(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QPushButton
+
+    from qoffice.ui import about
+
+    shown = []
+    monkeypatch.setattr(about.AboutDialog, "exec", lambda self: shown.append(self) or 0)
+    w = MainWindow(AppContext(db, 2025))
+    qtbot.addWidget(w)
+    w.findChild(QPushButton, "about").click()
+    assert len(shown) == 1
