@@ -6,6 +6,10 @@ so a later issue adds its area by creating the module and one line here:
 
         AreaEntry("forums", N_("Forums"), "forums.svg", "qoffice.ui.forums:ForumsArea"),
 
+Areas are built the first time they are shown: start-up imports and queries only the first one
+(the navigation lists them all; the stack holds a light placeholder until then). `window.areas`
+is a mapping that builds an area when it is looked up.
+
 An area class takes (ctx: AppContext) and may offer: `activated()` (called when it is shown),
 `status_text()` and a `statusText(str)` signal (the counts for the status bar), and `list`
 (its ListArea, which the smoke mode and the status bar read).
@@ -14,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import importlib.util
 import logging
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSize, Qt
@@ -68,22 +74,64 @@ MIN_FONT_PT, MAX_FONT_PT = 9, 20
 FIRST_YEAR = 2013  # the policy's year
 
 
-def available_areas() -> list[tuple[AreaEntry, type]]:
-    """The registered areas whose module exists (a missing module means: not built yet)."""
+def available_areas() -> list[tuple[AreaEntry, Callable[[], type]]]:
+    """The registered areas whose module exists (a missing module means: not built yet), each with
+    a loader that imports its class. Only the module's presence is checked (find_spec), so listing
+    the areas imports none of them."""
+    out = []
+    for entry in AREAS:
+        module_name = entry.factory.partition(":")[0]
+        try:
+            found = importlib.util.find_spec(module_name) is not None
+        except ModuleNotFoundError:  # a parent package is missing
+            found = False
+        if found:
+            out.append((entry, lambda e=entry: area_class(e)))
+    return out
+
+
+def area_class(entry: AreaEntry) -> type:
+    """Import an area's module and return its class."""
     from qoffice.ui.list_export import install_enterprise_handlers
 
     install_enterprise_handlers()  # 导入 / 下载模板 / 导出 in the enterprise list
-    out = []
-    for entry in AREAS:
-        module_name, _sep, class_name = entry.factory.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        out.append((entry, getattr(module, class_name)))
-    return out
+    module_name, _sep, class_name = entry.factory.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+class LazyAreas(Mapping):
+    """The main window's areas by key, in navigation order; looking one up builds it on first use.
+
+    `key in areas` and iteration over the keys build nothing; `built()` holds the areas made so far."""
+
+    def __init__(self, build: Callable[[str], QWidget], keys: list[str]):
+        self._build = build
+        self._keys = list(keys)
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._keys:
+            raise KeyError(key)
+        widget = self._built.get(key)
+        if widget is None:
+            widget = self._build(key)
+            self._built[key] = widget
+        return widget
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    def built(self) -> dict[str, QWidget]:
+        return dict(self._built)
 
 
 def area_icon(entry: AreaEntry) -> QIcon:
@@ -99,7 +147,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("main_window")
-        self.areas: dict[str, QWidget] = {}
+        self.areas = LazyAreas(self._make_area, [])
         self._build()
         settings = ui_settings()
         geometry = settings.value("main/geometry")
@@ -148,17 +196,19 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.nav.setMaximumWidth(200)
         self.stack = QStackedWidget()
-        for entry, cls in available_areas():
-            widget = cls(self.ctx)
-            self.areas[entry.key] = widget
-            self.stack.addWidget(widget)
+        self._area_loaders: dict[str, Callable[[], type]] = {}
+        keys = []
+        for entry, loader in available_areas():
+            self._area_loaders[entry.key] = loader
+            keys.append(entry.key)
+            placeholder = QWidget()  # replaced by the area the first time it is shown
+            placeholder.setObjectName(f"placeholder_{entry.key}")
+            self.stack.addWidget(placeholder)
             item = QListWidgetItem(area_icon(entry), _(entry.title))
             item.setData(Qt.UserRole, entry.key)
             item.setSizeHint(QSize(0, 40))
             self.nav.addItem(item)
-            signal = getattr(widget, "statusText", None)
-            if signal is not None:
-                signal.connect(lambda text, w=widget: self._area_status(w, text))
+        self.areas = LazyAreas(self._make_area, keys)
         self.nav.currentRowChanged.connect(self._show_row)
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
@@ -234,6 +284,22 @@ class MainWindow(QMainWindow):
     def current_area(self) -> QWidget | None:
         return self.stack.currentWidget()
 
+    def _make_area(self, key: str) -> QWidget:
+        """Build area `key` and put it in its placeholder's place in the stack."""
+        row = list(self.areas).index(key)
+        widget = self._area_loaders[key]()(self.ctx)
+        placeholder = self.stack.widget(row)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(row, widget)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        if current >= 0:
+            self.stack.setCurrentIndex(current)
+        signal = getattr(widget, "statusText", None)
+        if signal is not None:
+            signal.connect(lambda text, w=widget: self._area_status(w, text))
+        return widget
+
     def show_area(self, key: str) -> QWidget:
         widget = self.areas[key]
         self.nav.setCurrentRow(self.stack.indexOf(widget))
@@ -242,6 +308,7 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
+        self.areas[list(self.areas)[row]]  # built on its first showing
         self.stack.setCurrentIndex(row)
         widget = self.stack.currentWidget()
         activated = getattr(widget, "activated", None)
@@ -264,10 +331,9 @@ class MainWindow(QMainWindow):
         from qoffice.ui.language import apply_language
 
         apply_language(language)
-        key = next((k for k, w in self.areas.items() if w is self.stack.currentWidget()), None)
+        key = next((k for k, w in self.areas.built().items() if w is self.stack.currentWidget()), None)
         self.save_state()
         old = self.centralWidget()
-        self.areas = {}
         self._build()
         old.deleteLater()
         if key in self.areas:
@@ -277,7 +343,7 @@ class MainWindow(QMainWindow):
         settings = ui_settings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/splitter", self.splitter.saveState())
-        for widget in self.areas.values():
+        for widget in self.areas.built().values():  # an area never shown has no state to keep
             lst = getattr(widget, "list", None)
             if lst is not None:
                 lst.save_state()

@@ -1,0 +1,109 @@
+"""Guards for the cold-start gains (no timings): the main window builds only the area it shows,
+other areas' modules are not imported until they are shown, and `window.areas` still hands out
+every area (built on first look-up)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from qoffice.ui.context import AppContext
+
+pytestmark = pytest.mark.gui
+
+ROOT = Path(__file__).resolve().parents[2]
+OTHER_AREA_MODULES = ("qoffice.ui.forums", "qoffice.ui.meeting", "qoffice.ui.projects", "qoffice.ui.awards",
+                      "qoffice.ui.partners", "qoffice.ui.returns_page", "qoffice.ui.settingsarea")
+
+
+@pytest.fixture
+def window(qtbot, db):
+    from qoffice.ui.mainwindow import MainWindow
+
+    w = MainWindow(AppContext(db))
+    qtbot.addWidget(w)
+    return w
+
+
+def test_the_window_builds_only_the_first_area(window):
+    from qoffice.ui.mainwindow import available_areas
+
+    keys = [entry.key for entry, _load in available_areas()]
+    assert list(window.areas) == keys and len(keys) == window.nav.count() == window.stack.count()
+    assert [k for k in keys if window.areas.is_built(k)] == ["enterprises"]
+    assert window.current_area() is window.areas["enterprises"]
+    assert "settings" in window.areas and not window.areas.is_built("settings")  # `in` builds nothing
+
+
+def test_an_area_is_built_when_first_shown_in_its_placeholder_place(window):
+    row = list(window.areas).index("settings")
+    placeholder = window.stack.widget(row)
+    window.nav.setCurrentRow(row)
+    settings_area = window.areas.built()["settings"]
+    assert window.stack.widget(row) is settings_area is window.current_area()
+    assert window.stack.count() == window.nav.count()
+    assert window.stack.indexOf(placeholder) == -1
+    window.nav.setCurrentRow(0)
+    window.nav.setCurrentRow(row)
+    assert window.areas["settings"] is settings_area  # built once
+
+
+def test_looking_an_area_up_builds_it_without_showing_it(window):
+    partners = window.areas["partners"]
+    assert window.current_area() is window.areas["enterprises"]
+    assert window.stack.indexOf(partners) == list(window.areas).index("partners")
+    assert window.show_area("partners") is partners is window.current_area()
+    with pytest.raises(KeyError):
+        window.areas["nowhere"]
+
+
+def test_a_lazily_built_area_reports_its_counts_to_the_status_bar(window):
+    area = window.show_area("partners")
+    assert hasattr(area, "statusText")
+    area.statusText.emit("共 99 条")
+    assert window.counts_label.text() == "共 99 条"
+    window.show_area("enterprises")
+    area.statusText.emit("共 98 条")  # not the current area: the status bar keeps its own counts
+    assert window.counts_label.text() != "共 98 条"
+
+
+def test_listing_the_areas_imports_none_of_them():
+    code = textwrap.dedent("""
+        import sys
+        from qoffice.ui.mainwindow import available_areas
+        keys = [e.key for e, _load in available_areas()]
+        print(keys[0], len(keys), sorted(m for m in sys.modules if m.startswith("qoffice.ui.")
+                                         and m not in ("qoffice.ui.mainwindow", "qoffice.ui.context",
+                                                       "qoffice.ui.state")))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "enterprises 9 []"
+
+
+def test_start_up_does_not_import_the_other_areas(tmp_path):
+    code = textwrap.dedent(f"""
+        import os, sys
+        os.environ["QOFFICE_HOME"] = {str(tmp_path)!r}
+        from PySide6.QtWidgets import QApplication
+        app = QApplication(["t", "-platform", "offscreen"])
+        from qoffice.db.database import open_database
+        from qoffice.ui.context import AppContext
+        from qoffice.ui.mainwindow import MainWindow
+        db = open_database({str(tmp_path / "q.db")!r}, "create")
+        window = MainWindow(AppContext(db))
+        window.show()
+        app.processEvents()
+        before = sorted(m for m in {OTHER_AREA_MODULES!r} if m in sys.modules)
+        window.show_area("forums")
+        print(before, "qoffice.ui.forums" in sys.modules)
+        window.close()
+        db.close()
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[] True"
+
