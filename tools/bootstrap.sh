@@ -33,8 +33,14 @@ fi
 stamp=.venv/.qoffice-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing qoffice into .venv"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dist]"
+  log=.venv/pip-install.log
+  # Quiet when it works; the whole pip output when it does not.
+  if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dist]"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "bootstrap: pip install failed (log: $log)" >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 # Compile the gettext catalogs (.po -> .mo); cheap, and only when a .po is newer.
