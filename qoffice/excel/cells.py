@@ -49,9 +49,13 @@ KINDS = (TEXT, INT, DATE, WAN, PCT, PCT1, RATE, NUM2, YESNO)
 
 
 
+_ERROR_VALUES = frozenset(ERROR_CODES)
+_LEAD_CHARS = "".join(FORMULA_LEADS)
+
+
 def needs_quote(text: str) -> bool:
     """Text Excel (or openpyxl) would take for a formula or an error value."""
-    return text.startswith(FORMULA_LEADS) or text in ERROR_CODES
+    return text.startswith(FORMULA_LEADS) or text in _ERROR_VALUES
 
 
 def clean_text(value: Any) -> str | None:
@@ -149,21 +153,23 @@ class CellWriter:
     def row(self, values: Iterable[Any]) -> list[Any]:
         """One row's values converted by the column kinds (columns beyond them are text)."""
         convs = self._convs
-        out: list[Any] = []
-        for i, value in enumerate(values):
-            if value is None:
-                out.append(None)
-            else:
-                out.append(convs[i](value) if i < len(convs) else self.text(value))
-        return out
+        if not isinstance(values, (list, tuple)):
+            values = tuple(values)
+        if len(values) > len(convs):
+            convs = convs + [self.text] * (len(values) - len(convs))
+        # One comprehension, no per-value method lookups: this runs for every cell of 100,000 rows.
+        return [None if value is None else conv(value) for conv, value in zip(convs, values)]
 
     def _converter(self, i: int, kind: str):
         """A function for column i: one closure per column, chosen once, keeps rows cheap."""
         if kind == TEXT:
+            text, leads, errors = self.text, _LEAD_CHARS, _ERROR_VALUES
+
             def conv(value):
-                if value.__class__ is str and value and not needs_quote(value):
+                # The common case (a non-empty str that cannot pass for a formula) stays a plain value.
+                if value.__class__ is str and value and value[0] not in leads and value not in errors:
                     return value
-                return self.text(value)
+                return text(value)
             return conv
         if kind == INT:
             return int

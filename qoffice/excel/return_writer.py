@@ -116,15 +116,18 @@ def _summary(wb, indicators: Sequence[IndicatorRow]) -> None:
 def _enterprises(wb, data: ReturnData, tick) -> None:
     ws, w = _sheet(wb, S_ENTERPRISES)
     figures = data.figures_by_enterprise(data.year)
+    # Locals, not attribute look-ups: this loop runs once per enterprise of the county.
+    append, row, get_figures, has_cqo, benchmarking = ws.append, w.row, figures.get, data.has_cqo, \
+        data.is_benchmarking
+    no_figures = (None, None, None, None)
     for n, e in enumerate(data.enterprise_rows(), start=1):
-        f = figures.get(e.id)
-        cqo = data.has_cqo(e)
-        ws.append(w.row((
+        f = get_figures(e.id)
+        cqo = has_cqo(e)
+        append(row((
             n, e.uscc, e.name, e.county, e.industry_group, e.trade, e.high_energy, e.legal_rep, e.contact, e.phone,
-            e.cqo_name if cqo else None, e.cqo_phone if cqo else None, e.excellence_year, data.is_benchmarking(e),
+            e.cqo_name if cqo else None, e.cqo_phone if cqo else None, e.excellence_year, benchmarking(e),
             e.research_centre,
-            f.loss_rate if f else None, f.checked if f else None, f.passed if f else None,
-            f.benefit_yuan if f else None)))
+            *((f.loss_rate, f.checked, f.passed, f.benefit_yuan) if f else no_figures))))
         tick()
 
 
