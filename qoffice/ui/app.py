@@ -106,17 +106,33 @@ def _second_instance(path: Path, exc: DatabaseLocked, language: str):
         return _database_unusable(err, language)
 
 
-def _daily_backup(path: Path) -> None:
+def _daily_backup(path: Path, window):
+    """The day's first start backs the database up (a real copy, verified: seconds on a big
+    county's database), on a worker thread once the window shows, so the clerk is not kept
+    waiting; the status bar's 上次备份 follows when it is done. Returns the Job, or None when
+    today's backup exists."""
     from qoffice.db.backup import daily_backup_due, make_backup
+    from qoffice.ui import messages
+    from qoffice.ui.worker import run_in_background
 
-    try:
-        if daily_backup_due(path):
-            made = make_backup(path, kind="daily")
-            log.info("daily backup %s", made.name)
-    except KnownError as exc:  # a failed backup must not keep the clerk out; say it and go on
-        from qoffice.ui import messages
+    if not daily_backup_due(path):
+        return None
 
-        messages.warning(None, exc.message)
+    def work(_progress):
+        return make_backup(path, kind="daily")
+
+    def done(made) -> None:
+        log.info("daily backup %s", made.name)
+        window.refresh_status()
+
+    # A failed backup must not keep the clerk out; say it and go on. No progress dialog: the
+    # clerk works on while it runs.
+    return run_in_background(window, work, on_done=done, cancellable=False, show_after_ms=BACKUP_NO_DIALOG_MS,
+                             on_error=lambda exc: messages.warning(window, exc.message))
+
+
+BACKUP_NO_DIALOG_MS = 24 * 3600 * 1000
+BACKUP_WAIT_AT_EXIT_MS = 30 * 60 * 1000  # the day's backup is finished before the app exits
 
 
 def _ui_language(database) -> str | None:
@@ -162,7 +178,6 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     from qoffice.ui.context import AppContext
     from qoffice.ui.language import apply_language
     from qoffice.ui.mainwindow import MainWindow
-    from qoffice.ui.settingsarea import FirstRunDialog
 
     path = Path(db) if db else default_db_path()
     holder = None
@@ -178,9 +193,9 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     except KnownError as exc:
         return _database_unusable(exc, language)
     try:
-        language = apply_language(_ui_language(database))
-        if not database.readonly:  # the holder makes the day's backup
-            _daily_backup(path)
+        wanted = _ui_language(database)
+        if wanted is not None and wanted != language:  # the same catalogs are not loaded twice
+            language = apply_language(wanted)
         with database.read_session() as s:
             first_run = settings_service.first_run_needed(s) and not database.readonly
         if first_run:
@@ -188,6 +203,8 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
                 _prompts.append("first-run settings dialog")
                 log.error("first-run settings dialog would block an unattended start")
                 return _exit(smoke.EXIT_PROMPT, prompt=_("Welcome to qoffice"), language=language)
+            from qoffice.ui.settingsarea import FirstRunDialog
+
             if FirstRunDialog(database).exec() != FirstRunDialog.Accepted:
                 return 0
         ctx = AppContext(database)
@@ -198,6 +215,7 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
             make_read_only(window, holder)
         network_notice(window, path)
         window.show()
+        backup = None if database.readonly else _daily_backup(path, window)  # the holder makes it
         if smoke_mode:
             def finish():
                 rows = window.rows_shown()
@@ -208,6 +226,8 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
 
             QTimer.singleShot(0, finish)
         code = app.exec()
+        if backup is not None:
+            backup.wait(BACKUP_WAIT_AT_EXIT_MS)
         window.save_state()
         window.close()
         window.deleteLater()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from qoffice.db.database import open_database
+from qoffice.services import settings as settings_service
 from qoffice.ui.context import AppContext
 
 pytestmark = pytest.mark.gui
@@ -107,3 +109,40 @@ def test_start_up_does_not_import_the_other_areas(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[] True"
 
+
+
+def test_the_days_backup_is_made_on_a_worker_after_the_window_shows(qtbot, qoffice_home, monkeypatch):
+    """A real, verified copy takes seconds on a big county's database: it must not hold up the
+    window, and it must be finished (and in the status bar) before the app exits."""
+    import threading
+
+    from qoffice.db import backup as bk
+    from qoffice.ui.app import run_gui
+
+    path = qoffice_home / "q.db"
+    database = open_database(path, "create")
+    try:
+        with database.session() as s:
+            settings_service.set_value(s, "county", "崇川区")
+            settings_service.set_value(s, "office", "崇川区质量强市工作领导小组办公室")
+    finally:
+        database.close()
+    from qoffice.ui.mainwindow import MainWindow
+
+    events: list[tuple[str, bool]] = []  # (what, on the GUI thread?)
+    real_backup, real_show = bk.make_backup, MainWindow.show
+
+    def backup_spy(*args, **kwargs):
+        events.append(("backup", threading.current_thread() is threading.main_thread()))
+        return real_backup(*args, **kwargs)
+
+    def show_spy(self):
+        events.append(("shown", threading.current_thread() is threading.main_thread()))
+        return real_show(self)
+
+    monkeypatch.setattr(bk, "make_backup", backup_spy)
+    monkeypatch.setattr(MainWindow, "show", show_spy)
+    monkeypatch.setenv("QOFFICE_EXIT_AFTER_SHOW", "1")
+    assert run_gui(str(path), []) == 0
+    assert events == [("shown", True), ("backup", False)]
+    assert [b.kind for b in bk.list_backups(path)] == ["daily"]
