@@ -1,9 +1,11 @@
 """The benchmarks, one function each, run in this order by `python -m bench`."""
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 
@@ -271,3 +273,47 @@ def yearly_return(ctx: Context) -> list[Result]:
             Result(f"{name}: peak RSS", "MB", rss, base_rss,
                    baseline_name="raw openpyxl write-only (its cells unpickled first)",
                    goal=Goal("max", 400, "≤ 400 MB"))]
+
+
+# --- the frozen build ------------------------------------------------------------------------------
+
+DIST_GUI = ROOT / "dist" / "qoffice" / ("qoffice.exe" if sys.platform == "win32" else "qoffice")
+
+
+def _dist_up_to_date() -> bool:
+    """dist/ is newer than every file under qoffice/ and build.spec (bytecode caches aside)."""
+    if not DIST_GUI.exists():
+        return False
+    sources = [p for p in (ROOT / "qoffice").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    sources.append(ROOT / "build.spec")
+    return DIST_GUI.stat().st_mtime > max(p.stat().st_mtime for p in sources)
+
+
+@benchmark("frozen-startup", heavy=True)
+def frozen_start(ctx: Context) -> Result:
+    """The frozen GUI (dist/qoffice/qoffice) against `python -m qoffice`, both until the main window
+    shows the first page of the big database. dist/ is reused when up to date, else built with
+    PyInstaller (about 3 minutes) — unless QOFFICE_BENCH_BUILD=0, which reports the row as not measured."""
+    metric = f"frozen start-up vs source start-up, {ctx.enterprises:,} enterprises"
+    built = "reused (newer than qoffice/ and build.spec)"
+    if not _dist_up_to_date():
+        if os.environ.get("QOFFICE_BENCH_BUILD", "1") in ("0", ""):
+            return Result(f"{metric}: not measured, dist/ out of date, run make dist", "s", [float("nan")],
+                          goal=Goal("none", text="≤ 1.2×"),
+                          notes=["QOFFICE_BENCH_BUILD=0: dist/ was not rebuilt"])
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "build.spec"], cwd=ROOT,
+                              capture_output=True, text=True, encoding="utf-8", errors="replace")
+        if proc.returncode != 0:
+            raise RuntimeError(f"PyInstaller failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+        built = f"built with PyInstaller in {time.perf_counter() - start:.0f} s"
+    show = {"QOFFICE_EXIT_AFTER_SHOW": "1"}
+    frozen = [str(DIST_GUI), "--db", str(ctx.big_db), "-platform", "offscreen"]
+    source = [sys.executable, "-m", "qoffice", "--db", str(ctx.big_db), "-platform", "offscreen"]
+    for argv in (frozen, source):  # warm file cache; the day's backup is made by the first start only
+        ctx.time_process(argv, env=show)
+    ours, base = interleaved(max(5, ctx.runs * 2), lambda: ctx.time_process(frozen, env=show),
+                             lambda: ctx.time_process(source, env=show))
+    return Result(metric, "s", ours, base, baseline_name="python -m qoffice (source), started the same way",
+                  goal=Goal("ratio", 1.2),
+                  notes=[f"dist/: {built}", "QOFFICE_EXIT_AFTER_SHOW=1, -platform offscreen; a whole process each"])
