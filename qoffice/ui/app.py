@@ -220,7 +220,7 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
             def finish():
                 rows = window.rows_shown()
                 smoke.write_report(exit=0, title=window.windowTitle(), language=language,
-                                   platform=app.platformName(), rows=rows)
+                                   platform=app.platformName(), rows=rows, areas=list(window.areas))
                 log.info("smoke start ok: %s rows shown", rows)
                 app.exit(0)
 

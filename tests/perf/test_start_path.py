@@ -3,6 +3,7 @@ other areas' modules are not imported until they are shown, and `window.areas` s
 every area (built on first look-up)."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -143,6 +144,11 @@ def test_the_days_backup_is_made_on_a_worker_after_the_window_shows(qtbot, qoffi
     monkeypatch.setattr(bk, "make_backup", backup_spy)
     monkeypatch.setattr(MainWindow, "show", show_spy)
     monkeypatch.setenv("QOFFICE_EXIT_AFTER_SHOW", "1")
+    report = qoffice_home / "smoke.json"
+    monkeypatch.setenv("QOFFICE_SMOKE_REPORT", str(report))
     assert run_gui(str(path), []) == 0
+    # Every area is in the navigation (the frozen smoke test reads the same list).
+    assert json.loads(report.read_text(encoding="utf-8"))["areas"] == [
+        "enterprises", "forums", "meeting", "projects", "awards", "partners", "returns", "recycle", "settings"]
     assert events == [("shown", True), ("backup", False)]
     assert [b.kind for b in bk.list_backups(path)] == ["daily"]
