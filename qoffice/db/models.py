@@ -76,7 +76,6 @@ class Enterprise(Base):
     awards: Mapped[list[Award]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
 
     __table_args__ = (
-        Index("ix_enterprise_name", "name"),
         Index("ix_enterprise_initials", "name_initials"),
         Index("ix_enterprise_county", "county"),
         Index("ix_enterprise_group", "industry_group"),
