@@ -65,22 +65,17 @@ def build_demo(db) -> None:
                 enterprises.soft_delete(s, ent)
 
 
-def main() -> int:
+def start_session(prefix: str):
+    """A temp QOFFICE_HOME, the real application (font, style, zh_CN) and a `save(widget, name)`
+    that lets the event loop settle and grabs the widget as PNG into the output folder."""
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="qoffice-shots-"))
+    home = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ["QOFFICE_HOME"] = str(home)
     os.environ.setdefault("QOFFICE_LANG", "zh_CN")
 
-    from PySide6.QtWidgets import QApplication
-
-    from qoffice.db.database import open_database
     from qoffice.ui import app as app_module
-    from qoffice.ui.context import AppContext
-    from qoffice.ui.enterprise_editor import EnterpriseEditor
     from qoffice.ui.language import apply_language
-    from qoffice.ui.mainwindow import MainWindow
-    from qoffice.ui.settingsarea import FirstRunDialog
 
     qapp = app_module._make_app([])
     apply_language("zh_CN")
@@ -94,6 +89,18 @@ def main() -> int:
         path = out / name
         widget.grab().save(str(path))
         print("wrote", path)
+
+    return home, qapp, settle, save
+
+
+def main() -> int:
+    home, qapp, settle, save = start_session("qoffice-shots-")
+
+    from qoffice.db.database import open_database
+    from qoffice.ui.context import AppContext
+    from qoffice.ui.enterprise_editor import EnterpriseEditor
+    from qoffice.ui.mainwindow import MainWindow
+    from qoffice.ui.settingsarea import FirstRunDialog
 
     fresh = open_database(home / "fresh.db", "create")
     dialog = FirstRunDialog(fresh)

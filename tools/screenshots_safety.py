@@ -1,27 +1,23 @@
 """Take issue 6's screenshots (备份与恢复, second instance, read-only window, network banner, crash, 彻底删除).
 
 Run under a real X server so fonts render as a clerk sees them:
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python docs/screenshots/safety-screenshots.py [OUT_DIR]
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tools/screenshots_safety.py [OUT_DIR]
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+from screenshots import build_demo, start_session  # noqa: E402
+
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="qoffice-safety-shots-"))
-    os.environ["QOFFICE_HOME"] = str(home)
-    os.environ.setdefault("QOFFICE_LANG", "zh_CN")
+    home, qapp, settle, save = start_session("qoffice-safety-shots-")
 
     from PySide6.QtWidgets import QMessageBox
 
@@ -32,25 +28,9 @@ def main() -> int:
     from qoffice.db.models import Enterprise
     from qoffice.i18n import _
     from qoffice.services import enterprises
-    from qoffice.ui import app as app_module
     from qoffice.ui import crash, purge, second_instance
     from qoffice.ui.context import AppContext
-    from qoffice.ui.language import apply_language
     from qoffice.ui.mainwindow import MainWindow
-    from screenshots import build_demo
-
-    qapp = app_module._make_app([])
-    apply_language("zh_CN")
-
-    def settle():
-        for _ in range(20):
-            qapp.processEvents()
-
-    def save(widget, name):
-        settle()
-        path = out / name
-        widget.grab().save(str(path))
-        print("wrote", path)
 
     db_path = home / "qoffice.db"
     db = open_database(db_path, "create")
