@@ -9,24 +9,12 @@ from sqlalchemy import select
 from qoffice.db.models import Forum
 from qoffice.services import enterprises as enterprise_service
 from qoffice.services import forums as forum_service
-from qoffice.ui import messages
 from qoffice.ui.context import AppContext
 from qoffice.ui.forums import ForumsArea
 
 pytestmark = pytest.mark.gui
 
 TODAY = dt.date(2025, 3, 1)
-
-
-@pytest.fixture
-def answers():
-    class Answers(list):
-        reply = True
-
-    got = Answers()
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or got.reply)
-    yield got
-    messages.set_responder(None)
 
 
 @pytest.fixture

@@ -10,24 +10,12 @@ from sqlalchemy import select
 
 from qoffice.db.models import Enterprise, Project, SignUp
 from qoffice.services import meetings
-from qoffice.ui import messages
 from qoffice.ui.context import AppContext
 from qoffice.ui.meeting import MeetingArea
 
 pytestmark = pytest.mark.gui
 
 TODAY = dt.date(2025, 4, 1)
-
-
-@pytest.fixture
-def answers():
-    class Answers(list):
-        reply = True
-
-    got = Answers()
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or got.reply)
-    yield got
-    messages.set_responder(None)
 
 
 @pytest.fixture

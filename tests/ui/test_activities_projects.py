@@ -9,24 +9,12 @@ from qoffice.db.models import AuditEntry, Award, Partner, Project
 from qoffice.services import enterprises as enterprise_service
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
-from qoffice.ui import messages
 from qoffice.ui.awards import AwardsArea
 from qoffice.ui.context import AppContext
 from qoffice.ui.partners import PartnersArea
 from qoffice.ui.projects import EnterpriseActivitiesPanel, ProjectsArea
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def answers():
-    class Answers(list):
-        reply = True
-
-    got = Answers()
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or got.reply)
-    yield got
-    messages.set_responder(None)
 
 
 @pytest.fixture

@@ -11,25 +11,11 @@ from qoffice.db.models import Enterprise, YearFigures
 from qoffice.domain import uscc
 from qoffice.services import enterprises as enterprise_service
 from qoffice.services import settings as settings_service
-from qoffice.ui import messages
 from qoffice.ui.context import AppContext
 from qoffice.ui.enterprise_editor import EnterpriseEditor
 from qoffice.ui.enterprises import EnterprisesArea, RecycleBinArea
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def answers():
-    """Auto-answer message boxes; records (kind, text). Set .reply to answer questions."""
-
-    class Answers(list):
-        reply = True
-
-    got = Answers()
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or got.reply)
-    yield got
-    messages.set_responder(None)
 
 
 def type_into(qtbot, widget, text):
