@@ -84,7 +84,7 @@ def search_keystroke(ctx: Context) -> Result:
     model.reload()
     columns = model.columnCount()
     raw = sqlite3.connect(f"file:{ctx.big_db}?mode=ro", uri=True)
-    names = ", ".join(ENTERPRISES.select.selected_columns.keys())
+    names = ", ".join(ENTERPRISES.fields)
     raw_sql = f"SELECT {names} FROM enterprise WHERE name LIKE ?"
 
     counts: list[float] = []

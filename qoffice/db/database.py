@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Iterator
-
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from qoffice.db import sqlite as sq
 from qoffice.db.lock import DatabaseLock, describe_holder, lock_holder, lock_path_for  # noqa: F401
@@ -36,25 +33,55 @@ from qoffice.errors import (
 )
 from qoffice.i18n import _
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
 MODES = ("create", "existing", "dry", "check", "view")
 GUI_PROGRAM = "qoffice"  # the lock note's program name for the GUI; a CLI does not wait for it
 
 
-@dataclass
 class Database:
-    path: Path
-    engine: Engine
-    readonly: bool
-    revision: str | None
-    lock: DatabaseLock | None = None
-    upgraded_from: str | None = None
-    backup_made: Path | None = None
-    _factory: sessionmaker = field(init=False, repr=False)
+    """An open qoffice database: SQLAlchemy sessions for the services, plain sqlite3 for reads.
 
-    def __post_init__(self):
-        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self.read_engine = self.engine.execution_options(qoffice_read=True)
-        self._read_factory = sessionmaker(bind=self.read_engine, expire_on_commit=False)
+    The SQLAlchemy engine is made on first use: importing SQLAlchemy takes longer than the whole
+    rest of the start-up, and the window's first page and settings are read with `query()`.
+    """
+
+    def __init__(self, path: Path, readonly: bool, revision: str | None, *, upgraded_from: str | None = None,
+                 backup_made: Path | None = None):
+        self.path = path
+        self.readonly = readonly
+        self.revision = revision
+        self.lock: DatabaseLock | None = None
+        self.upgraded_from = upgraded_from
+        self.backup_made = backup_made
+        self._reader: sqlite3.Connection | None = None
+        self._reader_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r}, readonly={self.readonly}, revision={self.revision!r})"
+
+    # ---- SQLAlchemy, made when first needed ------------------------------------------------
+    @cached_property
+    def engine(self) -> Engine:
+        return sq.make_engine(self.path, readonly=self.readonly)
+
+    @cached_property
+    def read_engine(self) -> Engine:
+        return self.engine.execution_options(qoffice_read=True)
+
+    @cached_property
+    def _factory(self):
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _read_factory(self):
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(bind=self.read_engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -66,6 +93,8 @@ class Database:
         if self.readonly:
             raise DatabaseError(_("The database is open read-only, so nothing can be changed. "
                                   "Close the other qoffice first to edit."))
+        from sqlalchemy import exc as sa_exc
+
         with self._factory() as s:
             try:
                 yield s
@@ -87,8 +116,35 @@ class Database:
             finally:
                 s.rollback()
 
+    # ---- plain sqlite3 reads -----------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Every row of one read statement, on a shared read-only sqlite3 connection."""
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = sq.connect_reader(self.path)
+            cursor = self._reader.execute(sql, params)
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+
+    def connect_reader(self) -> sqlite3.Connection:
+        """A read-only sqlite3 connection of its own (for a background thread); the caller closes it."""
+        return sq.connect_reader(self.path)
+
+    def release_connections(self) -> None:
+        """Close every SQLite connection (the next query opens a new one): before the file is
+        replaced, as a restore does — on Windows an open file cannot be replaced, and a connection
+        kept open would go on reading the old file."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+
     def close(self) -> None:
-        self.engine.dispose()
+        self.release_connections()
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -179,9 +235,7 @@ def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
                 on_backup(backup_made)
             upgrade(path)
             upgraded_from, revision = revision, SCHEMA_HEAD
-    engine = sq.make_engine(path, readonly=readonly)
-    return Database(path=path, engine=engine, readonly=readonly, revision=revision,
-                    upgraded_from=upgraded_from, backup_made=backup_made)
+    return Database(path, readonly, revision, upgraded_from=upgraded_from, backup_made=backup_made)
 
 
 def _create_fresh(path: Path) -> None:
@@ -189,6 +243,7 @@ def _create_fresh(path: Path) -> None:
 
     Written to a temp file and moved into place, so a crash never leaves a half-made database.
     """
+    from sqlalchemy import exc as sa_exc
     from sqlalchemy import text
 
     from qoffice.db.models import Base

@@ -9,16 +9,32 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import QueuePool
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 10_000
 
 
+def connect_reader(db_path: Path) -> sqlite3.Connection:
+    """A plain read-only sqlite3 connection in autocommit mode, without SQLAlchemy.
+
+    Lists and settings are read this way on start-up (importing SQLAlchemy costs more than the
+    whole first page) and a list's pages always: a statement holds SQLite's shared lock only
+    while it runs, so a reader never keeps a writer waiting.
+    """
+    con = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                          check_same_thread=False, isolation_level=None)
+    con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return con
+
+
 def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
     """An engine whose writes begin with BEGIN IMMEDIATE, so two writers wait instead of failing."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import QueuePool
+
     path = Path(db_path)
     if readonly:
         # A creator, not a URL: SQLAlchemy would unquote the file: URI and a '#' or '?' in a

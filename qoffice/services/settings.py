@@ -1,14 +1,16 @@
 """Settings kept in the database (so GUI and CLI agree): county, office, operator, phone,
-UI language, the county list and the 17 targets of the return's 汇总 sheet."""
+UI language, the county list and the 17 targets of the return's 汇总 sheet.
+
+Readers take a SQLAlchemy Session (inside a unit of work: sees its own changes) or a Database,
+read with plain sqlite3 — so the window's start reads its settings without importing SQLAlchemy.
+"""
 from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Union
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from qoffice.db.models import Setting
+from qoffice.db.database import Database
 from qoffice.domain.vocab import DEFAULT_COUNTIES
 from qoffice.errors import UsageError
 from qoffice.i18n import LANGUAGES, _
@@ -18,14 +20,35 @@ INDICATOR_COUNT = 17
 TARGET_KEYS = tuple(f"target.{i}" for i in range(1, INDICATOR_COUNT + 1))
 ALL_KEYS = PLAIN_KEYS + ("counties",) + TARGET_KEYS
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def get(session: Session, key: str, default: str | None = None) -> str | None:
-    row = session.get(Setting, key)
-    return row.value if row is not None and row.value not in (None, "") else default
+Source = Union["Session", Database]
 
 
-def get_all(session: Session) -> dict[str, str | None]:
-    stored = {s.key: s.value for s in session.scalars(select(Setting))}
+def _stored(source: Source, key: str | None = None) -> dict[str, str | None]:
+    """Stored settings (one key, or all of them) as {key: value}."""
+    if isinstance(source, Database):
+        if key is None:
+            return dict(source.query("SELECT key, value FROM setting"))
+        return dict(source.query("SELECT key, value FROM setting WHERE key = ?", (key,)))
+    from sqlalchemy import select
+
+    from qoffice.db.models import Setting
+
+    if key is None:
+        return {s.key: s.value for s in source.scalars(select(Setting))}
+    row = source.get(Setting, key)
+    return {} if row is None else {row.key: row.value}
+
+
+def get(source: Source, key: str, default: str | None = None) -> str | None:
+    value = _stored(source, key).get(key)
+    return value if value not in (None, "") else default
+
+
+def get_all(source: Source) -> dict[str, str | None]:
+    stored = _stored(source)
     return {k: stored.get(k) for k in ALL_KEYS}
 
 
@@ -58,6 +81,8 @@ def validate(key: str, value: str | None) -> str | None:
 
 
 def set_value(session: Session, key: str, value: str | None) -> str | None:
+    from qoffice.db.models import Setting
+
     value = validate(key, value)
     row = session.get(Setting, key)
     if row is None:
@@ -68,8 +93,8 @@ def set_value(session: Session, key: str, value: str | None) -> str | None:
     return value
 
 
-def counties(session: Session) -> list[str]:
-    raw = get(session, "counties")
+def counties(source: Source) -> list[str]:
+    raw = get(source, "counties")
     if raw:
         try:
             return list(json.loads(raw))
@@ -78,11 +103,12 @@ def counties(session: Session) -> list[str]:
     return list(DEFAULT_COUNTIES)
 
 
-def targets(session: Session) -> dict[int, Decimal | None]:
-    values = get_all(session)
+def targets(source: Source) -> dict[int, Decimal | None]:
+    values = get_all(source)
     return {i: (Decimal(values[f"target.{i}"]) if values[f"target.{i}"] else None)
             for i in range(1, INDICATOR_COUNT + 1)}
 
 
-def first_run_needed(session: Session) -> bool:
-    return not (get(session, "county") and get(session, "office"))
+def first_run_needed(source: Source) -> bool:
+    stored = _stored(source)
+    return not (stored.get("county") and stored.get("office"))

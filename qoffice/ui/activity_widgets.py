@@ -2,7 +2,6 @@
 dialog frame with a save handler, badges, and dates as the clerk types them."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Callable
 
@@ -40,13 +39,8 @@ BADGE_STYLES = {
 def scope_list(area: ListArea, *clauses) -> None:
     """Give a list a base filter that changes at run time (the shared year, the year's meeting).
 
-    The base filter is the definition's `where`, so 共 N 条 counts the year's records, not all."""
-    model = area.model
-    base = getattr(area, "_unscoped_where", None)
-    if base is None:
-        base = list(model.definition.where)
-        area._unscoped_where = base  # type: ignore[attr-defined]
-    model.definition = dataclasses.replace(model.definition, where=base + list(clauses))
+    The scope is part of the base filter, so 共 N 条 counts the year's records, not all."""
+    area.model.set_scope(clauses)
     area.reload()
 
 

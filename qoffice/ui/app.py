@@ -132,6 +132,7 @@ def _daily_backup(path: Path, window):
 
 
 BACKUP_NO_DIALOG_MS = 24 * 3600 * 1000
+WARM_UP_AFTER_MS = 150  # after the first page is painted, before a clerk can read and type
 BACKUP_WAIT_AT_EXIT_MS = 30 * 60 * 1000  # the day's backup is finished before the app exits
 
 
@@ -140,8 +141,7 @@ def _ui_language(database) -> str | None:
         return None  # set_language(None) honours it
     from qoffice.services import settings as settings_service
 
-    with database.read_session() as s:
-        return settings_service.get(s, "language")
+    return settings_service.get(database, "language")
 
 
 def run_gui(db: str | None, qt_args: list[str]) -> int:
@@ -196,8 +196,7 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
         wanted = _ui_language(database)
         if wanted is not None and wanted != language:  # the same catalogs are not loaded twice
             language = apply_language(wanted)
-        with database.read_session() as s:
-            first_run = settings_service.first_run_needed(s) and not database.readonly
+        first_run = settings_service.first_run_needed(database) and not database.readonly
         if first_run:
             if smoke_mode:
                 _prompts.append("first-run settings dialog")
@@ -216,6 +215,7 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
         network_notice(window, path)
         window.show()
         backup = None if database.readonly else _daily_backup(path, window)  # the holder makes it
+        QTimer.singleShot(WARM_UP_AFTER_MS, window.warm_up)
         if smoke_mode:
             def finish():
                 rows = window.rows_shown()

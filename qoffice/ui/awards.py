@@ -16,27 +16,31 @@ from qoffice.ui import messages
 from qoffice.ui.activity_widgets import FormDialog, scope_list
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.listarea import ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+
+_SELECT = (select(Award.id, Award.award, Award.year, Enterprise.name.label("enterprise"), Enterprise.uscc,
+                  Enterprise.county)
+           .join(Enterprise, Enterprise.id == Award.enterprise_id))
 
 AWARDS = ListDefinition(
     name="awards",
-    select=(select(Award.id, Award.award, Award.year, Enterprise.name.label("enterprise"), Enterprise.uscc,
-                   Enterprise.county)
-            .join(Enterprise, Enterprise.id == Award.enterprise_id)),
+    fields=tuple(_SELECT.selected_columns.keys()),
+    sql=lambda: ListSql(
+        select=_SELECT,
+        sorts={"award": vocab_order(Award.award, vocab.AWARDS), "enterprise": Enterprise.name},
+        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+                SearchField(Enterprise.name_initials, "initials")],
+        where=[Enterprise.deleted_at.is_(None)]),
     columns=[
-        Column("award", N_("Award"), sort=vocab_order(Award.award, vocab.AWARDS), width=160),
-        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=280),
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=180),
-        Column("county", N_("County"), sort=Enterprise.county, width=110),
-        Column("year", N_("Year"), sort=Award.year, width=60),
+        Column("award", N_("Award"), sortable=True, width=160),
+        Column("enterprise", N_("Enterprise"), sortable=True, width=280),
+        Column("uscc", N_("Credit code"), sortable=True, width=180),
+        Column("county", N_("County"), sortable=True, width=110),
+        Column("year", N_("Year"), sortable=True, width=60),
     ],
-    search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-            SearchField(Enterprise.name_initials, "initials")],
     search_hint=N_("Name / credit code / pinyin initials"),
-    filters=[Filter("award", N_("Award"), Award.award, choices=vocab.AWARDS, all_title=N_("All awards")),
-             Filter("county", N_("County"), Enterprise.county, choices=settings_service.counties,
-                    all_title=N_("All counties"))],
-    where=[Enterprise.deleted_at.is_(None)],
+    filters=[Filter("award", N_("Award"), choices=vocab.AWARDS, all_title=N_("All awards")),
+             Filter("county", N_("County"), choices=settings_service.counties, all_title=N_("All counties"))],
     default_sort=("award", "asc"),
 )
 

@@ -1,8 +1,8 @@
 """设置 → 备份与恢复: the backups with date, kind and size; 立即备份, 从备份恢复, 打开备份文件夹.
 
 Backing up and restoring run on the worker (qoffice.ui.worker). A restore replaces the database
-file under the window's feet, so the page first lets go of every SQLite connection (the engine is
-disposed; it reconnects to the restored file on the next query), keeps holding the writer lock, and
+file under the window's feet, so the page first lets go of every SQLite connection
+(`Database.release_connections`; the next query opens the restored file), keeps holding the writer lock, and
 afterwards tells every area to reload. The window is never left on a closed database: the same
 Database object stays open, only its connections are renewed.
 """
@@ -270,9 +270,7 @@ class BackupsPage(QWidget):
         db = self.ctx.db
         path = self.db_path
         lock = db.lock
-        # Let go of every SQLite connection: on Windows an open file cannot be replaced, and a
-        # connection kept open would go on reading the old file.
-        db.engine.dispose()
+        db.release_connections()
 
         def work(progress):
             result = backups_service.restore_from(path, backup_file, lock=lock, program=GUI_PROGRAM)
@@ -284,7 +282,7 @@ class BackupsPage(QWidget):
             return result
 
         def finish() -> None:
-            db.engine.dispose()  # a query during the restore may have opened the old file again
+            db.release_connections()  # a query during the restore may have opened the old file again
             self.reload()
             reload_everything(self.ctx)
             self.restored.emit()

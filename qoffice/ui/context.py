@@ -28,9 +28,7 @@ class AppContext(QObject):
             self.yearChanged.emit(year)
 
     def setting(self, key: str, default: str | None = None) -> str | None:
-        with self.db.read_session() as s:
-            return settings_service.get(s, key, default)
+        return settings_service.get(self.db, key, default)
 
     def counties(self) -> list[str]:
-        with self.db.read_session() as s:
-            return settings_service.counties(s)
+        return settings_service.counties(self.db)

@@ -20,23 +20,24 @@ from qoffice.db.models import Enterprise
 from qoffice.i18n import N_, _
 from qoffice.services import settings as settings_service
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField
 
 PICKER = ListDefinition(
     name="enterprise-picker",
-    select=select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.trade),
+    fields=("id", "uscc", "name", "county", "trade"),
+    sql=lambda: ListSql(
+        select=select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.trade),
+        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+                SearchField(Enterprise.name_initials, "initials")],
+        where=[Enterprise.deleted_at.is_(None)]),
     columns=[
-        Column("name", N_("Enterprise name"), sort=Enterprise.name, width=260),
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=170),
-        Column("county", N_("County"), sort=Enterprise.county, width=100),
-        Column("trade", N_("Trade"), sort=Enterprise.trade, width=110),
+        Column("name", N_("Enterprise name"), sortable=True, width=260),
+        Column("uscc", N_("Credit code"), sortable=True, width=170),
+        Column("county", N_("County"), sortable=True, width=100),
+        Column("trade", N_("Trade"), sortable=True, width=110),
     ],
-    search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-            SearchField(Enterprise.name_initials, "initials")],
     search_hint=N_("Name / credit code / pinyin initials"),
-    filters=[Filter("county", N_("County"), Enterprise.county, choices=settings_service.counties,
-                    all_title=N_("All counties"))],
-    where=[Enterprise.deleted_at.is_(None)],
+    filters=[Filter("county", N_("County"), choices=settings_service.counties, all_title=N_("All counties"))],
     default_sort=("name", "asc"),
 )
 

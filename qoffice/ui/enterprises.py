@@ -2,28 +2,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
-from sqlalchemy import select
 
-from qoffice.db.models import Enterprise
-from qoffice.domain import uscc as uscc_rules
 from qoffice.domain import vocab
 from qoffice.i18n import N_, _, ngettext
-from qoffice.services import enterprises as enterprise_service
 from qoffice.services import settings as settings_service
-from qoffice.ui.enterprise_editor import EnterpriseEditor
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, StartSql, vocab_order
 
-_COLUMNS = select(
-    Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.industry_group,
-    Enterprise.trade, Enterprise.status, Enterprise.status_year, Enterprise.cqo_name, Enterprise.phone,
-    Enterprise.deleted_at,
-)
-_STATUS_YEAR = list(_COLUMNS.selected_columns.keys()).index("status_year")
+if TYPE_CHECKING:
+    from qoffice.ui.enterprise_editor import EnterpriseEditor
+
+# The editor, the services and the models are imported when first used, not at start-up: this
+# module opens the window's first list, which must not wait for SQLAlchemy (see listmodel).
+
+_FIELDS = ("id", "uscc", "name", "county", "industry_group", "trade", "status", "status_year", "cqo_name",
+           "phone", "deleted_at")
+_STATUS_YEAR = _FIELDS.index("status_year")
 
 
 def _status_text(value, row) -> str:
@@ -39,53 +37,66 @@ def _utc_text(value, _row) -> str:
     return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-_SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper", charset=uscc_rules.CHARSET),
-           SearchField(Enterprise.name_initials, "initials")]
+def _sql(live: bool) -> ListSql:
+    from sqlalchemy import select
+
+    from qoffice.db.models import Enterprise
+    from qoffice.domain import uscc as uscc_rules
+
+    return ListSql(
+        select=select(*(getattr(Enterprise, f) for f in _FIELDS)),
+        sorts={"industry_group": vocab_order(Enterprise.industry_group, vocab.INDUSTRY_GROUPS),
+               "status": vocab_order(Enterprise.status, vocab.ENTERPRISE_STATUSES)},
+        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper", charset=uscc_rules.CHARSET),
+                SearchField(Enterprise.name_initials, "initials")],
+        where=[Enterprise.deleted_at.is_(None) if live else Enterprise.deleted_at.is_not(None)])
+
+
 _HINT = N_("Name / credit code / pinyin initials")
+_SELECTED = ", ".join(f"enterprise.{f}" for f in _FIELDS)
 
 ENTERPRISES = ListDefinition(
     name="enterprises",
-    select=_COLUMNS,
+    fields=_FIELDS,
+    sql=lambda: _sql(live=True),
     columns=[
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=172),
-        Column("name", N_("Enterprise name"), sort=Enterprise.name, width=230),
-        Column("county", N_("County"), sort=Enterprise.county, width=150),
-        Column("industry_group", N_("Industry group"), sort=vocab_order(Enterprise.industry_group,
-                                                                          vocab.INDUSTRY_GROUPS), width=80),
-        Column("trade", N_("Trade"), sort=Enterprise.trade, width=120),
-        Column("status", N_("Status"), sort=vocab_order(Enterprise.status, vocab.ENTERPRISE_STATUSES),
-               format=_status_text, width=96),
-        Column("cqo_name", N_("Chief quality officer"), sort=Enterprise.cqo_name, width=88),
+        Column("uscc", N_("Credit code"), sortable=True, width=172),
+        Column("name", N_("Enterprise name"), sortable=True, width=230),
+        Column("county", N_("County"), sortable=True, width=150),
+        Column("industry_group", N_("Industry group"), sortable=True, width=80),
+        Column("trade", N_("Trade"), sortable=True, width=120),
+        Column("status", N_("Status"), sortable=True, format=_status_text, width=96),
+        Column("cqo_name", N_("Chief quality officer"), sortable=True, width=88),
         Column("phone", N_("Phone"), width=120),
     ],
-    search=_SEARCH,
     search_hint=_HINT,
     filters=[
-        Filter("county", N_("County"), Enterprise.county, choices=settings_service.counties,
-               all_title=N_("All counties")),
-        Filter("industry_group", N_("Industry group"), Enterprise.industry_group, choices=vocab.INDUSTRY_GROUPS,
+        Filter("county", N_("County"), choices=settings_service.counties, all_title=N_("All counties")),
+        Filter("industry_group", N_("Industry group"), choices=vocab.INDUSTRY_GROUPS,
                all_title=N_("All industry groups")),
-        Filter("status", N_("Status"), Enterprise.status, choices=vocab.ENTERPRISE_STATUSES,
-               all_title=N_("All statuses")),
+        Filter("status", N_("Status"), choices=vocab.ENTERPRISE_STATUSES, all_title=N_("All statuses")),
     ],
-    where=[Enterprise.deleted_at.is_(None)],
     default_sort=("name", "asc"),
     indexed_sorts=("name",),  # ix_enterprise_live_search: name order with code and initials in it
+    # The list the window opens on, as SQLAlchemy compiles it (checked by tests/perf/test_perf_guards.py).
+    start=StartSql(
+        count="SELECT count(*) AS count_1 \nFROM enterprise \nWHERE enterprise.deleted_at IS NULL",
+        page=f"SELECT {_SELECTED} \nFROM enterprise \nWHERE enterprise.deleted_at IS NULL "
+             "ORDER BY enterprise.name ASC, enterprise.id ASC\n LIMIT ? OFFSET ?"),
 )
 
 RECYCLE_BIN = ListDefinition(
     name="recycle-bin",
-    select=_COLUMNS,
+    fields=_FIELDS,
+    sql=lambda: _sql(live=False),
     columns=[
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=180),
-        Column("name", N_("Enterprise name"), sort=Enterprise.name, width=280),
-        Column("county", N_("County"), sort=Enterprise.county, width=150),
+        Column("uscc", N_("Credit code"), sortable=True, width=180),
+        Column("name", N_("Enterprise name"), sortable=True, width=280),
+        Column("county", N_("County"), sortable=True, width=150),
         Column("status", N_("Status"), format=_status_text, width=100),
-        Column("deleted_at", N_("Deleted at"), sort=Enterprise.deleted_at, format=_utc_text, width=150),
+        Column("deleted_at", N_("Deleted at"), sortable=True, format=_utc_text, width=150),
     ],
-    search=_SEARCH,
     search_hint=_HINT,
-    where=[Enterprise.deleted_at.is_not(None)],
     default_sort=("deleted_at", "desc"),
 )
 
@@ -129,6 +140,8 @@ class EnterprisesArea(QWidget):
             self.list.reload()
 
     def open_editor(self, enterprise_id: int | None) -> EnterpriseEditor:
+        from qoffice.ui.enterprise_editor import EnterpriseEditor
+
         editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
         editor.saved.connect(self._saved)
         self.editor = editor
@@ -146,6 +159,9 @@ class EnterprisesArea(QWidget):
         self.list.select_id(enterprise_id)
 
     def delete(self, ids: list) -> None:
+        from qoffice.db.models import Enterprise
+        from qoffice.services import enterprises as enterprise_service
+
         with self.ctx.db.session() as s:
             for eid in ids:
                 enterprise_service.soft_delete(s, s.get(Enterprise, eid))
@@ -180,6 +196,9 @@ class RecycleBinArea(QWidget):
     def restore(self, ids: list) -> None:
         if not ids:
             return
+        from qoffice.db.models import Enterprise
+        from qoffice.services import enterprises as enterprise_service
+
         with self.ctx.db.session() as s:
             for eid in ids:
                 enterprise_service.restore(s, s.get(Enterprise, eid))

@@ -27,7 +27,7 @@ from qoffice.ui.activity_widgets import (
 )
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
 
 WEEKDAYS = "一二三四五六日"
 STATUS_MARKS = {vocab.FORUM_PLANNED: "○", vocab.FORUM_HELD: "✓", vocab.FORUM_CANCELLED: "✕"}
@@ -56,23 +56,25 @@ def _status_text(value, row) -> str:
 
 FORUMS = ListDefinition(
     name="forums",
-    select=_SELECT,
+    fields=tuple(_SELECT.selected_columns.keys()),
+    sql=lambda: ListSql(
+        select=_SELECT,
+        sorts={"status": vocab_order(Forum.status, vocab.FORUM_STATUSES)},
+        search=[SearchField(Forum.title), SearchField(Forum.topic), SearchField(Forum.venue),
+                SearchField(Forum.speakers)]),
     columns=[
-        Column("date", N_("Date"), sort=Forum.date, format=_date_text, width=150),
-        Column("status", N_("Forum status"), sort=vocab_order(Forum.status, vocab.FORUM_STATUSES), format=_status_text,
-               width=130),
-        Column("title", N_("Title"), sort=Forum.title, width=220),
-        Column("venue", N_("Venue"), sort=Forum.venue, width=120),
-        Column("organiser", N_("Organiser"), sort=Forum.organiser, width=120),
+        Column("date", N_("Date"), sortable=True, format=_date_text, width=150),
+        Column("status", N_("Forum status"), sortable=True, format=_status_text, width=130),
+        Column("title", N_("Title"), sortable=True, width=220),
+        Column("venue", N_("Venue"), sortable=True, width=120),
+        Column("organiser", N_("Organiser"), sortable=True, width=120),
         Column("topic", N_("Topic"), width=140),
         Column("speakers", N_("Speakers"), width=100),
-        Column("people_count", N_("People"), sort=Forum.people_count, width=60),
+        Column("people_count", N_("People"), sortable=True, width=60),
         Column("attending", N_("Enterprises attending"), width=90),
     ],
-    search=[SearchField(Forum.title), SearchField(Forum.topic), SearchField(Forum.venue),
-            SearchField(Forum.speakers)],
     search_hint=N_("Title / topic / venue / speakers"),
-    filters=[Filter("status", N_("Forum status"), Forum.status, choices=vocab.FORUM_STATUSES,
+    filters=[Filter("status", N_("Forum status"), choices=vocab.FORUM_STATUSES,
                     all_title=N_("All forum statuses"))],
     default_sort=("date", "asc"),  # a timeline: the year from January on
 )

@@ -97,7 +97,7 @@ def export_columns(definition: ListDefinition) -> list[ExportColumn]:
     from qoffice.excel import cells
     from qoffice.excel.list_export import AUTO, ExportColumn
 
-    keys = list(definition.select.selected_columns.keys())
+    keys = list(definition.fields)
     out = []
     for col in definition.columns:
         i = keys.index(col.key)

@@ -124,7 +124,7 @@ class ListArea(QWidget):
         # Wide enough to read the whole hint of what it searches, within reason.
         self.search_box.setMinimumWidth(min(320, max(200, self.search_box.fontMetrics().horizontalAdvance(
             self.search_box.placeholderText()) + 36)))
-        self.search_box.setVisible(bool(definition.search))
+        self.search_box.setVisible(bool(definition.search_hint))
         bar.addWidget(self.search_box, 0, Qt.AlignTop)
         layout.addLayout(top)
 
@@ -245,9 +245,7 @@ class ListArea(QWidget):
             section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
             keys = self.model.column_keys()
             if 0 <= section < len(keys):
-                spec = next((c for c in self.definition.columns if c.key == keys[section]), None)
-                if spec is not None and spec.sort is not None:
-                    self.model._sort_key, self.model._sort_desc = spec.key, order == Qt.DescendingOrder
+                self.model.set_sort_state(keys[section], order == Qt.DescendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
 
     def save_state(self) -> None:

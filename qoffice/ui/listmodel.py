@@ -3,58 +3,68 @@
 A list is declared once as a `ListDefinition`; `SqlListModel` turns it into a Qt model that filters
 and sorts in SQL and loads rows a page at a time (`canFetchMore`/`fetchMore`), so a list of 100,000
 enterprises costs one page of tuples until the clerk scrolls. No QSortFilterProxyModel, no ORM
-object per row. Later areas define their lists with this module and nothing else:
+object per row. A definition has two halves: what the screen shows (plain data) and its SQL, built
+by a function the first time a query needs it, because that function imports SQLAlchemy and the
+models, which take longer than the whole rest of the start-up:
 
-    from sqlalchemy import select
-    from qoffice.db.models import Forum
-    from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField
+    def _forum_sql() -> ListSql:                         # called once, on the first query
+        from sqlalchemy import func, select
+        from qoffice.db.models import Forum
+        return ListSql(
+            select=select(Forum.id, Forum.date, Forum.title, Forum.status),  # labels = `fields`
+            sorts={"status": vocab_order(Forum.status, vocab.FORUM_STATUSES)},  # else: the selected column
+            search=[SearchField(Forum.title), SearchField(Forum.topic)],    # "contains" by default
+            filters={"year": func.strftime("%Y", Forum.date)},  # else: the selected column of that key
+            where=[])                                    # base filter, e.g. Enterprise.deleted_at.is_(None)
 
     FORUMS = ListDefinition(
         name="forums",                                   # key for QSettings (widths, sort order)
-        select=select(Forum.id, Forum.date, Forum.title, Forum.status),   # must include the id
-        id_key="id",                                     # label of the id column in the select
+        fields=("id", "date", "title", "status"),        # the select's labels, in order
+        sql=_forum_sql,
         columns=[                                        # what the table shows, in order
-            Column("date", N_("Date"), sort=Forum.date, format=lambda v, row: v.isoformat()),
-            Column("title", N_("Title"), sort=Forum.title, width=320),
-            Column("status", N_("Status"), sort=vocab_order(Forum.status, vocab.FORUM_STATUSES)),
+            Column("date", N_("Date"), sortable=True, format=lambda v, row: v.isoformat()),
+            Column("title", N_("Title"), sortable=True, width=320),
+            Column("status", N_("Status"), sortable=True),
         ],
-        search=[SearchField(Forum.title), SearchField(Forum.topic)],   # "contains" by default
-        search_hint=N_("Title / topic"),                 # the search box placeholder
-        filters=[Filter("status", N_("Status"), Forum.status, choices=vocab.FORUM_STATUSES),
-                 Filter("year", N_("Year"), func.strftime("%Y", Forum.date), choices=years)],
-        where=[],                                        # base filter, e.g. Enterprise.deleted_at.is_(None)
+        search_hint=N_("Title / topic"),                 # the search box placeholder; "" = no search
+        filters=[Filter("status", N_("Status"), choices=vocab.FORUM_STATUSES),
+                 Filter("year", N_("Year"), choices=years)],
         default_sort=("date", "desc"),
     )
 
 Parts of a definition:
-- `select`: a SQLAlchemy Core select of the shown columns plus the id (joins allowed). Columns are
-  addressed by their label (`Forum.title` → "title"; use `.label("x")` for expressions).
-- `Column(key, title, sort=None, format=None, width=None, align=None)`: `title` is an English source
-  string (mark it with N_; the model translates it when it builds headers). `sort` is the SQL
-  expression to order by (None: the header does not sort); `vocab_order()` sorts a closed vocabulary
-  in its own order. `format(value, row)` returns the text shown (default: str, None → "", bool → 是/否).
+- `fields`: the labels of the select's columns in order (checked when the SQL is built); formats
+  find other values of the row by `fields.index(key)`. Must include the id (`id_key`).
+- `Column(key, title, sortable=False, format=None, width=None, align=None)`: `title` is an English
+  source string (mark it with N_). A sortable column sorts by `ListSql.sorts[key]`, or by the selected
+  column of that key; `vocab_order()` sorts a closed vocabulary in its own order.
+  `format(value, row)` returns the text shown (default: str, None → "", bool → 是/否).
 - `SearchField(column, mode)`: mode "contains" (LIKE %q%), "prefix" (LIKE q%), "upper" (contains,
   query upper-cased: credit codes), "initials" (contains, only for queries of ASCII letters/digits,
   lower-cased: the stored pinyin initials column). Every word of the query must match some field.
   `charset` (optional): the characters the column can hold; a word with others skips the column
   (one LIKE less per row scanned).
-- `Filter(key, title, column, choices, all_title=None)`: a drop-down; `choices` is a sequence or
-  a callable(session) -> sequence (e.g. the counties from the settings); None means "all".
-- `where`: the base filter applied always (the recycle bin uses `deleted_at IS NOT NULL`).
+- `Filter(key, title, choices, all_title=None)`: a drop-down; `choices` is a sequence or a
+  callable(db) -> sequence (e.g. the counties from the settings); None means "all".
+- `ListSql.where`: the base filter applied always (the recycle bin uses `deleted_at IS NOT NULL`);
+  `SqlListModel.set_scope()` adds one that changes at run time (the shared year).
 - `default_sort`: (column key, "asc" | "desc"); ties are always broken by the id, so pages are stable.
-
 - `indexed_sorts`: column keys whose order an index gives together with the searched columns (the
   enterprise list's ix_enterprise_live_search: name + code + initials). A search sorted by such a
   key walks that index and stops after one page; any other sort scans and sorts the matches,
   because walking an index that lacks the searched columns fetches row after row.
+- `start` (optional): the SQL of the unsearched, unfiltered list in its default order as text
+  (`StartSql`), so the list the window opens on shows its first page without SQLAlchemy. A test
+  checks it against the SQL built from `sql`, and that both give the same rows.
 
-The model reports `total_count` (base filter only) and `filtered_count` (with search and filters):
-"共 N 条 (筛选后 M 条)" via `counts_text()`. A keystroke costs one page: when the page is not full
-its length is the count; when it is full, the matches are counted on a background thread and
-`countsChanged` follows (reading `filtered_count` or `counts_text()` before that waits for it).
-`statement()` gives the whole filtered, sorted select (no paging) for exports. Queries run on
-`db.read_engine` (a plain BEGIN, never blocking a writer for longer than the query). Only the
-loaded pages are held, as tuples: no Python object for rows nobody has scrolled to.
+Statements are built with SQLAlchemy Core and compiled to SQL text; pages and counts run on plain
+read-only sqlite3 connections (`Database.query`), which also spares each keystroke SQLAlchemy's
+execution layer. The model reports `total_count` (base filter only) and `filtered_count` (with
+search and filters): "共 N 条 (筛选后 M 条)" via `counts_text()`. A keystroke costs one page: when
+the page is not full its length is the count; when it is full, the matches are counted on a
+background thread and `countsChanged` follows (reading `filtered_count` or `counts_text()` before
+that waits for it). `statement()` gives the whole filtered, sorted select (no paging) for exports.
+Only the loaded pages are held, as tuples: no Python object for rows nobody has scrolled to.
 """
 from __future__ import annotations
 
@@ -63,13 +73,14 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from sqlalchemy import String, and_, case, func, literal, or_, select
-from sqlalchemy.sql import ColumnElement, Select
 
 from qoffice.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql import ColumnElement, Select
 
 log = logging.getLogger("qoffice.ui")
 
@@ -83,7 +94,7 @@ Formatter = Callable[[Any, Sequence[Any]], str]
 class Column:
     key: str
     title: str  # English source string; translated when headers are built
-    sort: ColumnElement | None = None
+    sortable: bool = False
     format: Formatter | None = None
     width: int | None = None
     align: Qt.AlignmentFlag | None = None
@@ -102,28 +113,98 @@ class SearchField:
 class Filter:
     key: str
     title: str  # English source string, e.g. N_("County")
-    column: ColumnElement
     choices: Sequence[str] | Callable[[Any], Sequence[str]] = ()
     all_title: str | None = None  # English source, e.g. N_("All counties"); default "All"
 
 
 @dataclass
+class ListSql:
+    """The SQL half of a definition (SQLAlchemy Core), built on first use."""
+    select: Select
+    sorts: dict[str, ColumnElement] = field(default_factory=dict)
+    search: list[SearchField] = field(default_factory=list)
+    filters: dict[str, ColumnElement] = field(default_factory=dict)
+    where: list[ColumnElement] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StartSql:
+    """The default view's SQL as text: `count` (the base filter's rows) and `page` (its first
+    pages in the default order, ending in LIMIT ? OFFSET ?)."""
+    count: str
+    page: str
+
+
+@dataclass
 class ListDefinition:
     name: str
-    select: Select
+    fields: tuple[str, ...]
     columns: list[Column]
+    sql: Callable[[], ListSql]
     id_key: str = "id"
-    search: list[SearchField] = field(default_factory=list)
-    search_hint: str = ""
+    search_hint: str = ""  # also says whether the list has a search box
     filters: list[Filter] = field(default_factory=list)
-    where: list[ColumnElement] = field(default_factory=list)
     default_sort: tuple[str, str] | None = None
     row_number: bool = True  # show the 序号 column first
     indexed_sorts: tuple[str, ...] = ()  # sorts an index gives with the searched columns (see above)
+    start: StartSql | None = None
+    _built: "_BuiltSql | None" = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        missing = [k for k in [c.key for c in self.columns] + [self.id_key] if k not in self.fields]
+        if missing:
+            raise ValueError(f"list {self.name}: fields lack {missing}")
+
+    def built(self) -> "_BuiltSql":
+        """The SQL half, built and checked once (imports SQLAlchemy and the models)."""
+        if self._built is None:
+            self._built = _BuiltSql(self, self.sql())
+        return self._built
+
+
+_DIALECT = None
+
+
+def sqlite_dialect():
+    global _DIALECT
+    if _DIALECT is None:
+        from sqlalchemy.dialects import sqlite
+
+        _DIALECT = sqlite.dialect()
+    return _DIALECT
+
+
+class _BuiltSql:
+    """A definition's ListSql checked against its fields, with each sortable column's and filter's
+    SQL expression and the converters that turn raw sqlite3 values into SQLAlchemy's types."""
+
+    def __init__(self, definition: ListDefinition, sql: ListSql):
+        selected = sql.select.selected_columns
+        keys = list(selected.keys())
+        if keys != list(definition.fields):
+            raise ValueError(f"list {definition.name}: select gives {keys}, fields say {list(definition.fields)}")
+        self.sql = sql
+        self.id_column = selected[definition.id_key]
+        self.sorts = {c.key: sql.sorts.get(c.key, selected[c.key] if c.key in keys else None)
+                      for c in definition.columns if c.sortable}
+        if any(v is None for v in self.sorts.values()):
+            raise ValueError(f"list {definition.name}: no sort expression for {[k for k, v in self.sorts.items() if v is None]}")
+        self.filters = {}
+        for flt in definition.filters:
+            column = sql.filters.get(flt.key, selected[flt.key] if flt.key in keys else None)
+            if column is None:
+                raise ValueError(f"list {definition.name}: no SQL for filter {flt.key}")
+            self.filters[flt.key] = column
+        dialect = sqlite_dialect()
+        self.converters = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected]
+        if not any(self.converters):
+            self.converters = None
 
 
 def vocab_order(column: ColumnElement, words: Sequence[str]) -> ColumnElement:
     """Sort expression putting a closed vocabulary in its own order (unknown words last)."""
+    from sqlalchemy import case
+
     return case({w: i for i, w in enumerate(words)}, value=column, else_=len(words))
 
 
@@ -155,6 +236,8 @@ def _without_index(expr: ColumnElement) -> ColumnElement:
     (measured: 2 s vs 0.1 s at 100,000 rows). `x || ''` keeps the order (NULL stays NULL) and
     is plain SQL on SQLite and PostgreSQL alike.
     """
+    from sqlalchemy import String
+
     if isinstance(getattr(expr, "type", None), String):
         return expr.concat("")
     return expr
@@ -170,6 +253,8 @@ def search_clause(fields: Sequence[SearchField], query: str) -> ColumnElement | 
     words = (query or "").split()
     if not words or not fields:
         return None
+    from sqlalchemy import and_, literal, or_
+
     per_word = []
     for word in words:
         alternatives = []
@@ -194,48 +279,49 @@ def search_clause(fields: Sequence[SearchField], query: str) -> ColumnElement | 
     return and_(*per_word)
 
 
+def compile_sql(stmt) -> tuple[str, list]:
+    """SQL text and positional parameters of a Core statement, for a plain sqlite3 cursor."""
+    compiled = stmt.compile(dialect=sqlite_dialect(), compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    processors = getattr(compiled, "_bind_processors", {})
+    args = [processors[k](params[k]) if k in processors else params[k] for k in (compiled.positiontup or ())]
+    return compiled.string, args
+
+
 class _BackgroundCount:
     """COUNT(*) of one statement on a thread of its own, so a keystroke waits for one page only.
     `cancel()` interrupts it (the clerk typed on); `wait()` joins it.
 
-    The statement is compiled here, on the caller's thread; the thread itself runs only the DB-API
-    call, during which sqlite3 releases the GIL — so it does not slow the GUI thread down.
+    The SQL is compiled on the caller's thread; the thread itself runs only the sqlite3 call, during
+    which sqlite3 releases the GIL — so it does not slow the GUI thread down.
     """
 
-    def __init__(self, engine, stmt: Select, done: Callable[["_BackgroundCount"], None]):
+    def __init__(self, db, sql: str, args: list, done: Callable[["_BackgroundCount"], None]):
         self.result: int | None = None
-        self._engine = engine
-        compiled = stmt.compile(dialect=engine.dialect)
-        params = compiled.construct_params()
-        processors = getattr(compiled, "_bind_processors", {})
-        self._sql = compiled.string
-        self._args = [processors[k](params[k]) if k in processors else params[k]
-                      for k in (compiled.positiontup or ())]
+        self._db = db
+        self._sql, self._args = sql, args
         self._done = done
         self._lock = threading.Lock()
         self._cancelled = False
-        self._dbapi = None
+        self._conn = None
         self._thread = threading.Thread(target=self._run, name="qoffice-list-count", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            conn = self._engine.raw_connection()
+            conn = self._db.connect_reader()
             try:
                 with self._lock:
                     if self._cancelled:
                         return
-                    self._dbapi = conn.dbapi_connection
+                    self._conn = conn
                 try:
-                    cursor = conn.cursor()
-                    cursor.execute(self._sql, self._args)
-                    self.result = cursor.fetchone()[0]
-                    cursor.close()
+                    self.result = conn.execute(self._sql, self._args).fetchone()[0]
                 finally:
-                    with self._lock:  # never interrupt the pooled connection's next user
-                        self._dbapi = None
+                    with self._lock:
+                        self._conn = None
             finally:
-                conn.close()  # back to the pool
+                conn.close()
         except Exception as exc:  # interrupted, or the database went away: wait() falls back
             if not self._cancelled:
                 log.warning("background count failed: %s", exc)
@@ -249,8 +335,8 @@ class _BackgroundCount:
     def cancel(self) -> None:
         with self._lock:
             self._cancelled = True
-            if self._dbapi is not None:
-                self._dbapi.interrupt()
+            if self._conn is not None:
+                self._conn.interrupt()
 
     def wait(self) -> int | None:
         self._thread.join()
@@ -269,17 +355,18 @@ class SqlListModel(QAbstractTableModel):
         self.definition = definition
         self.page_size = page_size
         self._keys = [c.key for c in definition.columns]
-        selected = list(definition.select.selected_columns.keys())
-        missing = [k for k in self._keys + [definition.id_key] if k not in selected]
-        if missing:
-            raise ValueError(f"list {definition.name}: select lacks columns {missing}")
-        self._index_of = {k: selected.index(k) for k in selected}
+        self._index_of = {k: i for i, k in enumerate(definition.fields)}
         self._id_index = self._index_of[definition.id_key]
         self._offset = 1 if definition.row_number else 0
+        # Per shown column: (row index of its value, its formatter) — data() is called for every
+        # visible cell on each repaint, so it looks nothing up.
+        self._cells = [(self._index_of[c.key], c.format or default_format) for c in definition.columns]
+        self._aligns = [int(c.align | Qt.AlignVCenter) if c.align is not None else None for c in definition.columns]
         self._rows: list[tuple] = []
         self._query = ""
-        self._clause: ColumnElement | None = None  # search_clause() of the query, built once
+        self._clause_for: tuple[str, Any] | None = None  # (query, its search_clause), built once per query
         self._filters: dict[str, Any] = {}
+        self._scope: list = []
         self._sort_key, self._sort_desc = None, False
         if definition.default_sort:
             self._sort_key = definition.default_sort[0]
@@ -308,22 +395,24 @@ class SqlListModel(QAbstractTableModel):
         return _(self.definition.columns[section - self._offset].title)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        col = index.column()
         if role == Qt.DisplayRole or role == Qt.ToolTipRole:
-            if self._offset and col == 0:
-                return str(index.row() + 1)
-            row = self._rows[index.row()]
-            spec = self.definition.columns[col - self._offset]
-            value = row[self._index_of[spec.key]]
-            return (spec.format or default_format)(value, row)
+            row = index.row()
+            if row >= len(self._rows) or not index.isValid():
+                return None
+            col = index.column() - self._offset
+            if col < 0:
+                return str(row + 1)
+            record = self._rows[row]
+            value_index, fmt = self._cells[col]
+            return fmt(record[value_index], record)
         if role == Qt.TextAlignmentRole:
-            if self._offset and col == 0:
-                return int(Qt.AlignRight | Qt.AlignVCenter)
-            spec = self.definition.columns[col - self._offset]
-            return int(spec.align | Qt.AlignVCenter) if spec.align is not None else None
+            if not index.isValid():
+                return None
+            col = index.column() - self._offset
+            return int(Qt.AlignRight | Qt.AlignVCenter) if col < 0 else self._aligns[col]
         if role == Qt.UserRole:
+            if not index.isValid() or index.row() >= len(self._rows):
+                return None
             return self._rows[index.row()][self._id_index]
         return None
 
@@ -352,7 +441,7 @@ class SqlListModel(QAbstractTableModel):
         if column < 0 or column >= len(keys) or keys[column] == ROW_NUMBER_KEY:
             return
         spec = self.definition.columns[column - self._offset]
-        if spec.sort is None:
+        if not spec.sortable:
             return
         self._sort_key, self._sort_desc = spec.key, order == Qt.DescendingOrder
         self.reload(recount_total=False)
@@ -366,7 +455,6 @@ class SqlListModel(QAbstractTableModel):
         text = (text or "").strip()
         if text != self._query:
             self._query = text
-            self._clause = search_clause(self.definition.search, text)
             self.reload(recount_total=False)
 
     def set_filter(self, key: str, value: Any) -> None:
@@ -378,11 +466,22 @@ class SqlListModel(QAbstractTableModel):
         if changed:
             self.reload(recount_total=False)
 
+    def set_scope(self, clauses: Sequence) -> None:
+        """A base filter that changes at run time (the shared year, the year's meeting), added to
+        the definition's `where`: 共 N 条 then counts the scope's records. Call reload() after."""
+        self._scope = list(clauses)
+
     def filters(self) -> dict[str, Any]:
         return dict(self._filters)
 
     def sort_state(self) -> tuple[str | None, bool]:
         return self._sort_key, self._sort_desc
+
+    def set_sort_state(self, key: str, descending: bool) -> None:
+        """The order of the next query (a list area restoring the clerk's last order)."""
+        spec = next((c for c in self.definition.columns if c.key == key), None)
+        if spec is not None and spec.sortable:
+            self._sort_key, self._sort_desc = key, descending
 
     def sort_column(self) -> int:
         keys = self.column_keys()
@@ -408,56 +507,91 @@ class SqlListModel(QAbstractTableModel):
                                                                          shown=self.filtered_count)
 
     # ---- SQL ----------------------------------------------------------------------------
+    def _built(self) -> _BuiltSql:
+        return self.definition.built()
+
+    def _clause(self):
+        if self._clause_for is None or self._clause_for[0] != self._query:
+            self._clause_for = (self._query, search_clause(self._built().sql.search, self._query))
+        return self._clause_for[1]
+
     def _base(self) -> Select:
-        stmt = self.definition.select
-        for clause in self.definition.where:
+        built = self._built()
+        stmt = built.sql.select
+        for clause in [*built.sql.where, *self._scope]:
             stmt = stmt.where(clause)
         return stmt
 
     def _filtered(self) -> Select:
         stmt = self._base()
-        if self._clause is not None:
-            stmt = stmt.where(self._clause)
-        by_key = {f.key: f for f in self.definition.filters}
+        clause = self._clause()
+        if clause is not None:
+            stmt = stmt.where(clause)
+        columns = self._built().filters
         for key, value in self._filters.items():
-            if key in by_key:
-                stmt = stmt.where(by_key[key].column == value)
+            if key in columns:
+                stmt = stmt.where(columns[key] == value)
         return stmt
 
     def is_narrowed(self) -> bool:
         """True when a search or a filter hides some records."""
         known = {f.key for f in self.definition.filters}
-        return self._clause is not None or any(k in known for k in self._filters)
+        return bool(self._query.split()) or any(k in known for k in self._filters)
+
+    def _at_start(self) -> bool:
+        """The default view — no search, filter or scope, the default order — whose SQL the
+        definition may carry as text (`start`), so no SQLAlchemy is needed to show it."""
+        default = self.definition.default_sort
+        return (self.definition.start is not None and not self._scope and not self.is_narrowed()
+                and default is not None and (self._sort_key, self._sort_desc) == (default[0], default[1] == "desc"))
 
     def statement(self) -> Select:
         """The whole filtered, sorted list (no paging): for exports and reports."""
+        built = self._built()
         stmt = self._filtered()
         narrowed = self.is_narrowed()
-        id_col = self.definition.select.selected_columns[self.definition.id_key]
-        spec = next((c for c in self.definition.columns if c.key == self._sort_key), None)
-        if spec is not None and spec.sort is not None:
-            key = spec.sort
-            if narrowed and spec.key not in self.definition.indexed_sorts:
+        key = built.sorts.get(self._sort_key)
+        if key is not None:
+            if narrowed and self._sort_key not in self.definition.indexed_sorts:
                 key = _without_index(key)
             stmt = stmt.order_by(key.desc() if self._sort_desc else key.asc())
+        id_col = built.id_column
         return stmt.order_by(id_col.desc() if self._sort_desc else id_col.asc())
 
     @staticmethod
     def _count(stmt: Select) -> Select:
+        from sqlalchemy import func
+
         return stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
 
+    def _rows_of(self, sql: str, args: Sequence) -> list[tuple]:
+        rows = self.db.query(sql, args)
+        # A start page read before the SQL half was built needs none: its test checks the rows.
+        built = self.definition._built
+        converters = built.converters if built is not None else None
+        if converters:
+            rows = [tuple(v if c is None or v is None else c(v) for c, v in zip(converters, r)) for r in rows]
+        return rows
+
+    def _page_sql(self, offset: int) -> tuple[str, list]:
+        if self._at_start():
+            return self.definition.start.page, [self.page_size, offset]
+        return compile_sql(self.statement().limit(self.page_size).offset(offset))
+
+    def _total_sql(self) -> tuple[str, list]:
+        if self._at_start():
+            return self.definition.start.count, []
+        return compile_sql(self._count(self._base()))
+
     def _load_page(self, offset: int) -> list[tuple]:
-        stmt = self.statement().limit(self.page_size).offset(offset)
-        with self.db.read_engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(stmt)]
+        return self._rows_of(*self._page_sql(offset))
 
     def reload(self, recount_total: bool = True) -> None:
         """Re-run the query and show its first page (after a write, a search or a sort)."""
         self._cancel_count()
-        with self.db.read_engine.connect() as conn:
-            if recount_total or self.total_count == 0:
-                self.total_count = conn.execute(self._count(self._base())).scalar_one()
-            page = [tuple(r) for r in conn.execute(self.statement().limit(self.page_size))]
+        if recount_total or self.total_count == 0:
+            self.total_count = self.db.query(*self._total_sql())[0][0]
+        page = self._load_page(0)
         if not self.is_narrowed():
             known: int | None = self.total_count
         elif len(page) < self.page_size:
@@ -469,7 +603,7 @@ class SqlListModel(QAbstractTableModel):
         self._exhausted = len(page) < self.page_size or (known is not None and len(page) >= known)
         self.endResetModel()
         if known is None:
-            self._count_job = _BackgroundCount(self.db.read_engine, self._count(self._filtered()),
+            self._count_job = _BackgroundCount(self.db, *compile_sql(self._count(self._filtered())),
                                                self._countDone.emit)
         else:
             self._filtered_count = known
@@ -482,8 +616,7 @@ class SqlListModel(QAbstractTableModel):
         if job is not None:
             n = job.wait()
             if n is None:  # the background count failed: count here
-                with self.db.read_engine.connect() as conn:
-                    n = conn.execute(self._count(self._filtered())).scalar_one()
+                n = self.db.query(*compile_sql(self._count(self._filtered())))[0][0]
             self._settle(job, n)
         return self._filtered_count
 
@@ -512,6 +645,5 @@ class SqlListModel(QAbstractTableModel):
     def filter_choices(self, flt: Filter) -> list[str]:
         choices = flt.choices
         if callable(choices):
-            with self.db.read_session() as s:
-                return list(choices(s))
+            return list(choices(self.db))
         return list(choices)

@@ -321,6 +321,22 @@ class MainWindow(QMainWindow):
         if widget is self.stack.currentWidget():
             self.counts_label.setText(text)
 
+    def warm_up(self) -> None:
+        """Build what the first search, sort or edit needs — SQLAlchemy, the models, the shown
+        list's SQL — once the clerk has the first page in front of them.
+
+        The window opens without SQLAlchemy (its import takes longer than the rest of the start
+        together); imported on the first keystroke instead, it would make that keystroke lag.
+        It runs on the GUI thread on purpose: an import holds the GIL and the import lock, so a
+        thread would not make it faster (measured: slower), and a module imported from two
+        threads at once can be seen half-initialised.
+        """
+        area = self.current_area()
+        lst = getattr(area, "list", None)
+        if lst is not None:
+            lst.definition.built()
+        import qoffice.db.models  # noqa: F401  (the editors and services need them next)
+
     def rows_shown(self) -> int:
         area = self.current_area()
         lst = getattr(area, "list", None)

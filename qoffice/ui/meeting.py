@@ -57,7 +57,7 @@ from qoffice.ui.activity_widgets import (
 )
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
 from qoffice.ui.signin_sheet import SheetInfo, write_signin_pdf
 
 _ATTENDEES = (select(func.group_concat(Attendee.name, "、")).where(Attendee.signup_id == SignUp.id)
@@ -102,40 +102,46 @@ def _day(value, _row) -> str:
 
 SIGNUPS = ListDefinition(
     name="signups",
-    select=_SELECT,
+    fields=tuple(_KEYS),
+    sql=lambda: ListSql(
+        select=_SELECT,
+        sorts={"enterprise": Enterprise.name, "status": vocab_order(SignUp.status, vocab.SIGNUP_STATUSES),
+               "partner": Partner.name},
+        search=_SEARCH,
+        where=[Enterprise.deleted_at.is_(None)]),
     columns=[
-        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=240),
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=185),
+        Column("enterprise", N_("Enterprise"), sortable=True, width=240),
+        Column("uscc", N_("Credit code"), sortable=True, width=185),
         Column("attendees", N_("Attendees"), width=130),
-        Column("status", N_("Sign-up status"), sort=vocab_order(SignUp.status, vocab.SIGNUP_STATUSES), format=_status_text,
-               width=120),
+        Column("status", N_("Sign-up status"), sortable=True, format=_status_text, width=120),
         Column("need", N_("Cooperation need"), width=180),
-        Column("partner", N_("Wanted partner"), sort=Partner.name, width=150),
-        Column("signed_up_at", N_("Signed up on"), sort=SignUp.signed_up_at, format=_day, width=100),
+        Column("partner", N_("Wanted partner"), sortable=True, width=150),
+        Column("signed_up_at", N_("Signed up on"), sortable=True, format=_day, width=100),
     ],
-    search=_SEARCH,
     search_hint=_HINT,
-    filters=[Filter("status", N_("Sign-up status"), SignUp.status, choices=vocab.SIGNUP_STATUSES,
+    filters=[Filter("status", N_("Sign-up status"), choices=vocab.SIGNUP_STATUSES,
                     all_title=N_("All sign-up statuses"))],
-    where=[Enterprise.deleted_at.is_(None)],
     default_sort=("signed_up_at", "asc"),
 )
 
 CHECKIN = ListDefinition(
     name="checkin",
-    select=_SELECT,
+    fields=tuple(_KEYS),
+    sql=lambda: ListSql(
+        select=_SELECT,
+        sorts={"status": vocab_order(SignUp.status, (vocab.SU_REGISTERED, vocab.SU_CONFIRMED, vocab.SU_ATTENDED,
+                                                     vocab.SU_ABSENT)),
+               "enterprise": Enterprise.name},
+        search=_SEARCH,
+        where=[Enterprise.deleted_at.is_(None), SignUp.status.in_(SIGNUP_COUNTS_AGAINST_CAPACITY)]),
     columns=[
-        Column("status", N_("Check-in"), sort=vocab_order(SignUp.status, (vocab.SU_REGISTERED, vocab.SU_CONFIRMED,
-                                                                        vocab.SU_ATTENDED, vocab.SU_ABSENT)),
-               format=_checkin_text, width=110),
-        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=280),
-        Column("uscc", N_("Credit code"), sort=Enterprise.uscc, width=185),
+        Column("status", N_("Check-in"), sortable=True, format=_checkin_text, width=110),
+        Column("enterprise", N_("Enterprise"), sortable=True, width=280),
+        Column("uscc", N_("Credit code"), sortable=True, width=185),
         Column("attendees", N_("Attendees"), width=180),
         Column("phones", N_("Phone"), width=150),
     ],
-    search=_SEARCH,
     search_hint=_HINT,
-    where=[Enterprise.deleted_at.is_(None), SignUp.status.in_(SIGNUP_COUNTS_AGAINST_CAPACITY)],
     default_sort=("enterprise", "asc"),
 )
 

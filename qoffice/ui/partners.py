@@ -23,25 +23,29 @@ from qoffice.services import partners as partner_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, wan_text
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
 
 _SELECT = partner_service.directory_query().order_by(None)  # the list model sorts
 
 PARTNERS = ListDefinition(
     name="partners",
-    select=_SELECT,
+    fields=tuple(_SELECT.selected_columns.keys()),
+    sql=lambda: ListSql(
+        select=_SELECT,
+        sorts={"type": vocab_order(Partner.type, vocab.PARTNER_TYPES)},
+        search=[SearchField(Partner.name), SearchField(Partner.name_initials, "initials"),
+                SearchField(Partner.contact)]),
     columns=[
-        Column("name", N_("Partner"), sort=Partner.name, width=260),
-        Column("type", N_("Type"), sort=vocab_order(Partner.type, vocab.PARTNER_TYPES), width=140),
-        Column("contact", N_("Contact person"), sort=Partner.contact, width=100),
+        Column("name", N_("Partner"), sortable=True, width=260),
+        Column("type", N_("Type"), sortable=True, width=140),
+        Column("contact", N_("Contact person"), sortable=True, width=100),
         Column("phone", N_("Phone"), width=130),
         Column("projects", N_("Projects"), width=70, align=Qt.AlignRight),
         Column("signups", N_("Sign-up count"), width=70, align=Qt.AlignRight),
         Column("note", N_("Note"), width=160),
     ],
-    search=[SearchField(Partner.name), SearchField(Partner.name_initials, "initials"), SearchField(Partner.contact)],
     search_hint=N_("Name / pinyin initials / contact"),
-    filters=[Filter("type", N_("Type"), Partner.type, choices=vocab.PARTNER_TYPES, all_title=N_("All types"))],
+    filters=[Filter("type", N_("Type"), choices=vocab.PARTNER_TYPES, all_title=N_("All types"))],
     default_sort=("name", "asc"),
 )
 

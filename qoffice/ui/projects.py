@@ -34,7 +34,7 @@ from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, scope_list, wan_text
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
 
 _SELECT = (select(Project.id, Project.stage, Project.type, Project.title, Project.year,
                   Enterprise.name.label("enterprise"), Enterprise.uscc, Partner.name.label("partner"),
@@ -68,27 +68,31 @@ def _partner_text(value, row) -> str:
 
 PROJECTS = ListDefinition(
     name="projects",
-    select=_SELECT,
+    fields=tuple(_KEYS),
+    sql=lambda: ListSql(
+        select=_SELECT,
+        sorts={"stage": vocab_order(Project.stage, vocab.STAGES), "type": vocab_order(Project.type, vocab.PROJECT_TYPES),
+               "enterprise": Enterprise.name, "partner": Partner.name},
+        search=[SearchField(Project.title), SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+                SearchField(Enterprise.name_initials, "initials"), SearchField(Partner.name)],
+        where=[Enterprise.deleted_at.is_(None)]),
     columns=[
-        Column("stage", N_("Stage"), sort=vocab_order(Project.stage, vocab.STAGES), format=_stage_text, width=80),
-        Column("type", N_("Type"), sort=vocab_order(Project.type, vocab.PROJECT_TYPES), width=90),
-        Column("title", N_("Project"), sort=Project.title, width=190),
-        Column("year", N_("Year"), sort=Project.year, width=55),
-        Column("enterprise", N_("Enterprise"), sort=Enterprise.name, width=180),
-        Column("partner", N_("Partner (type)"), sort=Partner.name, format=_partner_text, width=170),
-        Column("investment_yuan", N_("Investment (10k yuan)"), sort=Project.investment_yuan,
+        Column("stage", N_("Stage"), sortable=True, format=_stage_text, width=80),
+        Column("type", N_("Type"), sortable=True, width=90),
+        Column("title", N_("Project"), sortable=True, width=190),
+        Column("year", N_("Year"), sortable=True, width=55),
+        Column("enterprise", N_("Enterprise"), sortable=True, width=180),
+        Column("partner", N_("Partner (type)"), sortable=True, format=_partner_text, width=170),
+        Column("investment_yuan", N_("Investment (10k yuan)"), sortable=True,
                format=lambda v, _r: wan_text(v), width=105, align=_RIGHT),
         Column("subsidy", N_("Subsidy (10k yuan)"), format=lambda _v, r: subsidy_text(r[_INVEST], r[_PTYPE]),
                width=170),
-        Column("benefit_yuan", N_("Benefit (10k yuan)"), sort=Project.benefit_yuan,
+        Column("benefit_yuan", N_("Benefit (10k yuan)"), sortable=True,
                format=lambda v, _r: wan_text(v), width=90, align=_RIGHT),
     ],
-    search=[SearchField(Project.title), SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-            SearchField(Enterprise.name_initials, "initials"), SearchField(Partner.name)],
     search_hint=N_("Project / enterprise / credit code / partner"),
-    filters=[Filter("stage", N_("Stage"), Project.stage, choices=vocab.STAGES, all_title=N_("All stages")),
-             Filter("type", N_("Type"), Project.type, choices=vocab.PROJECT_TYPES, all_title=N_("All types"))],
-    where=[Enterprise.deleted_at.is_(None)],
+    filters=[Filter("stage", N_("Stage"), choices=vocab.STAGES, all_title=N_("All stages")),
+             Filter("type", N_("Type"), choices=vocab.PROJECT_TYPES, all_title=N_("All types"))],
     default_sort=("stage", "asc"),
 )
 

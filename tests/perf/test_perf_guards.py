@@ -95,19 +95,19 @@ def test_a_keystroke_fetches_one_page_and_counts_in_sql(qtbot, db, builders):
 
     fill(db, builders, 3 * PAGE_SIZE + 7)
     model = enterprise_model(db)
-    seen: list[tuple[str, int]] = []
+    seen: list[str] = []
+    query = db.query
 
-    @event.listens_for(db.engine, "after_cursor_execute")
-    def spy(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement, cursor.rowcount))
+    def spy(sql, params=()):
+        rows = query(sql, params)
+        seen.append(sql)
+        return rows
 
-    try:
-        model.reload()
-        model.set_query("有限")
-        model.sort(2)
-    finally:
-        event.remove(db.engine, "after_cursor_execute", spy)
-    selects = [s for s, _n in seen if s.lstrip().upper().startswith("SELECT")]
+    db.query = spy
+    model.reload()
+    model.set_query("有限")
+    model.sort(2)
+    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
     assert selects
     for s in selects:
         assert "count(" in s.lower() or "LIMIT" in s.upper(), s
@@ -153,12 +153,66 @@ def test_a_new_keystroke_cancels_the_previous_count(qtbot, db, builders):
     assert counts == [len(range(4, n, 4))]  # the first count never reached the status bar
 
 
+@pytest.mark.parametrize("name", ["ENTERPRISES"])
+def test_start_sql_is_what_sqlalchemy_compiles_and_gives_the_same_rows(qtbot, db, builders, name):
+    """The list the window opens on carries its default view's SQL as text (no SQLAlchemy at
+    start-up): it must stay exactly the SQL built from the definition, rows and all."""
+    from qoffice.ui import enterprises
+    from qoffice.ui.listmodel import PAGE_SIZE, SqlListModel, compile_sql
+
+    definition = getattr(enterprises, name)
+    fill(db, builders, PAGE_SIZE + 30, deleted_every=7)
+    model = SqlListModel(db, definition)
+    assert model._at_start()
+    page_sql, page_args = compile_sql(model.statement().limit(PAGE_SIZE).offset(PAGE_SIZE))
+    count_sql, _args = compile_sql(model._count(model._base()))
+    assert (page_sql, page_args) == (definition.start.page, [PAGE_SIZE, PAGE_SIZE]), page_sql
+    assert count_sql == definition.start.count, count_sql
+    start_rows = db.query(definition.start.page, [PAGE_SIZE, 0]) + db.query(definition.start.page, [PAGE_SIZE, PAGE_SIZE])
+    with db.read_engine.connect() as conn:
+        sa_rows = [tuple(r) for r in conn.execute(model.statement())]
+    assert start_rows == sa_rows
+    assert len(sa_rows) == PAGE_SIZE + 30 - len(range(0, PAGE_SIZE + 30, 7))
+    # Leaving the default view builds the SQL; coming back gives the same first page.
+    model.reload()
+    first = [model.row_id(r) for r in range(model.rowCount())]
+    model.set_query("有限")
+    model.set_query("")
+    assert [model.row_id(r) for r in range(model.rowCount())] == first
+
+
+def test_the_window_opens_on_its_first_page_without_sqlalchemy(tmp_path):
+    """Start-up reads the settings and the first page with plain sqlite3: SQLAlchemy (more than
+    the whole rest of the start) is imported after the window shows, not before."""
+    db_path = tmp_path / "q.db"
+    env = {**__import__("os").environ, "QOFFICE_HOME": str(tmp_path / "home")}
+    for argv in (["demo-data", "--enterprises", "300", "--seed", "3"],):
+        done = subprocess.run([sys.executable, "-m", "qoffice", "--db", str(db_path), *argv], env=env,
+                              capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert done.returncode == 0, done.stderr
+    code = textwrap.dedent(f"""
+        import json, os, sys
+        os.environ["QOFFICE_EXIT_AFTER_SHOW"] = "1"
+        os.environ["QOFFICE_SMOKE_REPORT"] = {str(tmp_path / "smoke.json")!r}
+        from qoffice.cli.main import main
+        code = main(["--db", {str(db_path)!r}, "-platform", "offscreen"])
+        print(json.dumps({{"code": code, "sqlalchemy": sorted(m for m in sys.modules if m.startswith("sqlalchemy"))}}))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env=env)
+    assert out.returncode == 0, out.stderr
+    result = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "sqlalchemy": []}
+    report = __import__("json").loads((tmp_path / "smoke.json").read_text(encoding="utf-8"))
+    assert report["rows"] == 200 and report["exit"] == 0
+
+
 def test_search_skips_the_code_column_for_words_a_code_cannot_hold():
     from qoffice.ui.enterprises import ENTERPRISES
     from qoffice.ui.listmodel import search_clause
 
     def columns(word):
-        return str(search_clause(ENTERPRISES.search, word).compile(dialect=sqlite.dialect()))
+        return str(search_clause(ENTERPRISES.built().sql.search, word).compile(dialect=sqlite.dialect()))
 
     assert "uscc" in columns("9132")
     assert "uscc" not in columns("szz")  # S and Z never occur in a credit code

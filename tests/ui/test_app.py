@@ -132,6 +132,39 @@ def test_title_names_the_county_and_marks_demo_data(qtbot, qoffice_home, builder
         database.close()
 
 
+def test_settings_read_through_a_session_and_through_plain_sqlite_agree(db):
+    """Start-up reads the settings with plain sqlite3 (Database); the services with a Session."""
+    with db.session() as s:
+        assert settings_service.first_run_needed(s) and settings_service.first_run_needed(db)
+        settings_service.set_value(s, "county", "如皋市")
+        settings_service.set_value(s, "office", "如皋市质量强市工作领导小组办公室")
+        settings_service.set_value(s, "counties", "如皋市、海安市")
+        assert not settings_service.first_run_needed(s)  # the session sees its own changes
+    with db.read_session() as s:
+        assert settings_service.get_all(s) == settings_service.get_all(db)
+    assert not settings_service.first_run_needed(db)
+    assert settings_service.counties(db) == ["如皋市", "海安市"]
+    assert settings_service.get(db, "operator", "—") == "—"
+
+
+def test_warm_up_builds_the_shown_lists_sql_after_the_window_shows(qtbot, qoffice_home, builders):
+    from qoffice.ui.enterprises import ENTERPRISES
+
+    path = settled_db(qoffice_home / "w.db", enterprises=3, builders=builders)
+    database = open_database(path, "create")
+    try:
+        ENTERPRISES._built = None  # as in a new process
+        window = MainWindow(AppContext(database))
+        qtbot.addWidget(window)
+        window.show()
+        assert window.rows_shown() == 3
+        assert ENTERPRISES._built is None  # the first page came from the start SQL
+        window.warm_up()
+        assert ENTERPRISES._built is not None
+    finally:
+        database.close()
+
+
 def test_only_areas_whose_module_exists_are_listed(qtbot, db, monkeypatch):
     from qoffice.ui import mainwindow
 

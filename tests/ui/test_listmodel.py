@@ -13,7 +13,16 @@ from qoffice.domain.pinyin import initials
 from qoffice.errors import Cancelled, ValidationFailed
 from qoffice.ui import messages
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import PAGE_SIZE, Column, Filter, ListDefinition, SearchField, SqlListModel, vocab_order
+from qoffice.ui.listmodel import (
+    PAGE_SIZE,
+    Column,
+    Filter,
+    ListDefinition,
+    ListSql,
+    SearchField,
+    SqlListModel,
+    vocab_order,
+)
 from qoffice.ui.worker import run_in_background
 
 pytestmark = pytest.mark.gui
@@ -25,16 +34,19 @@ COUNTIES = ["崇川区", "如皋市", "启东市", "海门区"]
 def definition(deleted: bool = False) -> ListDefinition:
     return ListDefinition(
         name="test-enterprises",
-        select=select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.status),
-        columns=[Column("uscc", "Credit code", sort=Enterprise.uscc),
-                 Column("name", "Enterprise name", sort=Enterprise.name),
-                 Column("county", "County", sort=Enterprise.county),
-                 Column("status", "Status", sort=vocab_order(Enterprise.status, ("在营", "停产", "注销", "迁出")))],
-        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-                SearchField(Enterprise.name_initials, "initials")],
+        fields=("id", "uscc", "name", "county", "status"),
+        sql=lambda: ListSql(
+            select=select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.status),
+            sorts={"status": vocab_order(Enterprise.status, ("在营", "停产", "注销", "迁出"))},
+            search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
+                    SearchField(Enterprise.name_initials, "initials")],
+            where=[Enterprise.deleted_at.is_not(None) if deleted else Enterprise.deleted_at.is_(None)]),
+        columns=[Column("uscc", "Credit code", sortable=True),
+                 Column("name", "Enterprise name", sortable=True),
+                 Column("county", "County", sortable=True),
+                 Column("status", "Status", sortable=True)],
         search_hint="Name / credit code / pinyin initials",
-        filters=[Filter("county", "County", Enterprise.county, choices=COUNTIES)],
-        where=[Enterprise.deleted_at.is_not(None) if deleted else Enterprise.deleted_at.is_(None)],
+        filters=[Filter("county", "County", choices=COUNTIES)],
         default_sort=("name", "asc"),
     )
 
