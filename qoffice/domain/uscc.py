@@ -6,6 +6,7 @@ needs (which character is wrong and what the check character should be).
 from __future__ import annotations
 
 import unicodedata
+from operator import mul
 
 from qoffice.i18n import _
 
@@ -13,6 +14,7 @@ CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {c: i for i, c in enumerate(CHARSET)}
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, …, 28
 LENGTH = 18
+_ALLOWED = frozenset(CHARSET)
 
 
 def normalize(raw: str | None) -> str:
@@ -24,7 +26,8 @@ def normalize(raw: str | None) -> str:
 
 
 def check_character(first17: str) -> str:
-    total = sum(VALUES[c] * w for c, w in zip(first17, WEIGHTS))
+    # map/mul run in C: an import checks 100,000 codes.
+    total = sum(map(mul, map(VALUES.__getitem__, first17), WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
 
 
@@ -34,11 +37,11 @@ def problem(code: str) -> str | None:
         return _("The credit code is empty.")
     if len(code) != LENGTH:
         return _("The credit code must have 18 characters; this one has {n}.").format(n=len(code))
-    for pos, ch in enumerate(code, start=1):
-        if ch not in VALUES:
-            return _("Character {pos} of the credit code, “{ch}”, is not allowed (I, O, Z, S, V are never used).").format(
-                pos=pos, ch=ch
-            )
+    if not _ALLOWED.issuperset(code):  # one C-level pass; name the culprit only when there is one
+        pos, ch = next((pos, ch) for pos, ch in enumerate(code, start=1) if ch not in VALUES)
+        return _("Character {pos} of the credit code, “{ch}”, is not allowed (I, O, Z, S, V are never used).").format(
+            pos=pos, ch=ch
+        )
     expected = check_character(code[:17])
     if code[17] != expected:
         return _("The check character of the credit code is wrong: the last character should be {expected}, not {got}.").format(
