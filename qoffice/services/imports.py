@@ -11,6 +11,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import create_engine, delete, event, func, insert, select
@@ -124,6 +125,9 @@ class ImportResult:
 # --- reading ----------------------------------------------------------------------------------
 
 def _is_footer(row: list) -> bool:
+    first = row[0] if row else None
+    if first.__class__ is str and first and first[0] < "\x80" and not first[0].isspace():
+        return False  # a row starting with an ASCII character (a credit code, a number) is data
     for value in row:
         if cells.is_empty(value):
             continue
@@ -221,6 +225,97 @@ def _parse_cell(col: Column, raw, *, scale: Decimal, percent: bool, row: ParsedR
     raise AssertionError(kind)
 
 
+# How parse_file reads a column's cells. _MEMO: the value depends on the cell alone and adds no
+# warning, so each distinct cell is parsed once per column (a 100,000-row roster has a handful of
+# distinct 是/否, years and vocabulary words). _TEXT/_CODE: a fast path for cells that are already
+# clean, falling back to the full parser. _RATE: the generic parser plus the rate bookkeeping.
+_GENERIC, _TEXT, _CODE, _MEMO, _RATE = "generic", "text", "code", "memo", "rate"
+_READ_MODE = {"text": _TEXT, "phone": _TEXT, "code": _CODE, "bool": _MEMO, "vocab": _MEMO, "year": _MEMO,
+              "date": _MEMO, "int": _MEMO, "rate": _RATE}
+_needs_work = cells.NEEDS_WORK.search
+LONGEST_CODE = 64  # longer cells take the full path (clean_text's length limit, then the code rules)
+
+
+def _read_column(step: tuple, indexes: list[int], chunk: list[ParsedRow], raw_rows: list[list], width: int,
+                 formulas: set, percents: set, formula_msg: str, rate_values: dict) -> None:
+    """One field's cells of a chunk of rows into each row's values (or errors/warnings).
+
+    One column's cells share one parser. A cell that is already clean text (or a plain ASCII
+    code) is taken as clean_text (or normalize) would return it; a cell of a _MEMO column is
+    parsed once per distinct value and column. Everything else goes through _parse_cell.
+    `width` is the length of the shortest row in `raw_rows`.
+    """
+    key, col, cols, single, scale, mode, memo = step
+    if single is not None:
+        file_cols = None
+        raws = list(map(itemgetter(single), raw_rows)) if single < width else [_cell(r, single) for r in raw_rows]
+    else:
+        file_cols = [next((c for c in cols if not cells.is_empty(_cell(r, c))), cols[0]) for r in raw_rows]
+        raws = [_cell(r, c) for r, c in zip(raw_rows, file_cols)]
+    if formulas or mode is _RATE or mode is _GENERIC:
+        for n, raw in enumerate(raws):
+            _read_cell(step, chunk[n], raw, indexes[n], single if file_cols is None else file_cols[n], formulas,
+                       percents, formula_msg, rate_values)
+        return
+    # The common cases in tight loops; anything unusual falls back to _read_cell.
+    values_of = [r.values for r in chunk]
+    if mode is _TEXT:
+        needs_work, limit = _needs_work, cells.EXCEL_TEXT_LIMIT
+        for n, raw in enumerate(raws):
+            if raw.__class__ is str and raw and len(raw) <= limit and not needs_work(raw):
+                values_of[n][key] = raw  # already clean: what clean_text would return
+            elif raw is not None and raw != "":
+                _read_cell(step, chunk[n], raw, indexes[n], None, formulas, percents, formula_msg, rate_values)
+    elif mode is _CODE:
+        for n, raw in enumerate(raws):
+            if raw.__class__ is str and raw and len(raw) <= LONGEST_CODE and raw.isascii() and raw.isalnum():
+                values_of[n][key] = raw.upper()  # what normalize(clean_text(raw)) gives for plain ASCII
+            elif raw is not None and raw != "":
+                _read_cell(step, chunk[n], raw, indexes[n], None, formulas, percents, formula_msg, rate_values)
+    else:  # _MEMO
+        get = memo.get
+        for n, raw in enumerate(raws):
+            if raw is None or raw == "":
+                continue
+            memo_key = raw if raw.__class__ is str else (raw.__class__, raw)  # 1, 1.0, True: equal, read apart
+            hit = get(memo_key)
+            if hit is None:
+                try:
+                    hit = (_parse_cell(step[1], raw, scale=step[4], percent=False, row=chunk[n]), None)
+                except cells.CellProblem as exc:
+                    hit = (None, exc.message)
+                memo[memo_key] = hit
+            value, message = hit
+            if message is not None:
+                row = chunk[n]
+                row.errors.append(Issue(row.row, step[1].header, message))
+            elif value is not None and value != "":
+                values_of[n][key] = value
+
+
+def _read_cell(step: tuple, row: ParsedRow, raw, i: int, file_col: int | None, formulas: set, percents: set,
+               formula_msg: str, rate_values: dict) -> None:
+    """One cell the general way: formula check, empty check, _parse_cell, rate bookkeeping."""
+    key, col, _cols, _single, scale, mode, _memo = step
+    if formulas and (i, file_col) in formulas:
+        row.errors.append(Issue(row.row, col.header, formula_msg))
+        return
+    if raw is None or raw == "":
+        return
+    try:
+        value = _parse_cell(col, raw, scale=scale, percent=bool(percents) and (i, file_col) in percents, row=row)
+    except cells.CellProblem as exc:
+        row.errors.append(Issue(row.row, col.header, exc.message))
+        return
+    if value is None or value == "":
+        return
+    row.values[key] = value
+    if mode is _RATE:
+        # A "%" in the cell or a percent format says what was meant; a bare number does not.
+        bare = (i, file_col) not in percents and "%" not in cells.number_text(raw).replace("％", "%")
+        rate_values.setdefault(key, []).append(Decimal(value) / 10000 if bare else Decimal(100))
+
+
 def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -> ParsedFile:
     """Read and check every row of `path` as `kind_name`; no database involved."""
     kind = KINDS[kind_name]
@@ -239,56 +334,36 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
              for key, cols in layout.columns.items()}
     rate_values: dict[str, list[Decimal]] = {}
     header_cols = {by_key[key].header: cols[0] for key, cols in layout.columns.items()}
-    # Per field, once: its column spec, file columns, money scale and a fast path for plain text.
+    # Per field, once: its column spec, file columns, money scale and how its cells are read.
     plan = []
     for key, cols in layout.columns.items():
         col = by_key[key]
         scale = cells.MONEY_UNITS.get(units.get(key) or "万元", Decimal(10000))
-        plan.append((key, col, cols, cols[0] if len(cols) == 1 else None, scale, col.type == "text"))
+        plan.append((key, col, cols, cols[0] if len(cols) == 1 else None, scale, _READ_MODE.get(col.type, _GENERIC),
+                     {}))
     formulas, percents = sheet.formula_without_value, sheet.percent
     formula_msg = _("The cell holds a formula without a computed value; open the file in Excel, save it, "
                     "and import again.")
     required = [(c.key, c.header) for c in kind.required]
-    clean_text = cells.clean_text
     total = len(data_rows)
-    for n, i in enumerate(data_rows):
-        if n % PROGRESS_EVERY == 0:
-            report(progress, n, total, _("Reading rows…"))
-        raw_row = sheet.rows[i]
-        width = len(raw_row)
-        row = ParsedRow(sheet.row_number(i), {}, raw_row, columns=header_cols)
-        values = row.values
-        for key, col, cols, single, scale, plain in plan:
-            if single is not None:
-                file_col = single
-            else:
-                file_col = next((c for c in cols if not cells.is_empty(_cell(raw_row, c))), cols[0])
-            raw = raw_row[file_col] if file_col < width else None
-            if formulas and (i, file_col) in formulas:
-                row.errors.append(Issue(row.row, col.header, formula_msg))
-                continue
-            if raw is None or raw == "":
-                continue
-            try:
-                if plain:
-                    value = clean_text(raw)
-                else:
-                    value = _parse_cell(col, raw, scale=scale, percent=bool(percents) and (i, file_col) in percents,
-                                        row=row)
-            except cells.CellProblem as exc:
-                row.errors.append(Issue(row.row, col.header, exc.message))
-                continue
-            if value is None or value == "":
-                continue
-            values[key] = value
-            if col.type == "rate":
-                # A "%" in the cell or a percent format says what was meant; a bare number does not.
-                bare = (i, file_col) not in percents and "%" not in cells.number_text(raw).replace("％", "%")
-                rate_values.setdefault(key, []).append(Decimal(value) / 10000 if bare else Decimal(100))
-        for key, header in required:
-            if key not in values and not any(e.column == header for e in row.errors):
-                row.errors.append(Issue(row.row, header, _("This column is required.")))
-        parsed.rows.append(row)
+    sheet_rows, row_number = sheet.rows, sheet.row_number
+    # Rows in chunks (progress and cancelling between chunks), each chunk read column by column
+    # (see _read_column). Every cell is still read and every problem reported against its own row
+    # and column, in the file's column order within a row.
+    for start in range(0, total, PROGRESS_EVERY):
+        report(progress, start, total, _("Reading rows…"))
+        indexes = data_rows[start:start + PROGRESS_EVERY]
+        raw_rows = [sheet_rows[i] for i in indexes]
+        chunk = [ParsedRow(row_number(i), {}, raw_row, columns=header_cols) for i, raw_row in zip(indexes, raw_rows)]
+        width = min(map(len, raw_rows))
+        for step in plan:
+            _read_column(step, indexes, chunk, raw_rows, width, formulas, percents, formula_msg, rate_values)
+        for row in chunk:
+            values = row.values
+            for key, header in required:
+                if key not in values and not any(e.column == header for e in row.errors):
+                    row.errors.append(Issue(row.row, header, _("This column is required.")))
+        parsed.rows.extend(chunk)
     if not sheet.formats_visible:
         for key, values in rate_values.items():
             if values and all(v < 1 for v in values):
