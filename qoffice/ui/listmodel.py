@@ -85,7 +85,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("qoffice.ui")
 
 PAGE_SIZE = 200
-ROW_NUMBER_KEY = "#"  # the 序号 column, computed from the row position, never stored
+ROW_NUMBER_KEY = "#"
+
+# data() runs for every visible cell on every repaint. PySide6 resolves the short enum names
+# (Qt.DisplayRole) through a slow fallback — 7 µs an access, measured — so the hot paths compare
+# against constants taken once by their full names.
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_USER = Qt.ItemDataRole.UserRole
+_HORIZONTAL = Qt.Orientation.Horizontal
+_NUMBER_ALIGN = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # the 序号 column, computed from the row position, never stored
 
 Formatter = Callable[[Any, Sequence[Any]], str]
 
@@ -196,9 +207,20 @@ class _BuiltSql:
                 raise ValueError(f"list {definition.name}: no SQL for filter {flt.key}")
             self.filters[flt.key] = column
         dialect = sqlite_dialect()
-        self.converters = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected]
-        if not any(self.converters):
-            self.converters = None
+        processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected]
+        # (row index, converter) of the columns SQLAlchemy would convert (dates, booleans, decimals).
+        self.converters = [(i, p) for i, p in enumerate(processors) if p is not None]
+
+
+def _convert(row: tuple, converters: list[tuple[int, Callable]]) -> tuple:
+    """A raw sqlite3 row with SQLAlchemy's types; untouched (no copy) when those values are NULL."""
+    if all(row[i] is None for i, _c in converters):
+        return row
+    values = list(row)
+    for i, convert in converters:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    return tuple(values)
 
 
 def vocab_order(column: ColumnElement, words: Sequence[str]) -> ColumnElement:
@@ -248,53 +270,77 @@ def _fits(f: SearchField, word: str) -> bool:
     return all(ch in f.charset for ch in text)
 
 
+def word_patterns(fields: Sequence[SearchField], word: str) -> tuple[str | None, ...]:
+    """Per field, the LIKE pattern of one query word, or None where the word cannot occur."""
+    out: list[str | None] = []
+    ascii_word = _ASCII_WORD.match(word) is not None
+    for f in fields:
+        # A word that cannot occur in a column is not searched there: one LIKE less per row.
+        if f.mode in ("initials", "upper") and not ascii_word:
+            pattern = None
+        elif f.charset is not None and not _fits(f, word):
+            pattern = None
+        elif f.mode == "initials":
+            pattern = f"%{_escape_like(word.lower())}%"
+        elif f.mode == "prefix":
+            pattern = f"{_escape_like(word)}%"
+        elif f.mode == "upper":
+            pattern = f"%{_escape_like(word.upper())}%"
+        else:
+            pattern = f"%{_escape_like(word)}%"
+        out.append(pattern)
+    return tuple(out)
+
+
 def search_clause(fields: Sequence[SearchField], query: str) -> ColumnElement | None:
-    """SQL for `query`: every word must match at least one field (None: no search)."""
+    """SQL for `query`: every word must match at least one field (None: no search).
+
+    The patterns are bound parameters named s<word>_<field>, so a statement compiled for one
+    query serves every query of the same shape with new values (SqlListModel caches it)."""
     words = (query or "").split()
     if not words or not fields:
         return None
-    from sqlalchemy import and_, literal, or_
+    from sqlalchemy import and_, bindparam, literal, or_
 
     per_word = []
-    for word in words:
-        alternatives = []
-        for f in fields:
-            # A word that cannot occur in a column is not searched there: one LIKE less per row.
-            if f.mode == "initials":
-                if not _ASCII_WORD.match(word):
-                    continue
-                pattern = f"%{_escape_like(word.lower())}%"
-            elif f.mode == "prefix":
-                pattern = f"{_escape_like(word)}%"
-            elif f.mode == "upper":
-                if not _ASCII_WORD.match(word):
-                    continue
-                pattern = f"%{_escape_like(word.upper())}%"
-            else:
-                pattern = f"%{_escape_like(word)}%"
-            if f.charset is not None and not _fits(f, word):
-                continue
-            alternatives.append(f.column.like(pattern, escape=_LIKE_ESCAPE))
+    for i, word in enumerate(words):
+        alternatives = [f.column.like(bindparam(f"s{i}_{j}", pattern, type_=f.column.type), escape=_LIKE_ESCAPE)
+                        for j, (f, pattern) in enumerate(zip(fields, word_patterns(fields, word)))
+                        if pattern is not None]
         per_word.append(or_(*alternatives) if alternatives else literal(False))
     return and_(*per_word)
 
 
+def _compile(stmt):
+    return stmt.compile(dialect=sqlite_dialect())
+
+
+def _sql_args(compiled, values: dict | None = None) -> tuple[str, list]:
+    """The SQL text (with any IN lists expanded) and positional arguments of a compiled statement,
+    its bound values replaced by `values`."""
+    state = compiled.construct_expanded_state(values)
+    params, processors = state.parameters, state.processors
+    return state.statement, [processors[k](params[k]) if k in processors else params[k]
+                             for k in (state.positiontup or ())]
+
+
 def compile_sql(stmt) -> tuple[str, list]:
     """SQL text and positional parameters of a Core statement, for a plain sqlite3 cursor."""
-    compiled = stmt.compile(dialect=sqlite_dialect(), compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    processors = getattr(compiled, "_bind_processors", {})
-    args = [processors[k](params[k]) if k in processors else params[k] for k in (compiled.positiontup or ())]
-    return compiled.string, args
+    return _sql_args(_compile(stmt))
 
 
 class _BackgroundCount:
-    """COUNT(*) of one statement on a thread of its own, so a keystroke waits for one page only.
-    `cancel()` interrupts it (the clerk typed on); `wait()` joins it.
+    """COUNT(*) of one statement off the GUI thread, so a keystroke waits for one page only.
+    `cancel()` interrupts it (the clerk typed on); `wait()` waits for it.
 
-    The SQL is compiled on the caller's thread; the thread itself runs only the sqlite3 call, during
-    which sqlite3 releases the GIL — so it does not slow the GUI thread down.
+    Counts run one after another on one long-lived thread fed by a queue: starting a thread per
+    keystroke made the keystroke wait for the new thread to come up (a millisecond or more on a
+    busy two-core PC). The SQL is compiled on the caller's thread; the counting thread runs only
+    the sqlite3 call, during which sqlite3 releases the GIL, so the GUI thread is not slowed.
     """
+
+    _queue = None
+    _queue_lock = threading.Lock()
 
     def __init__(self, db, sql: str, args: list, done: Callable[["_BackgroundCount"], None]):
         self.result: int | None = None
@@ -302,13 +348,36 @@ class _BackgroundCount:
         self._sql, self._args = sql, args
         self._done = done
         self._lock = threading.Lock()
+        self._finished = threading.Event()
         self._cancelled = False
         self._conn = None
-        self._thread = threading.Thread(target=self._run, name="qoffice-list-count", daemon=True)
-        self._thread.start()
+        self._jobs().put(self)
+
+    @classmethod
+    def _jobs(cls):
+        with cls._queue_lock:
+            if cls._queue is None:
+                import queue
+
+                cls._queue = queue.SimpleQueue()
+                threading.Thread(target=cls._serve, args=(cls._queue,), name="qoffice-list-count",
+                                 daemon=True).start()
+            return cls._queue
+
+    @staticmethod
+    def _serve(jobs) -> None:
+        while True:
+            job = jobs.get()
+            try:
+                job._run()
+            finally:
+                job._finished.set()
 
     def _run(self) -> None:
         try:
+            with self._lock:
+                if self._cancelled:
+                    return
             conn = self._db.connect_reader()
             try:
                 with self._lock:
@@ -339,7 +408,7 @@ class _BackgroundCount:
                 self._conn.interrupt()
 
     def wait(self) -> int | None:
-        self._thread.join()
+        self._finished.wait()
         return self.result
 
 
@@ -361,10 +430,13 @@ class SqlListModel(QAbstractTableModel):
         # Per shown column: (row index of its value, its formatter) — data() is called for every
         # visible cell on each repaint, so it looks nothing up.
         self._cells = [(self._index_of[c.key], c.format or default_format) for c in definition.columns]
-        self._aligns = [int(c.align | Qt.AlignVCenter) if c.align is not None else None for c in definition.columns]
+        self._aligns = [int(c.align | Qt.AlignmentFlag.AlignVCenter) if c.align is not None else None
+                        for c in definition.columns]
         self._rows: list[tuple] = []
         self._query = ""
-        self._clause_for: tuple[str, Any] | None = None  # (query, its search_clause), built once per query
+        # Compiled statements by shape (what is searched where, filters, order, scope): a keystroke
+        # that keeps the shape only binds new values (SQLAlchemy's compile costs as much as the page).
+        self._compiled: dict[tuple, Any] = {}
         self._filters: dict[str, Any] = {}
         self._scope: list = []
         self._sort_key, self._sort_desc = None, False
@@ -387,15 +459,15 @@ class SqlListModel(QAbstractTableModel):
     def column_keys(self) -> list[str]:
         return ([ROW_NUMBER_KEY] if self._offset else []) + self._keys
 
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole):
-        if orientation != Qt.Horizontal or role != Qt.DisplayRole:
+    def headerData(self, section: int, orientation, role=_DISPLAY):
+        if orientation != _HORIZONTAL or role != _DISPLAY:
             return None
         if self._offset and section == 0:
             return _("No.")
         return _(self.definition.columns[section - self._offset].title)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole or role == Qt.ToolTipRole:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=_DISPLAY):
+        if role == _DISPLAY or role == _TOOLTIP:
             row = index.row()
             if row >= len(self._rows) or not index.isValid():
                 return None
@@ -405,19 +477,19 @@ class SqlListModel(QAbstractTableModel):
             record = self._rows[row]
             value_index, fmt = self._cells[col]
             return fmt(record[value_index], record)
-        if role == Qt.TextAlignmentRole:
+        if role == _ALIGNMENT:
             if not index.isValid():
                 return None
             col = index.column() - self._offset
-            return int(Qt.AlignRight | Qt.AlignVCenter) if col < 0 else self._aligns[col]
-        if role == Qt.UserRole:
+            return _NUMBER_ALIGN if col < 0 else self._aligns[col]
+        if role == _USER:
             if not index.isValid() or index.row() >= len(self._rows):
                 return None
             return self._rows[index.row()][self._id_index]
         return None
 
     def flags(self, index):
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable if index.isValid() else Qt.NoItemFlags
+        return _SELECTABLE if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:
         return not parent.isValid() and not self._exhausted
@@ -470,6 +542,7 @@ class SqlListModel(QAbstractTableModel):
         """A base filter that changes at run time (the shared year, the year's meeting), added to
         the definition's `where`: 共 N 条 then counts the scope's records. Call reload() after."""
         self._scope = list(clauses)
+        self._compiled.clear()
 
     def filters(self) -> dict[str, Any]:
         return dict(self._filters)
@@ -510,11 +583,6 @@ class SqlListModel(QAbstractTableModel):
     def _built(self) -> _BuiltSql:
         return self.definition.built()
 
-    def _clause(self):
-        if self._clause_for is None or self._clause_for[0] != self._query:
-            self._clause_for = (self._query, search_clause(self._built().sql.search, self._query))
-        return self._clause_for[1]
-
     def _base(self) -> Select:
         built = self._built()
         stmt = built.sql.select
@@ -523,15 +591,48 @@ class SqlListModel(QAbstractTableModel):
         return stmt
 
     def _filtered(self) -> Select:
+        from sqlalchemy import bindparam
+
         stmt = self._base()
-        clause = self._clause()
+        clause = search_clause(self._built().sql.search, self._query)
         if clause is not None:
             stmt = stmt.where(clause)
         columns = self._built().filters
-        for key, value in self._filters.items():
-            if key in columns:
-                stmt = stmt.where(columns[key] == value)
+        for key in self._filter_keys():
+            stmt = stmt.where(columns[key] == bindparam(f"f_{key}", self._filters[key], type_=columns[key].type))
         return stmt
+
+    def _filter_keys(self) -> list[str]:
+        columns = self._built().filters
+        return sorted(k for k in self._filters if k in columns)
+
+    def _sql(self, kind: str, offset: int = 0) -> tuple[str, list]:
+        """SQL and arguments of the "page", "count" (filtered) or "total" statement, compiled once
+        per shape; only the values of the search words, filters and page are bound anew."""
+        built = self._built()
+        patterns = [word_patterns(built.sql.search, w) for w in self._query.split()] if built.sql.search else []
+        filter_keys = self._filter_keys()
+        shape = (kind, self._sort_key, self._sort_desc, tuple(filter_keys),
+                 tuple(tuple(p is not None for p in ps) for ps in patterns))
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            if kind == "page":
+                from sqlalchemy import Integer, bindparam
+
+                stmt = (self.statement().limit(bindparam("page_limit", self.page_size, type_=Integer))
+                        .offset(bindparam("page_offset", offset, type_=Integer)))
+            elif kind == "count":
+                stmt = self._count(self._filtered())
+            else:
+                stmt = self._count(self._base())
+            if len(self._compiled) > 200:  # shapes are few; never let it grow without end
+                self._compiled.clear()
+            compiled = self._compiled[shape] = _compile(stmt)
+        values = {f"s{i}_{j}": p for i, ps in enumerate(patterns) for j, p in enumerate(ps) if p is not None}
+        values.update({f"f_{k}": self._filters[k] for k in filter_keys})
+        if kind == "page":
+            values.update(page_limit=self.page_size, page_offset=offset)
+        return _sql_args(compiled, values)
 
     def is_narrowed(self) -> bool:
         """True when a search or a filter hides some records."""
@@ -570,18 +671,18 @@ class SqlListModel(QAbstractTableModel):
         built = self.definition._built
         converters = built.converters if built is not None else None
         if converters:
-            rows = [tuple(v if c is None or v is None else c(v) for c, v in zip(converters, r)) for r in rows]
+            rows = [_convert(r, converters) for r in rows]
         return rows
 
     def _page_sql(self, offset: int) -> tuple[str, list]:
         if self._at_start():
             return self.definition.start.page, [self.page_size, offset]
-        return compile_sql(self.statement().limit(self.page_size).offset(offset))
+        return self._sql("page", offset)
 
     def _total_sql(self) -> tuple[str, list]:
         if self._at_start():
             return self.definition.start.count, []
-        return compile_sql(self._count(self._base()))
+        return self._sql("total")
 
     def _load_page(self, offset: int) -> list[tuple]:
         return self._rows_of(*self._page_sql(offset))
@@ -591,21 +692,26 @@ class SqlListModel(QAbstractTableModel):
         self._cancel_count()
         if recount_total or self.total_count == 0:
             self.total_count = self.db.query(*self._total_sql())[0][0]
+        # A search or filter is counted off the GUI thread, started before the page is read:
+        # both queries then run in SQLite (without the GIL) side by side, and the counting thread
+        # needs the GIL again only when it is done, not while the page is being shown. When the
+        # page turns out to hold every match, its length is the count and the job is cancelled.
+        job = _BackgroundCount(self.db, *self._sql("count"), self._countDone.emit) if self.is_narrowed() else None
         page = self._load_page(0)
-        if not self.is_narrowed():
+        if job is None:
             known: int | None = self.total_count
         elif len(page) < self.page_size:
+            job.cancel()
+            job = None
             known = len(page)  # the page holds every match: that is the count
         else:
             known = None  # counted off the GUI thread; countsChanged follows
+        self._count_job = job
         self.beginResetModel()
         self._rows = page
         self._exhausted = len(page) < self.page_size or (known is not None and len(page) >= known)
         self.endResetModel()
-        if known is None:
-            self._count_job = _BackgroundCount(self.db, *compile_sql(self._count(self._filtered())),
-                                               self._countDone.emit)
-        else:
+        if known is not None:
             self._filtered_count = known
             self.countsChanged.emit(self.total_count, known)
 
@@ -616,7 +722,7 @@ class SqlListModel(QAbstractTableModel):
         if job is not None:
             n = job.wait()
             if n is None:  # the background count failed: count here
-                n = self.db.query(*compile_sql(self._count(self._filtered())))[0][0]
+                n = self.db.query(*self._sql("count"))[0][0]
             self._settle(job, n)
         return self._filtered_count
 

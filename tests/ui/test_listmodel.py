@@ -232,3 +232,29 @@ def test_worker_progress_dialog_shows_the_count(qtbot):
     go.set()
     assert job.wait()
     assert job.finished
+
+
+def test_a_keystroke_of_the_same_shape_binds_new_values_to_the_compiled_statement(qtbot, db, builders):
+    """Compiling is cached by shape (which fields each word can match, filters, order): the next
+    word of the same shape must still find its own rows, never the previous word's."""
+    fill(db, builders, 300)
+    model = SqlListModel(db, definition())
+    model.reload()
+    names = lambda: [model.data(model.index(r, 2)) for r in range(model.rowCount())]  # noqa: E731
+    model.set_query("如皋")
+    shapes = len(model._compiled)
+    assert names() and all("如皋" in n for n in names())
+    model.set_query("启东")
+    assert len(model._compiled) == shapes  # same shape: nothing compiled
+    assert names() and all("启东" in n for n in names())
+    assert model.filtered_count == 75
+    model.set_query("启东 00010有限")  # two words: a new shape
+    assert len(model._compiled) > shapes
+    assert names() == ["启东新材料00010有限公司"]
+    model.set_query("启东")
+    model.set_filter("county", "海门区")  # no 启东 enterprise lies in 海门区
+    assert model.rowCount() == 0 and model.filtered_count == 0
+    model.set_filter("county", "启东市")
+    assert model.filtered_count == 75
+    model.sort(2, Qt.DescendingOrder)
+    assert names() == sorted(names(), reverse=True) and len(names()) == 75
