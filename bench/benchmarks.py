@@ -82,6 +82,7 @@ def search_keystroke(ctx: Context) -> Result:
     db = open_database(ctx.big_db, "existing", lock=False)
     model = SqlListModel(db, ENTERPRISES)
     model.reload()
+    ENTERPRISES.built()  # as the window's warm-up does once the first page shows (MainWindow.warm_up)
     columns = model.columnCount()
     raw = sqlite3.connect(f"file:{ctx.big_db}?mode=ro", uri=True)
     names = ", ".join(ENTERPRISES.fields)
