@@ -409,30 +409,43 @@ def _dedupe(parsed: ParsedFile, key_of) -> list[ParsedRow]:
 def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
     """One executemany of many rows, skipping SQLAlchemy's per-row parameter processing (most of
     the cost of 100,000 rows): values are converted with each column's own bind processor, once
-    per distinct value object where they are shared (the timestamps), and handed to the DBAPI."""
+    per distinct value object where they are shared (timestamps, booleans), and handed to the
+    DBAPI as tuples built column by column."""
     conn = session.connection()
     dialect = conn.dialect
     names = list(rows[0])
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     processors = {n: table.c[n].type._cached_bind_processor(dialect) for n in names}
-    processors = {n: p for n, p in processors.items() if p is not None}
-    if processors:
-        memo: dict = {}
-        for row in rows:
-            for n, proc in processors.items():
-                v = row[n]
-                if v is not None:
-                    key = (n, id(v))
-                    hit = memo.get(key)
-                    if hit is None or hit[0] is not v:
-                        hit = memo[key] = (v, proc(v))
-                    row[n] = hit[1]
     if dialect.positional:
-        order = compiled.positiontup
-        params = [tuple(row[n] for n in order) for row in rows]
+        columns = []
+        for n in compiled.positiontup:
+            values = list(map(itemgetter(n), rows))
+            if processors[n] is not None:
+                values = _processed(values, processors[n])
+            columns.append(values)
+        params = list(zip(*columns))
     else:
+        for n, proc in processors.items():
+            if proc is not None:
+                for row, value in zip(rows, _processed([row[n] for row in rows], proc)):
+                    row[n] = value
         params = rows
     conn.exec_driver_sql(str(compiled), params)
+
+
+def _processed(values: list, proc) -> list:
+    """`proc` applied to every value but None, once per distinct value object."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        hit = memo.get(id(v))
+        if hit is None or hit[0] is not v:
+            hit = memo[id(v)] = (v, proc(v))
+        out.append(hit[1])
+    return out
 
 
 class _Applier:
@@ -502,23 +515,27 @@ class _Applier:
         new_rows: list[dict] = []
         new_parsed: list[ParsedRow] = []
         now = utcnow()
-        defaults = {c.name: None for c in Enterprise.__table__.columns if c.name != "id"}
+        # Every column of a new row, as the model's defaults would fill them.
+        blank = {c.name: None for c in Enterprise.__table__.columns if c.name != "id"} | {
+            "high_energy": False, "benchmark": False, "research_centre": False, "incentive_fund": False}
+        active = svc.rules.vocab.STATUS_ACTIVE
+        column_header = {c.key: c.header for c in self.parsed.kind.columns}
         for n, row in enumerate(rows):
             self.tick(n, len(rows))
-            values = {k: v for k, v in row.values.items()}
+            values = row.values.copy()
             code = values["uscc"]
             hit = existing.get(code)
             if hit is None:
-                values.setdefault("status", svc.rules.vocab.STATUS_ACTIVE)
+                values.setdefault("status", active)
                 checked = svc.check(values)  # values are typed and clean already
                 if checked.problems:
                     _problem_issues(row, self.parsed.kind, checked.problems, {})
                     continue
                 for key, message in checked.warnings.items():
-                    row.warnings.append(Issue(row.row, self.parsed.kind.column(key).header, message))
-                record = defaults | {"high_energy": False, "benchmark": False, "research_centre": False,
-                                     "incentive_fund": False} | checked.values
-                record.update(name_initials=initials(record["name"]), created_at=now, updated_at=now)
+                    row.warnings.append(Issue(row.row, column_header[key], message))
+                record = blank | checked.values
+                record["name_initials"] = initials(record["name"])
+                record["created_at"] = record["updated_at"] = now
                 new_rows.append(record)
                 new_parsed.append(row)
                 row.status = "create"
@@ -526,14 +543,17 @@ class _Applier:
                 updates.append((row, values, hit))
         self._update_enterprises(updates)
         if new_rows:
-            before = self.session.scalar(select(func.max(Enterprise.id))) or 0
+            conn = self.session.connection()
+            before = conn.exec_driver_sql("SELECT max(id) FROM enterprise").scalar() or 0
             _bulk_insert(self.session, Enterprise.__table__, new_rows)
-            ids = dict((code, eid) for eid, code in self.session.execute(
-                select(Enterprise.id, Enterprise.uscc).where(Enterprise.id > before)))
+            ids = {code: eid for eid, code in conn.exec_driver_sql(
+                "SELECT id, uscc FROM enterprise WHERE id > ?", (before,))}
+            add = self.audit.add
             for record in new_rows:
-                eid = ids[record["uscc"]]
-                existing[record["uscc"]] = (eid, False)
-                self.audit.add("enterprise", eid, "create", enterprise_id=eid, field="name", new=record["name"])
+                code = record["uscc"]
+                eid = ids[code]
+                existing[code] = (eid, False)
+                add("enterprise", eid, "create", enterprise_id=eid, field="name", new=record["name"])
 
     def _update_enterprises(self, updates) -> None:
         """Existing codes: update in place (loaded in chunks, not one query per row). The service
