@@ -92,6 +92,18 @@ def _ref_to_rc(ref: str) -> tuple[int, int]:
     return int(ref[i:]) - 1, col - 1
 
 
+def _has_formula(buf: bytes) -> bool:
+    """Whether `buf` holds a <f>, <f …> or <f/> element: one search for "<f" (which is also how
+    <formula1>, <filterColumn>… start) and a look at what follows each hit."""
+    i = buf.find(b"<f")
+    while i != -1:
+        after = buf[i + 2:i + 4]
+        if after[:1] in (b">", b" ") or after == b"/>":
+            return True
+        i = buf.find(b"<f", i + 2)
+    return False
+
+
 def _needs_parse(zf: zipfile.ZipFile, path: str, style_markers: list[bytes]) -> bool:
     """Byte scan: any formula element, or any cell using a percent style?"""
     tail = b""
@@ -101,7 +113,7 @@ def _needs_parse(zf: zipfile.ZipFile, path: str, style_markers: list[bytes]) -> 
             if not chunk:
                 return False
             buf = tail + chunk
-            if b"<f>" in buf or b"<f " in buf or b"<f/>" in buf:
+            if _has_formula(buf):
                 return True
             if any(m in buf for m in style_markers):
                 return True

@@ -434,8 +434,20 @@ def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(str(compiled), params)
 
 
+# Types whose equal values are indistinguishable to a bind processor (unlike Decimal("1.0") and
+# Decimal("1")), so one processed value can stand for all equal ones.
+_VALUE_KEYED = frozenset({bool, int, str, dt.date, dt.datetime})
+
+
 def _processed(values: list, proc) -> list:
-    """`proc` applied to every value but None, once per distinct value object."""
+    """`proc` applied to every value but None: once per distinct value when they are all of one
+    _VALUE_KEYED type (the mapping then runs in C), else once per distinct value object."""
+    types = set(map(type, values))
+    types.discard(type(None))
+    if len(types) == 1 and types <= _VALUE_KEYED:  # one type: True and 1 are never mixed up
+        table = {v: proc(v) for v in set(values) if v is not None}
+        table[None] = None
+        return list(map(table.__getitem__, values))
     memo: dict = {}
     out = []
     for v in values:

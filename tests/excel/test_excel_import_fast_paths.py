@@ -118,3 +118,27 @@ def test_the_connection_keeps_its_page_cache_size_after_an_import(db, files):
     run_import(db, "enterprises", files.csv(files.dir / "one.csv", [HEAD[:2], [_code(1), "甲公司"]]))
     with db.session() as s:
         assert s.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
+
+
+def test_bulk_insert_processes_equal_values_of_different_types_apart():
+    from decimal import Decimal
+
+    from qoffice.services.imports import _processed
+
+    def proc(v):
+        return repr(v)
+
+    assert _processed([True, None, False, True], proc) == ["True", None, "False", "True"]
+    assert _processed([True, 1, 1.0, None], proc) == ["True", "1", "1.0", None]
+    assert _processed([Decimal("1.0"), Decimal("1")], proc) == ["Decimal('1.0')", "Decimal('1')"]
+    day = dt.date(2023, 4, 23)
+    assert _processed([day, dt.datetime(2023, 4, 23)], proc) == [repr(day), repr(dt.datetime(2023, 4, 23))]
+
+
+def test_the_formula_byte_scan_finds_formula_elements_only():
+    from qoffice.excel.xlsx_scan import _has_formula
+
+    for xml in (b"<c><f>A1</f></c>", b'<c><f t="shared" si="0"/></c>', b"<c><f/></c>", b"<c><f>"):
+        assert _has_formula(xml), xml
+    for xml in (b"<formula1>1</formula1>", b"<filterColumn/>", b"<c><v>1</v></c>", b"", b"&lt;f&gt;"):
+        assert not _has_formula(xml), xml
