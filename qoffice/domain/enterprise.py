@@ -16,8 +16,23 @@ class Industry:
     error: str | None = None  # translated, e.g. a trade contradicting its group
 
 
+# Answers without a message (they hold no translated text, so the UI language cannot make them
+# stale), by the (group, trade) asked: an import resolves the same few pairs 100,000 times.
+_PLAIN: dict[tuple, Industry] = {}
+
+
 def resolve_industry(group: str | None, trade: str | None) -> Industry:
     """The trade implies its group; an unknown trade is kept under the given group or 其他."""
+    hit = _PLAIN.get((group, trade))
+    if hit is not None:
+        return hit
+    result = _resolve_industry(group, trade)
+    if result.warning is None and result.error is None and len(_PLAIN) < 10_000:
+        _PLAIN[(group, trade)] = result
+    return result
+
+
+def _resolve_industry(group: str | None, trade: str | None) -> Industry:
     group = (group or "").strip() or None
     trade = (trade or "").strip() or None
     if group is not None and group not in vocab.INDUSTRY_GROUPS:
