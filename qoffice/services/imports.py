@@ -560,7 +560,7 @@ class _Applier:
             before = conn.exec_driver_sql("SELECT max(id) FROM enterprise").scalar() or 0
             _bulk_insert(self.session, Enterprise.__table__, new_rows)
             ids = {code: eid for eid, code in conn.exec_driver_sql(
-                "SELECT id, uscc FROM enterprise WHERE id > ?", (before,))}
+                "SELECT id, uscc FROM enterprise WHERE id > ?", (before,)).fetchall()}
             add = self.audit.add
             for record in new_rows:
                 code = record["uscc"]
