@@ -142,9 +142,11 @@ def write_error_rows(path: Path | str, kind, rows: Sequence[Any]) -> int:
             value = row.source.get(col.header)
             if value is None:
                 out.append(None)
-            elif is_text_column(col) or col.type in ("list", "year", "int", "rate", "money"):
-                # Codes and phones keep their digits; amounts, rates and years go back exactly as
-                # the clerk wrote them ("50万", "1.25%"), so the importer reads them the same way again.
+            elif col.type == "money":
+                out.append(writer.text(_amount_text(value, (getattr(row, "units", None) or {}).get(col.header))))
+            elif is_text_column(col) or col.type in ("list", "year", "int", "rate"):
+                # Codes and phones keep their digits; rates and years go back exactly as the clerk
+                # wrote them ("1.25%"), so the importer reads them the same way again.
                 out.append(writer.text(number_text(value)))
             else:
                 out.append(_auto(writer, value))
@@ -153,6 +155,18 @@ def write_error_rows(path: Path | str, kind, rows: Sequence[Any]) -> int:
         n += 1
     atomic_save(wb, Path(path))
     return n
+
+
+def _amount_text(value, unit: str | None) -> str:
+    """An amount as the clerk wrote it ("50万" stays "50万"). A bare number from a file whose header
+    said 元 gets "元" written after it: under the template's 万元 header it would otherwise be read
+    back 10,000 times too large."""
+    from qoffice.excel.values import MONEY_UNITS, number_text
+
+    text = number_text(value)
+    if unit and MONEY_UNITS.get(unit) != MONEY_UNITS["万元"] and not text.rstrip().endswith(tuple(MONEY_UNITS)):
+        text += unit
+    return text
 
 
 def error_reason(issues: Sequence[Any]) -> str:

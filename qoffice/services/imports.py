@@ -79,6 +79,7 @@ class ParsedRow:
     warnings: list[Issue] = field(default_factory=list)
     status: str = "pending"  # create, update, error, replaced
     columns: dict | None = None  # template header -> file column (shared by all rows of a file)
+    units: dict | None = None  # template header -> money unit of the file's header, e.g. "元" (shared)
 
     @property
     def source(self) -> dict:
@@ -335,6 +336,7 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
              for key, cols in layout.columns.items()}
     rate_values: dict[str, list[Decimal]] = {}
     header_cols = {by_key[key].header: cols[0] for key, cols in layout.columns.items()}
+    header_units = {by_key[key].header: unit for key, unit in units.items() if unit}
     # Per field, once: its column spec, file columns, money scale and how its cells are read.
     plan = []
     for key, cols in layout.columns.items():
@@ -355,7 +357,8 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
         report(progress, start, total, _("Reading rows…"))
         indexes = data_rows[start:start + PROGRESS_EVERY]
         raw_rows = [sheet_rows[i] for i in indexes]
-        chunk = [ParsedRow(row_number(i), {}, raw_row, columns=header_cols) for i, raw_row in zip(indexes, raw_rows)]
+        chunk = [ParsedRow(row_number(i), {}, raw_row, columns=header_cols, units=header_units)
+                 for i, raw_row in zip(indexes, raw_rows)]
         width = min(map(len, raw_rows))
         for step in plan:
             _read_column(step, indexes, chunk, raw_rows, width, formulas, percents, formula_msg, rate_values)

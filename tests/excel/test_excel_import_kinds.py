@@ -96,6 +96,33 @@ def test_projects_with_partners_header_unit_and_cell_unit(db, files, builders):
     assert {x.title: x for x in rows_of(db, Project)}["攻关一"].investment_yuan == 600000
 
 
+def test_error_rows_of_a_yuan_file_keep_their_amounts_when_imported_again(db, files, builders):
+    """The error file has the template's 投资额(万元) header: a bare amount from a 元 column goes
+    back with 元 written after it, or it would come back 10,000 times too large."""
+    from openpyxl import load_workbook
+
+    from qoffice.services.imports import write_error_report
+
+    ent(db, builders)
+    p = files.csv(files.dir / "y.csv", [PROJ, [C1, "攻关一", "质量攻关", "二〇二三", "", "", "600000", ""],
+                                        [C1, "改进二", "质量改进", "明年", "", "", "50万", ""]])
+    r = run_import(db, "projects", p)
+    assert r.rejected == 2
+    out = files.dir / "errors.xlsx"
+    assert write_error_report(r, out) == 2
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    amounts = [row[header.index("投资额(万元)")] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert amounts == ["600000元", "50万"]
+    for row in ws.iter_rows(min_row=2):
+        row[next(i for i, h in enumerate(header) if h.startswith("年度"))].value = 2023
+    wb = ws.parent
+    wb.save(out)
+    again = run_import(db, "projects", out)
+    assert (again.created, again.rejected) == (2, 0)
+    assert sorted(x.investment_yuan for x in rows_of(db, Project)) == [500000, 600000]
+
+
 def test_project_partner_type_contradicting_directory_is_a_row_error(db, files, builders):
     ent(db, builders)
     with db.session() as s:
