@@ -1001,6 +1001,10 @@ def undo_batch(session: Session, batch_id: int) -> dict[str, int]:
                                                               ForumAttendance.enterprise_id == eid))
             else:
                 session.add(ForumAttendance(forum_id=e.record_id, enterprise_id=eid))
+        elif e.field == "attendees" and e.table_name == "signup":
+            from qoffice.services.meetings import restore_attendees
+
+            restore_attendees(session, record, e.old)
         elif e.field and e.field in model.__table__.columns:  # columns only, never relationships
             setattr(record, e.field, _typed(model, e.field, e.old))
             if e.table_name == "enterprise" and e.field == "name":

@@ -11,6 +11,7 @@ the meeting over its capacity: nobody who holds a place is ever pushed back to t
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, or_, select
@@ -314,19 +315,53 @@ def _clean_attendees(attendees) -> list[AttendeeIn]:
     return out
 
 
-def _attendee_text(items) -> str:
-    return "、".join(a.name for a in items)
+def attendees_record(items) -> str | None:
+    """An attendee list as the audit keeps it: JSON [[name, post, phone], …] (None when empty),
+    so 撤销本次导入 can put posts and phones back too, not only the names."""
+    people = [[a.name, a.post or None, a.phone or None] for a in items]
+    return json.dumps(people, ensure_ascii=False) if people else None
+
+
+def attendees_from_record(text: str | None) -> list[AttendeeIn]:
+    """The list an audit value names. Entries written before the lists were kept whole hold the
+    names joined by 、; they give the names alone."""
+    if not text:
+        return []
+    try:
+        people = json.loads(text)
+    except ValueError:
+        people = None
+    if isinstance(people, list) and all(isinstance(p, list) and len(p) == 3 for p in people):
+        return [AttendeeIn(*p) for p in people]
+    return [AttendeeIn(name) for name in text.split("、") if name]
+
+
+def attendees_text(text: str | None) -> str:
+    """An audit value for the 变更记录 table: 周八（经理，13800000000）、吴九."""
+    parts = []
+    for a in attendees_from_record(text):
+        extra = "，".join(x for x in (a.post, a.phone) if x)
+        parts.append(f"{a.name}（{extra}）" if extra else a.name)
+    return "、".join(parts)
 
 
 def _set_attendees(session: Session, su: SignUp, attendees: list[AttendeeIn], own: AuditWriter) -> None:
-    old = _attendee_text(su.attendees)
-    new = _attendee_text(attendees)
+    old = attendees_record(su.attendees)
+    new = attendees_record(attendees)
     su.attendees.clear()
     session.flush()
     for i, a in enumerate(attendees):
         su.attendees.append(Attendee(position=i, name=a.name, post=a.post, phone=a.phone))
     if old != new:
-        own.add("signup", su.id, "update", enterprise_id=su.enterprise_id, field="attendees", old=old or None, new=new)
+        own.add("signup", su.id, "update", enterprise_id=su.enterprise_id, field="attendees", old=old, new=new)
+
+
+def restore_attendees(session: Session, su: SignUp, record: str | None) -> None:
+    """Put back the attendee list an audit value names (undoing an import)."""
+    su.attendees.clear()
+    session.flush()
+    for i, a in enumerate(attendees_from_record(record)):
+        su.attendees.append(Attendee(position=i, name=a.name, post=a.post, phone=a.phone))
 
 
 def _next_seq(session: Session, meeting: MatchmakingMeeting) -> int:

@@ -667,6 +667,10 @@ def _value_text(field: str | None, value: str | None) -> str:
             return rate_text(int(value))
         if field == "benefit_yuan":
             return money.format_wan(int(value), 2)
+        if field == "attendees":
+            from qoffice.services.meetings import attendees_text
+
+            return attendees_text(value)
     except ValueError:
         pass
     return value

@@ -224,3 +224,37 @@ def test_undo_of_signup_and_figures_imports_removes_what_they_created(db, files,
         undo_batch(s, r1.batch_id)
     assert rows_of(db, SignUp) == [] and rows_of(db, MatchmakingMeeting) == []
     assert rows_of(db, Partner) == [] and rows_of(db, YearFigures) == []
+
+
+def test_undo_of_a_signup_update_puts_the_attendees_back_with_posts_and_phones(db, files, builders):
+    from qoffice.db.models import Attendee, AuditEntry
+    from qoffice.services.imports import undo_batch
+    from qoffice.services.meetings import attendees_text
+
+    ent(db, builders)
+    first = run_import(db, "signups", files.csv(files.dir / "a.csv", [SU, ["2025-9-20", C1, "周八、吴九", "经理、主任",
+                                                                           "13800000001、13800000002", ""]]))
+    assert first.created == 1
+
+    def people():
+        return [(a.name, a.post, a.phone) for a in sorted(rows_of(db, Attendee), key=lambda a: a.position)]
+
+    before = people()
+    assert before == [("周八", "经理", "13800000001"), ("吴九", "主任", "13800000002")]
+    # Same names, one phone changed: still a change the audit keeps (and undo reverts).
+    phone = run_import(db, "signups", files.csv(files.dir / "b.csv", [SU, ["2025-9-20", C1, "周八、吴九", "经理、主任",
+                                                                           "13800000001、13900000009", ""]]))
+    assert phone.updated == 1 and people()[1] == ("吴九", "主任", "13900000009")
+    with db.session() as s:
+        undo_batch(s, phone.batch_id)
+    assert people() == before
+    other = run_import(db, "signups", files.csv(files.dir / "c.csv", [SU, ["2025-9-20", C1, "郑十", "", "", ""]]))
+    assert other.updated == 1 and people() == [("郑十", None, None)]
+    with db.session() as s:
+        undo_batch(s, other.batch_id)
+    assert people() == before
+    with db.session() as s:
+        changes = [e.old for e in s.scalars(select(AuditEntry).where(AuditEntry.field == "attendees",
+                                                                     AuditEntry.action == "update"))]
+    assert attendees_text(next(c for c in changes if c)) == "周八（经理，13800000001）、吴九（主任，13800000002）"
+    assert attendees_text("周八、吴九") == "周八、吴九"  # entries written before lists were kept whole
