@@ -328,6 +328,28 @@ class ListArea(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def reveal_id(self, record_id) -> bool:
+        """Select a record the clerk asked to see (a check on the 年度报表 page): a search or a
+        filter hiding it is cleared, and pages are loaded until it is there. False when the
+        list cannot show it at all (another year, the recycle bin)."""
+        if self.select_id(record_id):
+            return True
+        if self.model.is_narrowed():
+            self._debounce.stop()
+            for widget in (self.search_box, *self.filter_boxes.values()):
+                widget.blockSignals(True)
+            self.search_box.clear()
+            for box in self.filter_boxes.values():
+                box.setCurrentIndex(0)
+            for widget in (self.search_box, *self.filter_boxes.values()):
+                widget.blockSignals(False)
+            self.model.clear_search_and_filters()
+        while not self.select_id(record_id):
+            if not self.model.canFetchMore():
+                return False
+            self.model.fetchMore()
+        return True
+
     def _edit_current(self) -> None:
         record_id = self.current_id()
         if record_id is not None and self.on_edit is not None:

@@ -538,6 +538,12 @@ class SqlListModel(QAbstractTableModel):
         if changed:
             self.reload(recount_total=False)
 
+    def clear_search_and_filters(self) -> None:
+        """Back to every record of the list (its base filter and scope stay), in one query."""
+        if self._query or self._filters:
+            self._query, self._filters = "", {}
+            self.reload(recount_total=False)
+
     def set_scope(self, clauses: Sequence) -> None:
         """A base filter that changes at run time (the shared year, the year's meeting), added to
         the definition's `where`: 共 N 条 then counts the scope's records. Call reload() after."""

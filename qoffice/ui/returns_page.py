@@ -491,7 +491,8 @@ class ReturnsPage(QWidget):
                 lst = getattr(area, "list", None)
                 if lst is not None and p.record_id is not None:
                     lst.reload()
-                    lst.select_id(p.record_id)
+                    if not lst.reveal_id(p.record_id):  # not in this list at all: say what is wrong
+                        messages.info(self, p.message)
                 return area
         messages.info(self, p.message)
         return None

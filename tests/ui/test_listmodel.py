@@ -258,3 +258,30 @@ def test_a_keystroke_of_the_same_shape_binds_new_values_to_the_compiled_statemen
     assert model.filtered_count == 75
     model.sort(2, Qt.DescendingOrder)
     assert names() == sorted(names(), reverse=True) and len(names()) == 75
+
+
+def test_reveal_clears_what_hides_a_record_and_loads_pages_until_it_shows(qtbot, db, builders):
+    """A check on the 年度报表 page opens its record in the area's list, whatever the clerk's
+    search and filter there, and however far down the list it lies."""
+    fill(db, builders, 2 * PAGE_SIZE + 50)
+    area = ListArea(db, definition())
+    qtbot.addWidget(area)
+    area.reload()
+    with db.session() as s:
+        last = s.scalars(select(Enterprise).order_by(Enterprise.name.desc())).first()
+        last_id, last_county = last.id, last.county
+    other = next(c for c in COUNTIES if c != last_county)
+    area.search_box.setText("00001")
+    area.apply_search_now()
+    area.set_filter("county", other)
+    assert area.model.row_of_id(last_id) < 0
+    assert area.reveal_id(last_id)
+    assert area.selected_ids() == [last_id] and area.current_id() == last_id
+    assert area.search_box.text() == "" and area.filter_boxes["county"].currentData() is None
+    assert area.model.loaded_row_count() == 2 * PAGE_SIZE + 50  # the last page was loaded for it
+    assert area.counts_label.text() == f"共 {2 * PAGE_SIZE + 50} 条"
+    with db.session() as s:
+        gone = s.get(Enterprise, last_id)
+        gone.deleted_at = gone.created_at
+    area.reload()
+    assert not area.reveal_id(last_id)  # in the recycle bin: not in this list at all
