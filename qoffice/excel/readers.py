@@ -172,6 +172,13 @@ def _open_text(path: Path) -> Book:
     raw = path.read_bytes()
     text = decode_text(raw)
     if text is None:
+        nul = raw.find(b"\x00")
+        if (nul >= 0 and raw.count(b"\x00") <= len(raw) // 100 + 1
+                and decode_text(raw.replace(b"\x00", b"")) is not None):
+            # Text with NUL bytes in it: a damaged or half-written export, not a binary file.
+            raise _unreadable(path, _("line {line} holds a NUL character (byte 0), so the file is damaged or was "
+                                      "not saved completely. Open it in Excel or WPS, save it as .xlsx and import "
+                                      "that.").format(line=raw.count(b"\n", 0, nul) + 1))
         raise _unreadable(path, _("it is neither an Excel file nor readable text."))
     probe = text[:4096].lstrip().lower()
     if probe.startswith("<") and ("<table" in text[:200000].lower()):

@@ -106,6 +106,19 @@ def test_unreadable_files_raise_one_clear_line(files, content):
     assert "bad.xlsx" in exc.value.message and "\n" not in exc.value.message
 
 
+def test_text_with_a_nul_byte_names_the_line_and_what_to_do(files):
+    p = files.dir / "cut.csv"
+    p.write_bytes("企业名称,区县\r\n甲,崇川区\r\n乙\x00,海门区\r\n".encode("utf-8"))
+    with pytest.raises(FileUnreadable) as exc:
+        open_book(p)
+    assert "cut.csv" in exc.value.message and "第 3 行" in exc.value.message and "另存为 .xlsx" in exc.value.message
+    p.write_bytes(b"\x00\x01\x02\x03binary\xff\xfe\x00garbage" * 10)  # binary: the general message
+    with pytest.raises(FileUnreadable) as exc:
+        open_book(p)
+    assert "既不是Excel文件" in exc.value.message
+    assert "第" not in exc.value.message
+
+
 def test_zip_that_is_not_a_workbook(files):
     p = files.dir / "doc.xlsx"
     with zipfile.ZipFile(p, "w") as z:
