@@ -22,7 +22,6 @@ from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.ui import messages
 from qoffice.ui.listmodel import ListDefinition, SqlListModel, default_format

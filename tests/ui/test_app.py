@@ -24,14 +24,6 @@ pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def answers():
-    got = []
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or True)
-    yield got
-    messages.set_responder(None)
-
-
 def settled_db(path: Path, enterprises: int = 0, demo: bool = False, builders=None) -> Path:
     database = open_database(path, "create")
     try:

@@ -10,19 +10,11 @@ from sqlalchemy import func, select
 
 from qoffice.db.models import Enterprise
 from qoffice.services import imports
-from qoffice.ui import list_export, messages
+from qoffice.ui import list_export
 from qoffice.ui.context import AppContext
 from qoffice.ui.import_wizard import ImportWizard
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def answers():
-    got: list = []
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or True)
-    yield got
-    messages.set_responder(None)
 
 
 @pytest.fixture

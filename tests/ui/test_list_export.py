@@ -9,18 +9,10 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
 from qoffice.services import imports
-from qoffice.ui import list_export, messages
+from qoffice.ui import list_export
 from qoffice.ui.context import AppContext
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def answers():
-    got: list = []
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or True)
-    yield got
-    messages.set_responder(None)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from qoffice.db.models import Enterprise
 from qoffice.domain.pinyin import initials
 from qoffice.errors import Cancelled, ValidationFailed
 from qoffice.ui import messages
-from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listarea import ListArea
 from qoffice.ui.listmodel import (
     PAGE_SIZE,
     Column,

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from qoffice.db.models import Enterprise
 from qoffice.services import demo
 from qoffice.services import settings as settings_service
-from qoffice.ui import list_export, messages
+from qoffice.ui import list_export
 from qoffice.ui.context import AppContext
 from qoffice.ui.enterprise_editor import EnterpriseEditor
 from qoffice.ui.returns_page import ReturnsPage
@@ -29,11 +29,10 @@ TODAY = dt.date(2024, 11, 20)
 
 
 @pytest.fixture
-def answers():
-    got: list = []
-    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or False)
-    yield got
-    messages.set_responder(None)
+def answers(answers):
+    """The shared auto-answerer (tests/ui/conftest.py), saying no to every question."""
+    answers.reply = False
+    return answers
 
 
 class Out:
