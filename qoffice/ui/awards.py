@@ -15,8 +15,9 @@ from qoffice.services import settings as settings_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import FormDialog, scope_list
 from qoffice.ui.enterprise_picker import EnterprisePicker
+from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
 
 _SELECT = (select(Award.id, Award.award, Award.year, Enterprise.name.label("enterprise"), Enterprise.uscc,
                   Enterprise.county)
@@ -28,8 +29,7 @@ AWARDS = ListDefinition(
     sql=lambda: ListSql(
         select=_SELECT,
         sorts={"award": vocab_order(Award.award, vocab.AWARDS), "enterprise": Enterprise.name},
-        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-                SearchField(Enterprise.name_initials, "initials")],
+        search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
         Column("award", N_("Award"), sortable=True, width=160),
@@ -38,7 +38,7 @@ AWARDS = ListDefinition(
         Column("county", N_("County"), sortable=True, width=110),
         Column("year", N_("Year"), sortable=True, width=60),
     ],
-    search_hint=N_("Name / credit code / pinyin initials"),
+    search_hint=ENTERPRISE_SEARCH_HINT,
     filters=[Filter("award", N_("Award"), choices=vocab.AWARDS, all_title=N_("All awards")),
              Filter("county", N_("County"), choices=settings_service.counties, all_title=N_("All counties"))],
     default_sort=("award", "asc"),

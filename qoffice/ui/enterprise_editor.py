@@ -74,6 +74,10 @@ FIELD_LABELS = {
     "checked": N_("Spot-check batches"),
     "passed": N_("Batches passed"),
     "benefit_yuan": N_("Quality-result benefit (10k yuan)"),
+    # the enterprise's sign-ups and awards, for the change log
+    "attendees": N_("Attendees"),
+    "need": N_("Cooperation need"),
+    "award": N_("Award"),
 }
 ACTION_LABELS = {"create": N_("Created"), "update": N_("Changed"), "delete": N_("Deleted"),
                  "restore": N_("Restored"), "merge": N_("Merged"), "purge": N_("Purged"), "undo": N_("Undone")}

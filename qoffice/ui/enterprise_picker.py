@@ -19,16 +19,16 @@ from sqlalchemy import select
 from qoffice.db.models import Enterprise
 from qoffice.i18n import N_, _
 from qoffice.services import settings as settings_service
+from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql
 
 PICKER = ListDefinition(
     name="enterprise-picker",
     fields=("id", "uscc", "name", "county", "trade"),
     sql=lambda: ListSql(
         select=select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.trade),
-        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-                SearchField(Enterprise.name_initials, "initials")],
+        search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
         Column("name", N_("Enterprise name"), sortable=True, width=260),
@@ -36,7 +36,7 @@ PICKER = ListDefinition(
         Column("county", N_("County"), sortable=True, width=100),
         Column("trade", N_("Trade"), sortable=True, width=110),
     ],
-    search_hint=N_("Name / credit code / pinyin initials"),
+    search_hint=ENTERPRISE_SEARCH_HINT,
     filters=[Filter("county", N_("County"), choices=settings_service.counties, all_title=N_("All counties"))],
     default_sort=("name", "asc"),
 )

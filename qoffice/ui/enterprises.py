@@ -37,22 +37,31 @@ def _utc_text(value, _row) -> str:
     return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+ENTERPRISE_SEARCH_HINT = N_("Name / credit code / pinyin initials")
+
+
+def enterprise_search() -> list[SearchField]:
+    """How every list of enterprises (and of their records) is searched: name, credit code and
+    pinyin initials. A word with a character no credit code holds skips the code column."""
+    from qoffice.db.models import Enterprise
+    from qoffice.domain import uscc as uscc_rules
+
+    return [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper", charset=uscc_rules.CHARSET),
+            SearchField(Enterprise.name_initials, "initials")]
+
+
 def _sql(live: bool) -> ListSql:
     from sqlalchemy import select
 
     from qoffice.db.models import Enterprise
-    from qoffice.domain import uscc as uscc_rules
 
     return ListSql(
         select=select(*(getattr(Enterprise, f) for f in _FIELDS)),
         sorts={"industry_group": vocab_order(Enterprise.industry_group, vocab.INDUSTRY_GROUPS),
                "status": vocab_order(Enterprise.status, vocab.ENTERPRISE_STATUSES)},
-        search=[SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper", charset=uscc_rules.CHARSET),
-                SearchField(Enterprise.name_initials, "initials")],
+        search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None) if live else Enterprise.deleted_at.is_not(None)])
 
-
-_HINT = N_("Name / credit code / pinyin initials")
 _SELECTED = ", ".join(f"enterprise.{f}" for f in _FIELDS)
 
 ENTERPRISES = ListDefinition(
@@ -69,7 +78,7 @@ ENTERPRISES = ListDefinition(
         Column("cqo_name", N_("Chief quality officer"), sortable=True, width=88),
         Column("phone", N_("Phone"), width=120),
     ],
-    search_hint=_HINT,
+    search_hint=ENTERPRISE_SEARCH_HINT,
     filters=[
         Filter("county", N_("County"), choices=settings_service.counties, all_title=N_("All counties")),
         Filter("industry_group", N_("Industry group"), choices=vocab.INDUSTRY_GROUPS,
@@ -96,7 +105,7 @@ RECYCLE_BIN = ListDefinition(
         Column("status", N_("Status"), format=_status_text, width=100),
         Column("deleted_at", N_("Deleted at"), sortable=True, format=_utc_text, width=150),
     ],
-    search_hint=_HINT,
+    search_hint=ENTERPRISE_SEARCH_HINT,
     default_sort=("deleted_at", "desc"),
 )
 

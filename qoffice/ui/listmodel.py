@@ -616,10 +616,13 @@ class SqlListModel(QAbstractTableModel):
         """SQL and arguments of the "page", "count" (filtered) or "total" statement, compiled once
         per shape; only the values of the search words, filters and page are bound anew."""
         built = self._built()
-        patterns = [word_patterns(built.sql.search, w) for w in self._query.split()] if built.sql.search else []
-        filter_keys = self._filter_keys()
-        shape = (kind, self._sort_key, self._sort_desc, tuple(filter_keys),
-                 tuple(tuple(p is not None for p in ps) for ps in patterns))
+        if kind == "total":  # the base filter alone: one shape whatever is searched
+            patterns, filter_keys = [], []
+        else:
+            patterns = [word_patterns(built.sql.search, w) for w in self._query.split()] if built.sql.search else []
+            filter_keys = self._filter_keys()
+        order = (self._sort_key, self._sort_desc) if kind == "page" else None  # counts are not ordered
+        shape = (kind, order, tuple(filter_keys), tuple(tuple(p is not None for p in ps) for ps in patterns))
         compiled = self._compiled.get(shape)
         if compiled is None:
             if kind == "page":

@@ -56,8 +56,9 @@ from qoffice.ui.activity_widgets import (
     set_date,
 )
 from qoffice.ui.enterprise_picker import EnterprisePicker
+from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
 from qoffice.ui.signin_sheet import SheetInfo, write_signin_pdf
 
 _ATTENDEES = (select(func.group_concat(Attendee.name, "、")).where(Attendee.signup_id == SignUp.id)
@@ -77,9 +78,6 @@ _SELECT = (select(SignUp.id, Enterprise.name.label("enterprise"), Enterprise.usc
            .outerjoin(Partner, Partner.id == SignUp.partner_id))
 _KEYS = list(_SELECT.selected_columns.keys())
 _POS = _KEYS.index("wait_pos")
-_SEARCH = [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-           SearchField(Enterprise.name_initials, "initials")]
-_HINT = N_("Name / credit code / pinyin initials")
 CHECKIN_MARKS = {vocab.SU_ATTENDED: "✓", vocab.SU_ABSENT: "✕"}
 
 
@@ -107,7 +105,7 @@ SIGNUPS = ListDefinition(
         select=_SELECT,
         sorts={"enterprise": Enterprise.name, "status": vocab_order(SignUp.status, vocab.SIGNUP_STATUSES),
                "partner": Partner.name},
-        search=_SEARCH,
+        search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
         Column("enterprise", N_("Enterprise"), sortable=True, width=240),
@@ -118,7 +116,7 @@ SIGNUPS = ListDefinition(
         Column("partner", N_("Wanted partner"), sortable=True, width=150),
         Column("signed_up_at", N_("Signed up on"), sortable=True, format=_day, width=100),
     ],
-    search_hint=_HINT,
+    search_hint=ENTERPRISE_SEARCH_HINT,
     filters=[Filter("status", N_("Sign-up status"), choices=vocab.SIGNUP_STATUSES,
                     all_title=N_("All sign-up statuses"))],
     default_sort=("signed_up_at", "asc"),
@@ -132,7 +130,7 @@ CHECKIN = ListDefinition(
         sorts={"status": vocab_order(SignUp.status, (vocab.SU_REGISTERED, vocab.SU_CONFIRMED, vocab.SU_ATTENDED,
                                                      vocab.SU_ABSENT)),
                "enterprise": Enterprise.name},
-        search=_SEARCH,
+        search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None), SignUp.status.in_(SIGNUP_COUNTS_AGAINST_CAPACITY)]),
     columns=[
         Column("status", N_("Check-in"), sortable=True, format=_checkin_text, width=110),
@@ -141,7 +139,7 @@ CHECKIN = ListDefinition(
         Column("attendees", N_("Attendees"), width=180),
         Column("phones", N_("Phone"), width=150),
     ],
-    search_hint=_HINT,
+    search_hint=ENTERPRISE_SEARCH_HINT,
     default_sort=("enterprise", "asc"),
 )
 

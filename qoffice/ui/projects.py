@@ -33,6 +33,7 @@ from qoffice.services import projects as project_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, scope_list, wan_text
 from qoffice.ui.enterprise_picker import EnterprisePicker
+from qoffice.ui.enterprises import enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
 
@@ -73,8 +74,7 @@ PROJECTS = ListDefinition(
         select=_SELECT,
         sorts={"stage": vocab_order(Project.stage, vocab.STAGES), "type": vocab_order(Project.type, vocab.PROJECT_TYPES),
                "enterprise": Enterprise.name, "partner": Partner.name},
-        search=[SearchField(Project.title), SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper"),
-                SearchField(Enterprise.name_initials, "initials"), SearchField(Partner.name)],
+        search=[SearchField(Project.title), *enterprise_search(), SearchField(Partner.name)],
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
         Column("stage", N_("Stage"), sortable=True, format=_stage_text, width=80),

@@ -222,6 +222,26 @@ def test_change_log_shows_the_audit_entry(qtbot, db, builders, answers):
     assert ["修改", "联系电话", "0513-1111111", "0513-2222222"] in rows
 
 
+def test_change_log_shows_a_sign_ups_attendees_with_posts_and_phones(qtbot, db, builders, answers):
+    from qoffice.db.models import MatchmakingMeeting
+    from qoffice.services import meetings
+
+    with db.session() as s:
+        eid = builders.make_enterprise(s, name="海安对接企业").id
+        meeting = MatchmakingMeeting(year=2025, title="对接会", date=dt.date(2025, 9, 20), capacity=10)
+        s.add(meeting)
+        s.flush()
+        meetings.sign_up(s, meeting, eid, [meetings.AttendeeIn("周八", "经理", "13800000001")])
+    with db.session() as s:
+        su = meetings.find_signup(s, s.get(MatchmakingMeeting, meeting.id), eid)
+        meetings.update_signup(s, su, attendees=[meetings.AttendeeIn("周八", "经理", "13900000009"),
+                                                 meetings.AttendeeIn("吴九")])
+    editor = EnterpriseEditor(db, eid)
+    qtbot.addWidget(editor)
+    rows = [r[1:5] for r in editor.audit.row_texts()]
+    assert ["修改", "参会人员", "周八（经理，13800000001）", "周八（经理，13900000009）、吴九"] in rows
+
+
 def test_yearly_figures_rules_and_exact_money(qtbot, db, builders, answers):
     with db.session() as s:
         eid = builders.make_enterprise(s, name="如东年度数据企业").id
