@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
         ctx.settingsChanged.connect(self.refresh_header)
-        ctx.dataChanged.connect(lambda _t: self.refresh_status())
+        ctx.dataChanged.connect(self._data_changed)
         ctx.languageChanged.connect(self._language_changed)
         self._zoom_actions()
 
@@ -281,13 +281,24 @@ class MainWindow(QMainWindow):
         self.backup_label.setText(_("Last backup: {time}").format(time=backup.at.strftime("%Y-%m-%d %H:%M"))
                                   if backup else _("No backup yet"))
 
+    def _data_changed(self, _table: str) -> None:
+        self.refresh_status()
+
     def current_area(self) -> QWidget | None:
         return self.stack.currentWidget()
 
     def _make_area(self, key: str) -> QWidget:
         """Build area `key` and put it in its placeholder's place in the stack."""
         row = list(self.areas).index(key)
-        widget = self._area_loaders[key]()(self.ctx)
+        # The area's own context goes with it, and with it everything the area connected to it:
+        # a language switch rebuilds the areas, and a destroyed one must hear nothing more.
+        area_ctx = self.ctx.for_area()
+        try:
+            widget = self._area_loaders[key]()(area_ctx)
+        except BaseException:
+            area_ctx.deleteLater()
+            raise
+        area_ctx.setParent(widget)
         placeholder = self.stack.widget(row)
         current = self.stack.currentIndex()
         self.stack.insertWidget(row, widget)

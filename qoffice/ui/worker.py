@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from qoffice.errors import Cancelled, KnownError
 from qoffice.i18n import _
@@ -112,14 +113,20 @@ class Job:
     def cancel(self) -> None:
         if not self.finished:
             self.cancelled.set()
-            self.dialog.setLabelText(_("Cancelling…"))
+            if isValid(self.dialog):
+                self.dialog.setLabelText(_("Cancelling…"))
 
     def _show_dialog(self) -> None:
-        if not self.finished:
+        if not self.finished and isValid(self.dialog):
             self.dialog.show()
 
+    def orphaned(self) -> bool:
+        """The screen that started the work is gone (a language switch rebuilt it): its dialog
+        went with it, and its callbacks would touch deleted widgets."""
+        return self.parent is not None and not isValid(self.parent)
+
     def _on_progress(self, done: int, total: int, message: str) -> None:
-        if self.finished or self.cancelled.is_set():
+        if self.finished or self.cancelled.is_set() or self.orphaned():
             return
         self.dialog.setMaximum(max(total, 0))
         self.dialog.setValue(min(done, total) if total > 0 else 0)
@@ -132,14 +139,17 @@ class Job:
     def _finish(self) -> None:
         self.finished = True
         self._timer.stop()
-        self.dialog.hide()
-        self.dialog.deleteLater()
+        if isValid(self.dialog):
+            self.dialog.hide()
+            self.dialog.deleteLater()
         _active.discard(self)
 
     def _on_succeeded(self, result: Any) -> None:
         self.result = result
         self._finish()
-        if self.on_done is not None:
+        if self.orphaned():
+            log.info("work done after its screen closed: %s", self.label)
+        elif self.on_done is not None:
             self.on_done(result)
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -150,7 +160,9 @@ class Job:
             if self.on_cancelled is not None:
                 self.on_cancelled()
         elif isinstance(exc, KnownError):
-            if self.on_error is not None:
+            if self.orphaned():
+                log.info("work failed after its screen closed: %s: %s", self.label, exc.message)
+            elif self.on_error is not None:
                 self.on_error(exc)
             else:
                 messages.known_error(self.parent, exc)
