@@ -64,6 +64,21 @@ def transition_problem(old: str, new: str) -> str | None:
     return None
 
 
+def move_problem(old: str, new: str, free: int | None) -> str | None:
+    """Why a sign-up in status `old` cannot be moved to `new` by the clerk now (translated), or None.
+
+    `free` is the number of free places (None: no capacity). Moving to the status it already has
+    does not apply either; a waiting sign-up takes a place only when one is free."""
+    if old == new:
+        return _("It is already {status}.").format(status=new)
+    problem = transition_problem(old, new)
+    if problem:
+        return problem
+    if takes_place(new) and not takes_place(old) and free is not None and free < 1:
+        return _("The meeting is full; a place frees when someone withdraws or the capacity is raised.")
+    return None
+
+
 @dataclass(frozen=True)
 class Placement:
     status: str

@@ -296,6 +296,50 @@ def signin_rows(session: Session, meeting: MatchmakingMeeting) -> list[tuple[str
     return rows
 
 
+@dataclass(frozen=True)
+class SignUpPreview:
+    """What saving a new sign-up would give, without writing anything (the sign-up dialog shows it)."""
+
+    status: str  # 已报名, or 候补; for an enterprise that already holds a sign-up, that sign-up's status
+    position: int | None = None  # place on the waiting list (1 = next to move up)
+    existing: bool = False  # the enterprise already has a sign-up that is not withdrawn
+
+
+def _wait_position(session: Session, meeting: MatchmakingMeeting, su: SignUp) -> int:
+    return next((i for i, w in enumerate(waiting_list(session, meeting), start=1) if w.id == su.id), 0)
+
+
+def preview_sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int | None = None) -> SignUpPreview:
+    """A dry run of sign_up(): 已报名, or 候补 at position N (places freed behind the scenes go to
+    those already waiting first, as sign_up does); a withdrawn enterprise comes back the same way."""
+    existing = find_signup(session, meeting, enterprise_id) if enterprise_id is not None else None
+    if existing is not None and existing.status != SU_WITHDRAWN:
+        position = _wait_position(session, meeting, existing) if existing.status == SU_WAITING else None
+        return SignUpPreview(existing.status, position or None, existing=True)
+    taken, waiting = _taken(session, meeting), len(waiting_list(session, meeting))
+    moving_up = rules.to_promote(meeting.capacity, taken, waiting)
+    placement = rules.place(None, capacity=meeting.capacity, taken_by_others=taken + moving_up, imported=False)
+    if placement.status == SU_WAITING:
+        return SignUpPreview(SU_WAITING, waiting - moving_up + 1)
+    return SignUpPreview(placement.status)
+
+
+def move_problem(session: Session, signups, status: str) -> str | None:
+    """Why set_status(…, status) cannot apply to every one of `signups` (translated, naming the
+    enterprise), or None when it can: the GUI disables the action with this as its tooltip."""
+    signups = list(signups)
+    if not signups:
+        return None
+    meeting = session.get(MatchmakingMeeting, signups[0].meeting_id)
+    free = rules.free_places(meeting.capacity, _taken(session, meeting))
+    for su in signups:
+        problem = rules.move_problem(su.status, status, free)
+        if problem:
+            name = session.get(Enterprise, su.enterprise_id).name
+            return f"{name}：{problem}"
+    return None
+
+
 # ---------------------------------------------------------------- sign-ups: changes
 
 def _clean_attendees(attendees) -> list[AttendeeIn]:

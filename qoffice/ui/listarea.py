@@ -57,6 +57,9 @@ class ListAction:
     handler: Callable[..., None]
     needs_selection: bool = True
     shortcut: QKeySequence | str | None = None
+    # For a selection action: why it cannot apply to the selected ids ("" or None when it can);
+    # the button and menu entry are disabled with that reason as their tooltip.
+    applies: Callable[[list], str | None] | None = None
 
 
 class ListArea(QWidget):
@@ -81,6 +84,7 @@ class ListArea(QWidget):
         self.model = SqlListModel(db, definition, self)
         self._selection_actions: list[QAction] = []
         self._menu_actions: list[QAction] = []
+        self._applies: dict[str, Callable[[list], str | None]] = {}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -98,6 +102,8 @@ class ListArea(QWidget):
         for i, extra in enumerate(actions):
             handler = (lambda h=extra.handler: h(self.selected_ids())) if extra.needs_selection else extra.handler
             self._add_action(f"action{i}", extra.text, handler, extra.needs_selection, extra.shortcut, bar)
+            if extra.applies is not None:
+                self._applies[f"action{i}"] = extra.applies
         if on_import is not None:
             self._add_action("import", _("Import"), lambda: on_import(), False, None, bar)
         if on_template is not None:
@@ -207,9 +213,15 @@ class ListArea(QWidget):
 
     def _update_selection_actions(self) -> None:
         has = bool(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else False
+        ids = self.selected_ids() if has and self._applies else []
         for action in self._selection_actions:
-            action.setEnabled(has)
-            self.buttons[action.property("button")].setEnabled(has)
+            key = action.property("button")
+            why = self._applies[key](ids) if has and key in self._applies else None
+            action.setEnabled(has and not why)
+            self.buttons[key].setEnabled(has and not why)
+            if key in self._applies:
+                self.buttons[key].setToolTip(why or "")
+                action.setToolTip(why or "")
         self.selectionChanged.emit()
 
     def _context_menu(self, pos) -> None:

@@ -46,6 +46,7 @@ from qoffice.services import projects as project_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import (
     ERROR_STYLE,
+    WARNING_STYLE,
     FormDialog,
     badge,
     date_edit,
@@ -79,6 +80,9 @@ _SELECT = (select(SignUp.id, Enterprise.name.label("enterprise"), Enterprise.usc
 _KEYS = list(_SELECT.selected_columns.keys())
 _POS = _KEYS.index("wait_pos")
 CHECKIN_MARKS = {vocab.SU_ATTENDED: "✓", vocab.SU_ABSENT: "✕"}
+# The count chips, one per status (已退出 and 缺席 shown only when there are some).
+CHIP_STATUSES = (vocab.SU_REGISTERED, vocab.SU_CONFIRMED, vocab.SU_ATTENDED, vocab.SU_ABSENT, vocab.SU_WAITING,
+                 vocab.SU_WITHDRAWN)
 
 
 def _status_text(value, row) -> str:
@@ -164,7 +168,7 @@ class MeetingArea(QWidget):
         self.title.setFont(font)
         head.addWidget(self.title)
         self.chips: dict[str, QLabel] = {}
-        for key in ("signed_up", "confirmed", "attended", "waiting", "remaining", "full"):
+        for key in (*CHIP_STATUSES, "remaining", "full"):
             chip = QLabel()
             chip.setObjectName(f"count_{key}")
             self.chips[key] = chip
@@ -179,10 +183,14 @@ class MeetingArea(QWidget):
         self.signups = ListArea(
             ctx.db, SIGNUPS, on_new=self.new_signup, on_edit=self.edit_signup,
             **list_handlers(self, "signups", _("Meeting sign-ups")),
-            actions=[ListAction(_("Confirm"), lambda ids: self.set_status(ids, vocab.SU_CONFIRMED)),
-                     ListAction(_("Check in"), lambda ids: self.set_status(ids, vocab.SU_ATTENDED)),
-                     ListAction(_("Absent"), lambda ids: self.set_status(ids, vocab.SU_ABSENT)),
-                     ListAction(_("Withdraw…"), self.withdraw),
+            actions=[ListAction(_("Confirm"), lambda ids: self.set_status(ids, vocab.SU_CONFIRMED),
+                                applies=lambda ids: self.move_problem(ids, vocab.SU_CONFIRMED)),
+                     ListAction(_("Check in"), lambda ids: self.set_status(ids, vocab.SU_ATTENDED),
+                                applies=lambda ids: self.move_problem(ids, vocab.SU_ATTENDED)),
+                     ListAction(_("Absent"), lambda ids: self.set_status(ids, vocab.SU_ABSENT),
+                                applies=lambda ids: self.move_problem(ids, vocab.SU_ABSENT)),
+                     ListAction(_("Withdraw from the meeting…"), self.withdraw,
+                                applies=lambda ids: self.move_problem(ids, vocab.SU_WITHDRAWN)),
                      ListAction(_("Turn into project"), self.to_project),
                      ListAction(_("Print sign-in sheet…"), lambda: self.print_signin_sheet(), needs_selection=False)],
             empty_text=_("No sign-ups yet. Click “New” to sign an enterprise up, or import the sign-up list."))
@@ -305,8 +313,15 @@ class MeetingArea(QWidget):
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if pid in attending else Qt.Unchecked)
             self.m_partners.addItem(item)
+        # 导入 / 下载模板 / 导出 work without a meeting (an import creates it from 对接会日期);
+        # 新增 needs the meeting and says so.
+        has_meeting = self.meeting_id is not None
+        self.signups.buttons["new"].setEnabled(has_meeting)
+        self.signups.buttons["new"].setToolTip("" if has_meeting else _(
+            "Create this year's matchmaking meeting first (above), or import the sign-up list: the import "
+            "creates the meeting from its 对接会日期."))
+        self.checkin.setEnabled(has_meeting)
         for area in (self.signups, self.checkin):
-            area.setEnabled(self.meeting_id is not None)
             scope_list(area, SignUp.meeting_id == (self.meeting_id if self.meeting_id is not None else -1))
         self._show_counts(counts)
 
@@ -315,11 +330,18 @@ class MeetingArea(QWidget):
             for chip in self.chips.values():
                 chip.hide()
             return
-        badge(self.chips["signed_up"], _("Signed up {n}").format(n=c.signed_up))
-        self.chips["signed_up"].setToolTip(_("Every sign-up that has not withdrawn, the waiting list included"))
-        badge(self.chips["confirmed"], _("Confirmed {n}").format(n=c.confirmed))
-        badge(self.chips["attended"], _("Checked in {n}").format(n=c.attended), "ok" if c.attended else "plain")
-        badge(self.chips["waiting"], _("Waiting list {n}").format(n=c.waiting), "warn" if c.waiting else "plain")
+        # One chip per status, named by the status word the rows show: each counts exactly those rows.
+        numbers = {vocab.SU_REGISTERED: c.registered, vocab.SU_CONFIRMED: c.confirmed,
+                   vocab.SU_ATTENDED: c.attended, vocab.SU_ABSENT: c.absent, vocab.SU_WAITING: c.waiting,
+                   vocab.SU_WITHDRAWN: c.withdrawn}
+        looks = {vocab.SU_ATTENDED: "ok", vocab.SU_WAITING: "warn"}
+        for status in CHIP_STATUSES:
+            n = numbers[status]
+            chip = self.chips[status]
+            badge(chip, f"{status} {n}", looks.get(status, "plain") if n else "plain")
+            chip.setToolTip(_("Sign-ups with the status {status}").format(status=status))
+            chip.setVisible(bool(n) or status not in (vocab.SU_ABSENT, vocab.SU_WITHDRAWN))
+        self.chips["remaining"].setToolTip(_("Places are taken by 已报名, 已确认, 已签到 and 缺席; 候补 wait for one."))
         if c.capacity is None:
             badge(self.chips["remaining"], _("No limit on places"))
         else:
@@ -454,6 +476,11 @@ class MeetingArea(QWidget):
         self.ctx.dataChanged.emit("signup")
         return True
 
+    def move_problem(self, ids, status: str) -> str | None:
+        """Why the status action cannot apply to the selected rows (its button is disabled), or None."""
+        with self.ctx.db.read_session() as s:
+            return meetings.move_problem(s, [s.get(SignUp, i) for i in ids if s.get(SignUp, i) is not None], status)
+
     def withdraw(self, ids) -> bool:
         if not ids or not messages.ask(self, _("Withdraw the {n} selected sign-ups? The first on the waiting "
                                                "list takes each freed place.").format(n=len(ids))):
@@ -560,6 +587,11 @@ class SignUpDialog(FormDialog):
         self.ent_problem = QLabel()
         self.ent_problem.setStyleSheet(ERROR_STYLE)
         ev.addWidget(self.ent_problem)
+        # What saving will give — 已报名, or 候补 第 N 位 — told before the clerk saves.
+        self.outcome = QLabel()
+        self.outcome.setObjectName("outcome")
+        self.outcome.setWordWrap(True)
+        self.already = ""  # the chosen enterprise already holds a sign-up: why saving is refused
         if existing is not None:
             fixed = QLabel(existing["enterprise"])
             fixed.setObjectName("enterprise_label")
@@ -597,6 +629,10 @@ class SignUpDialog(FormDialog):
         for pid, text in partners:
             self.partner.addItem(text, pid)
         self.add_row(_("Wanted partner"), self.partner)
+        if signup_id is None:
+            self.add_row(_("On saving"), self.outcome)
+        else:
+            self.outcome.hide()
 
         if existing is not None:
             self.need.setPlainText(existing["need"] or "")
@@ -609,9 +645,9 @@ class SignUpDialog(FormDialog):
         self.check = self._check
         for w in (self.code, self.name):
             w.textChanged.connect(self.validate)
-        self.from_file.toggled.connect(self.validate)
+        self.from_file.toggled.connect(self.update_outcome)
         self.attendees.itemChanged.connect(self.validate)
-        self.validate()
+        self.update_outcome()
 
     # -- enterprise
     def choose_enterprise(self) -> EnterprisePicker:
@@ -626,6 +662,30 @@ class SignUpDialog(FormDialog):
             self.enterprise_label.setText(s.get(Enterprise, enterprise_id).name)
         self.enterprise_id = enterprise_id
         self.from_file.setChecked(True)
+        self.update_outcome()
+
+    def update_outcome(self, *_args) -> None:
+        """Ask the service for a dry run of the sign-up and say what saving will give."""
+        if self.signup_id is not None or self.area.meeting_id is None:
+            return self.validate()
+        enterprise_id = self.enterprise_id if self.from_file.isChecked() else None
+        with self.area.ctx.db.read_session() as s:
+            preview = meetings.preview_sign_up(s, self.area._meeting(s), enterprise_id)
+            name = s.get(Enterprise, enterprise_id).name if preview.existing else ""
+        self.already = ""
+        if preview.existing:
+            status = (_("{status} (no. {n})").format(status=preview.status, n=preview.position)
+                      if preview.position else preview.status)
+            self.already = _("{name} has already signed up ({status}); an enterprise signs up once. "
+                             "Edit its sign-up instead.").format(name=name, status=status)
+            self.outcome.setText("")
+        elif preview.status == SU_WAITING:
+            self.outcome.setText("⚠ " + _("The meeting is full: the sign-up goes on the waiting list (候补), "
+                                          "no. {n}; it moves up when a place frees.").format(n=preview.position))
+            self.outcome.setStyleSheet(WARNING_STYLE + "font-weight: bold;")
+        else:
+            self.outcome.setText(_("{status}: a place is free.").format(status=preview.status))
+            self.outcome.setStyleSheet("")
         self.validate()
 
     # -- attendees
@@ -668,6 +728,8 @@ class SignUpDialog(FormDialog):
                     return problem
             elif self.enterprise_id is None:
                 return _("Choose the enterprise from the file, or create it here.")
+            elif self.already:
+                return self.already
         rows = self.attendee_rows()
         if not rows:
             return _("Name at least one attendee.")

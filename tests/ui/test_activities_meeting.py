@@ -76,8 +76,8 @@ def test_sign_up_until_capacity_then_the_waiting_list(area, answers, firms):
     sign_up(area, firms[3])
     sign_up(area, firms[4])
     assert status_column(area) == ["已报名", "已报名", "已报名", "候补（第1位）", "候补（第2位）"]
-    assert area.chips["waiting"].text() == "候补 2"
-    assert area.chips["signed_up"].text() == "报名 5"
+    assert area.chips["候补"].text() == "候补 2"
+    assert area.chips["已报名"].text() == "已报名 3"
     assert [k for k, _t in answers] == ["warning", "warning"] and "候补" in answers[0][1]
 
 
@@ -91,16 +91,21 @@ def test_withdraw_promotes_the_first_waiting(area, answers, firms, db):
     assert status_column(area) == ["已退出", "已报名", "已报名", "候补（第1位）"]
     assert answers[0][0] == "question"
     assert answers[-1][0] == "info" and "如皋市双马化工有限公司" in answers[-1][1]
-    assert area.chips["waiting"].text() == "候补 1"
+    assert area.chips["候补"].text() == "候补 1"
 
 
 def test_second_sign_up_of_the_same_enterprise_is_refused_naming_it(area, answers, firms, db):
     make_meeting(area)
     sign_up(area, firms[0])
     answers.clear()
-    dlg = sign_up(area, firms[0], (("李娜", "", ""),))
+    dlg = area.new_signup()
+    dlg.set_enterprise(firms[0])
+    dlg.set_attendees((("李娜", "", ""),))
+    # said before saving: 保存 is disabled with the reason naming the enterprise and its status
+    assert not dlg.save_button.isEnabled()
+    assert "南通海星电子股份有限公司" in dlg.reason.text() and "已报名" in dlg.reason.text()
+    dlg.accept()
     assert dlg.isVisible()  # stays open: nothing saved
-    assert answers[-1][0] == "error" and "南通海星电子股份有限公司" in answers[-1][1] and "已报名" in answers[-1][1]
     with db.read_session() as s:
         assert s.scalar(select(SignUp).where(SignUp.enterprise_id == firms[0])).attendees[0].name == "张伟"
 
@@ -140,7 +145,7 @@ def test_check_in_from_the_check_in_view(area, answers, firms, db):
     view.buttons["action0"].click()
     col = view.model.column_keys().index("status")
     assert view.model.data(view.model.index(0, col)) == "✓ 已签到"
-    assert area.chips["attended"].text() == "签到 1"
+    assert area.chips["已签到"].text() == "已签到 1"
     with db.read_session() as s:
         assert s.scalar(select(SignUp).where(SignUp.enterprise_id == firms[2])).status == "已签到"
 

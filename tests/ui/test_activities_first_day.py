@@ -1,0 +1,201 @@
+"""Issue 13, "Forums and the matchmaking meeting": what a clerk hit on a first real day, driven
+through the real widgets (each test failed before its fix)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from qoffice.db.models import SignUp
+from qoffice.services import meetings
+from qoffice.ui.context import AppContext
+from qoffice.ui.meeting import MeetingArea
+
+pytestmark = pytest.mark.gui
+
+TODAY = dt.date(2025, 4, 1)
+
+
+@pytest.fixture
+def ctx(db):
+    return AppContext(db, 2025)
+
+
+@pytest.fixture
+def area(qtbot, ctx):
+    w = MeetingArea(ctx)
+    w.today = lambda: TODAY
+    qtbot.addWidget(w)
+    w.resize(1400, 800)
+    w.show()
+    return w
+
+
+@pytest.fixture
+def firms(db, builders):
+    names = ["南通海星电子股份有限公司", "江苏南通二建集团有限公司", "如皋市双马化工有限公司",
+             "南通醋酸纤维有限公司", "江苏林洋能源股份有限公司"]
+    with db.session() as s:
+        return [builders.make_enterprise(s, name=n).id for n in names]
+
+
+def make_meeting(area, capacity=None):
+    area.m_venue.setText("如皋市行政中心三楼会议室")
+    area.m_capacity.setText("" if capacity is None else str(capacity))
+    assert area.save_meeting()
+
+
+def sign_up(area, enterprise_id, people=(("张伟", "质量部经理", "13812345678"),)):
+    dlg = area.new_signup()
+    dlg.set_enterprise(enterprise_id)
+    dlg.set_attendees(people)
+    assert dlg.save_button.isEnabled(), dlg.reason.text()
+    dlg.accept()
+    return dlg
+
+
+def status_column(area):
+    model = area.signups.model
+    col = model.column_keys().index("status")
+    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+
+
+def select_rows(area, *rows):
+    area.signups.table.clearSelection()
+    for r in rows:
+        area.signups.select_id(area.signups.model.row_id(r), clear=False)
+
+
+def buttons_by_text(list_area):
+    return {b.text(): b for b in list_area.buttons.values()}
+
+
+def menu_actions_by_text(list_area):
+    return {a.text(): a for a in list_area._menu_actions}
+
+
+# ---- 导入 / 下载模板 / 导出 before the year has a meeting ------------------------------------------
+
+def test_import_template_and_export_work_before_the_year_has_a_meeting(area, answers, monkeypatch):
+    """The importer creates the meeting from the file's 对接会日期, so the buttons must not wait for one."""
+    assert area.meeting_id is None
+    for key in ("import", "template", "export"):
+        button = area.signups.buttons[key]
+        assert button.isEnabled(), key
+        assert button.isVisibleTo(area), key
+    opened = []
+    monkeypatch.setattr("qoffice.ui.list_export.open_import", lambda a, kind: opened.append(kind))
+    area.signups.buttons["import"].click()
+    assert opened == ["signups"]
+    # 新增 still needs the meeting: it says so instead of failing later.
+    assert not area.signups.buttons["new"].isEnabled()
+    assert "对接会" in area.signups.buttons["new"].toolTip()
+
+
+# ---- actions that cannot apply are disabled ----------------------------------------------------
+
+def test_check_in_and_confirm_are_disabled_on_a_waiting_row(area, answers, firms):
+    make_meeting(area, capacity=2)
+    for eid in firms[:3]:
+        sign_up(area, eid)
+    assert status_column(area) == ["已报名", "已报名", "候补（第1位）"]
+    buttons, actions = buttons_by_text(area.signups), menu_actions_by_text(area.signups)
+    select_rows(area, 2)  # the 候补 row
+    for text in ("签到", "缺席", "确认"):
+        assert not buttons[text].isEnabled(), text
+        assert not actions[text].isEnabled(), text
+        assert buttons[text].toolTip(), text  # says why
+    assert buttons["退出报名…"].isEnabled()
+    select_rows(area, 0)  # a 已报名 row: everything applies
+    for text in ("签到", "缺席", "确认", "退出报名…"):
+        assert buttons[text].isEnabled(), text
+        assert actions[text].isEnabled(), text
+    select_rows(area, 0, 2)  # mixed: only what applies to every selected row
+    assert not buttons["签到"].isEnabled() and buttons["退出报名…"].isEnabled()
+
+
+def test_a_checked_in_row_cannot_be_confirmed_and_a_withdrawn_row_has_no_status_action(area, answers, firms):
+    make_meeting(area)
+    for eid in firms[:2]:
+        sign_up(area, eid)
+    select_rows(area, 0)
+    assert area.set_status(area.signups.selected_ids(), "已签到")
+    select_rows(area, 1)
+    assert area.set_status(area.signups.selected_ids(), "已退出")
+    buttons = buttons_by_text(area.signups)
+    select_rows(area, 0)
+    assert not buttons["确认"].isEnabled() and not buttons["签到"].isEnabled()
+    assert buttons["缺席"].isEnabled()
+    select_rows(area, 1)
+    for text in ("确认", "签到", "缺席", "退出报名…"):
+        assert not buttons[text].isEnabled(), text
+
+
+def test_withdraw_is_labelled_as_leaving_the_meeting_not_quitting(area):
+    texts = [b.text() for b in area.signups.buttons.values()]
+    assert "退出报名…" in texts
+    assert "退出…" not in texts
+
+
+# ---- the sign-up dialog tells the outcome before saving --------------------------------------------
+
+def test_the_sign_up_dialog_says_waiting_list_position_before_saving(area, answers, firms, db):
+    make_meeting(area, capacity=2)
+    sign_up(area, firms[0])
+    dlg = area.new_signup()
+    assert "已报名" in dlg.outcome.text() and dlg.outcome.isVisible()
+    dlg.reject()
+    sign_up(area, firms[1])
+    sign_up(area, firms[2])  # 候补 第1位
+    dlg = area.new_signup()
+    dlg.set_enterprise(firms[3])
+    assert "候补" in dlg.outcome.text() and "第 2 位" in dlg.outcome.text()
+    dlg.set_attendees([("李娜", "", "")])
+    dlg.accept()
+    assert status_column(area)[-1] == "候补（第2位）"
+    # an enterprise that already holds a sign-up: said before saving, and 保存 waits for another choice
+    dlg = area.new_signup()
+    dlg.set_enterprise(firms[0])
+    assert "已报名" in dlg.reason.text() and "南通海星电子股份有限公司" in dlg.reason.text()
+    assert not dlg.save_button.isEnabled()
+    dlg.set_attendees([("王五", "", "")])
+    dlg.set_enterprise(firms[4])
+    assert dlg.save_button.isEnabled() and "第 3 位" in dlg.outcome.text()
+
+
+def test_placement_preview_is_a_dry_run(db, builders):
+    with db.session() as s:
+        m = meetings.create_meeting(s, {"year": 2025, "date": dt.date(2025, 5, 20), "capacity": 1})
+        a, b, c = (builders.make_enterprise(s).id for _i in range(3))
+        assert meetings.preview_sign_up(s, m).status == "已报名"
+        meetings.sign_up(s, m, a, [meetings.AttendeeIn("甲")], today=TODAY)
+        p = meetings.preview_sign_up(s, m, b)
+        assert (p.status, p.position) == ("候补", 1)
+        meetings.sign_up(s, m, b, [meetings.AttendeeIn("乙")], today=TODAY)
+        p = meetings.preview_sign_up(s, m, c)
+        assert (p.status, p.position) == ("候补", 2)
+        assert s.scalar(select(SignUp).where(SignUp.enterprise_id == c)) is None  # nothing written
+        meetings.set_status(s, s.scalar(select(SignUp).where(SignUp.enterprise_id == a)), "已退出")
+        p = meetings.preview_sign_up(s, m, a)  # a withdrawn one comes back at the end of the list
+        assert (p.status, p.position) == ("候补", 1)
+
+
+# ---- chips: each counts one thing, labelled so --------------------------------------------------
+
+def test_each_chip_counts_exactly_the_rows_it_names(area, answers, firms):
+    make_meeting(area, capacity=3)
+    for eid in firms:
+        sign_up(area, eid)
+    select_rows(area, 0)
+    assert area.set_status(area.signups.selected_ids(), "已确认")
+    select_rows(area, 1)
+    assert area.set_status(area.signups.selected_ids(), "已签到")
+    rows = status_column(area)
+    shown = {chip.text() for chip in area.chips.values() if chip.isVisible()}
+    for word in ("已报名", "已确认", "已签到", "候补"):
+        n = sum(1 for r in rows if r.startswith(word))
+        assert f"{word} {n}" in shown, (word, shown)
+    # no chip mixes two statuses under one word
+    assert not any(t.startswith("报名 ") for t in shown)
+    assert "剩余名额 0 / 3" in shown
