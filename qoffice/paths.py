@@ -31,11 +31,30 @@ def backups_dir_for(db_path: Path) -> Path:
     return Path(db_path).resolve().parent / "backups"
 
 
+def _packaged_resources() -> Path | None:
+    """`qoffice/resources/` of an installed wheel (setup.py puts it there), found the standard way."""
+    from importlib.resources import files
+
+    try:
+        folder = files("qoffice") / "resources"
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - qoffice is always importable here
+        return None
+    # A package imported from a zip would give a zipfile.Path: not a folder the app can open.
+    if isinstance(folder, Path) and folder.is_dir():
+        return folder
+    return None
+
+
 def resources_dir() -> Path:
-    """`resources/` of a source checkout, or the copy bundled into a frozen build."""
+    """The bundled resources (pinyin table, catalogs, icons, licences), wherever qoffice runs from:
+    the copy a frozen build unpacks under sys._MEIPASS; `qoffice/resources/` of an installed wheel;
+    else the top-level `resources/` of the source checkout (editable install, `python -m qoffice`)."""
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root) / "resources"
+    packaged = _packaged_resources()
+    if packaged is not None:
+        return packaged
     return Path(__file__).resolve().parent.parent / "resources"
 
 
