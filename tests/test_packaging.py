@@ -44,6 +44,79 @@ def test_launcher_refuses_a_command_and_points_to_qoffice_cli(tmp_path, monkeypa
     assert not (qoffice_home / "qoffice.db").exists()
 
 
+# ---------------------------------------------------------------- where the resources are found
+def test_checkout_reads_the_top_level_resources():
+    """Editable install and `python -m qoffice`: the checkout's resources/ (the package folder has
+    no copy; only a built wheel does)."""
+    from qoffice.paths import locale_dir, resources_dir
+
+    assert not (ROOT / "qoffice" / "resources").exists(), "resources/ is kept at the top level only"
+    assert resources_dir() == ROOT / "resources"
+    assert (resources_dir() / "pinyin" / "initials.txt").is_file()
+    assert locale_dir() == ROOT / "resources" / "locale"
+
+
+def _fake_installed_package(root: Path) -> Path:
+    package = root / "site-packages" / "qoffice"
+    (package / "resources" / "pinyin").mkdir(parents=True)
+    (package / "resources" / "pinyin" / "initials.txt").write_text("n\t南\n", encoding="utf-8")
+    return package
+
+
+def test_installed_wheel_reads_its_packaged_copy_through_importlib_resources(tmp_path, monkeypatch):
+    import importlib.resources
+
+    from qoffice import paths
+
+    package = _fake_installed_package(tmp_path)
+    asked = []
+
+    def files(name):
+        asked.append(name)
+        return package
+
+    monkeypatch.setattr(importlib.resources, "files", files)
+    assert paths.resources_dir() == package / "resources"
+    assert paths.locale_dir() == package / "resources" / "locale"
+    assert asked == ["qoffice", "qoffice"]
+
+
+def test_a_package_without_a_packaged_copy_falls_back_to_the_checkout(tmp_path, monkeypatch):
+    import importlib.resources
+    import zipfile
+
+    from qoffice import paths
+
+    monkeypatch.setattr(importlib.resources, "files", lambda name: tmp_path / "qoffice")
+    assert paths.resources_dir() == ROOT / "resources"
+    # imported from a zip: no folder to open, so not used
+    archive = tmp_path / "q.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("qoffice/resources/pinyin/initials.txt", "n\t南\n")
+    monkeypatch.setattr(importlib.resources, "files", lambda name: zipfile.Path(archive, "qoffice/"))
+    assert paths.resources_dir() == ROOT / "resources"
+
+
+def test_frozen_build_reads_the_unpacked_copy_first(tmp_path, monkeypatch):
+    import importlib.resources
+    import sys
+
+    from qoffice import paths
+
+    monkeypatch.setattr(importlib.resources, "files", lambda name: _fake_installed_package(tmp_path))
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "_internal"), raising=False)
+    assert paths.resources_dir() == tmp_path / "_internal" / "resources"
+
+
+def test_sdist_manifest_ships_resources_but_no_compiled_catalogs():
+    lines = [line.split("#")[0].split() for line in (ROOT / "MANIFEST.in").read_text(encoding="utf-8").splitlines()]
+    lines = [words for words in lines if words]
+    assert ["graft", "resources"] in lines
+    assert any(words[0] == "global-exclude" and "*.mo" in words for words in lines)
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+    assert any(r.lower().startswith("babel") for r in build), "setup.py compiles the catalogs with Babel"
+
+
 # ---------------------------------------------------------------- licences and the About dialog
 def _runtime_distributions() -> list[str]:
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
