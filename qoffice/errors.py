@@ -49,6 +49,16 @@ class DatabaseNeedsUpgrade(DatabaseError):
     pass
 
 
+class DatabaseDamaged(DatabaseError):
+    """The database file itself is damaged (a bad page, a broken foreign key, no version row).
+
+    `backup` is the copy made anyway, named …-damaged (the clerk's only copy may be this file)."""
+
+    def __init__(self, message: str, backup=None):
+        super().__init__(message)
+        self.backup = backup
+
+
 class FileUnreadable(KnownError):
     """An input file that cannot be read at all."""
 

@@ -94,12 +94,18 @@ def test_backups_of_another_database_in_the_same_folder_are_not_ours(dbfile):
     assert theirs.exists()
 
 
-def test_failed_verification_leaves_nothing(dbfile, monkeypatch):
+def test_failed_verification_keeps_the_copy_named_damaged(dbfile, monkeypatch):
+    # issue 12: the copy is page for page, so a failed check blames the database; the copy may be
+    # the clerk's only one and is kept under a -damaged name (never a .part, never a good name).
+    from qoffice.errors import DatabaseDamaged
+
     monkeypatch.setattr(bk.sq, "integrity_ok", lambda p: (False, ["*** in database main ***"]))
-    with pytest.raises(OutputNotWritable) as exc:
+    with pytest.raises(DatabaseDamaged) as exc:
         bk.make_backup(dbfile, "manual")
-    assert "完整性" in exc.value.message
-    assert not any((dbfile.parent / "backups").glob("*"))
+    assert "数据库" in exc.value.message and "损坏" in exc.value.message
+    (made,) = (dbfile.parent / "backups").glob("*")
+    assert made.name.endswith("-damaged.db") and exc.value.backup == made
+    assert [b.damaged for b in bk.list_backups(dbfile)] == [True]
 
 
 def _fake(db: Path, kind: str, at: dt.datetime, reason: str | None = None) -> Path:

@@ -31,7 +31,8 @@ EVENT_KEEP = 10
 DAILY_KEEP, WEEKLY_KEEP, MONTHLY_KEEP = 7, 4, 12
 STALE_PART_SECONDS = 3600  # a .part older than this was left by a killed backup
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<kind>daily|event|manual)-(?P<stamp>\d{8}-\d{6})"
-                   r"(?:-(?P<reason>[a-z]+))?(?:-(?P<seq>\d+))?\.db$")
+                   r"(?:-(?P<reason>[a-z]+))?(?:-(?P<seq>\d+))?(?P<damaged>-damaged)?\.db$")
+DAMAGED_SUFFIX = "-damaged"
 
 
 class SourceUnreadable(OutputNotWritable):
@@ -45,6 +46,7 @@ class BackupInfo:
     at: dt.datetime
     reason: str | None
     size: int
+    damaged: bool = False  # a copy of a damaged database (…-damaged.db): kept, but never a good backup
 
 
 def list_backups(db_path: Path) -> list[BackupInfo]:
@@ -63,7 +65,8 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
             size = p.stat().st_size
         except (ValueError, OSError):
             continue
-        out.append(BackupInfo(p, m["kind"], at, m["reason"], size))
+        out.append(BackupInfo(p, m["kind"], at, m["reason"], size,
+                              damaged=bool(m["damaged"]) or m["reason"] == "damaged"))
     out.sort(key=lambda b: (b.at, int(_NAME.match(b.path.name)["seq"] or 0)), reverse=True)
     return out
 
@@ -73,15 +76,52 @@ def last_backup(db_path: Path) -> BackupInfo | None:
     return items[0] if items else None
 
 
-def _new_name(db_path: Path, kind: str, reason: str | None, now: dt.datetime) -> Path:
+def _new_name(db_path: Path, kind: str, reason: str | None, now: dt.datetime, damaged: bool = False) -> Path:
     folder = backups_dir_for(db_path)
     base = f"{db_path.stem}-{kind}-{now.strftime('%Y%m%d-%H%M%S')}" + (f"-{reason}" if reason else "")
-    target = folder / f"{base}.db"
+    tail = DAMAGED_SUFFIX if damaged else ""
+    target = folder / f"{base}{tail}.db"
     n = 1
     while target.exists() or Path(str(target) + ".part").exists():  # two backups within one second
         n += 1
-        target = folder / f"{base}-{n}.db"
+        target = folder / f"{base}-{n}{tail}.db"
     return target
+
+
+def _damaged_name(target: Path) -> Path:
+    """`-o FILE` of a damaged database: FILE's name with -damaged (FILE itself stays as it was)."""
+    target = Path(target)
+    suffix = target.suffix if target.suffix else ""
+    stem = target.name[: len(target.name) - len(suffix)] if suffix else target.name
+    return target.with_name(f"{stem}{DAMAGED_SUFFIX}{suffix}")
+
+
+def _problem_lines(path: Path, problems: list[str]) -> list[str]:
+    """integrity_ok()'s findings in `qoffice check`'s words."""
+    out = []
+    for line in problems:
+        if line.startswith("foreign key: "):
+            try:
+                table, rowid, parent, _fkid = eval_tuple(line[len("foreign key: "):])
+                out.append(_("Record {id} of table {table} points at a missing record of {parent}.").format(
+                    id=rowid, table=table, parent=parent))
+                continue
+            except ValueError:
+                pass
+        out.append(_("The database file is damaged: {detail}").format(detail=line))
+    return out
+
+
+def eval_tuple(text: str) -> tuple:
+    import ast
+
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError) as exc:
+        raise ValueError(text) from exc
+    if not isinstance(value, tuple) or len(value) != 4:
+        raise ValueError(text)
+    return value
 
 
 def verify(path: Path) -> tuple[bool, list[str]]:
@@ -93,12 +133,18 @@ def verify(path: Path) -> tuple[bool, list[str]]:
 
 
 def make_backup(db_path: Path, kind: str = "manual", reason: str | None = None,
-                target: Path | None = None, now: dt.datetime | None = None) -> Path:
+                target: Path | None = None, now: dt.datetime | None = None, *, rotate_after: bool = True) -> Path:
     """Back up `db_path`; verify the copy; rotate. Returns the new file.
 
     With `target` (``qoffice backup -o FILE``) the copy goes there and nothing is rotated.
     A failure leaves no partial file and raises OutputNotWritable with a clerk's message.
+
+    A copy that fails its check shows the DATABASE is damaged (the copy is page for page): it is
+    still kept — it may be the clerk's only copy — under a name ending in -damaged (never in place
+    of a good backup, never counted as one by rotation), and DatabaseDamaged says so.
     """
+    from qoffice.errors import DatabaseDamaged
+
     assert kind in KINDS, kind
     assert reason is None or reason in REASONS, reason
     db_path = Path(db_path)
@@ -108,12 +154,14 @@ def make_backup(db_path: Path, kind: str = "manual", reason: str | None = None,
         target = _new_name(db_path, kind, reason, now)
     target = Path(target)
     tmp = Path(str(target) + ".part")
+    damaged: list[str] = []
     try:
         sq.remove_db_file(tmp)
         sq.backup_file(db_path, tmp)
         ok, problems = verify(tmp)
         if not ok:
-            raise SourceUnreadable(_("The backup failed its integrity check: {detail}").format(detail=problems[0]))
+            damaged = _problem_lines(db_path, problems)
+            target = _damaged_name(target) if explicit else _new_name(db_path, kind, reason, now, damaged=True)
         sq.fsync_file(tmp)
         os.replace(tmp, target)
         sq.fsync_dir(target.parent)
@@ -126,9 +174,34 @@ def make_backup(db_path: Path, kind: str = "manual", reason: str | None = None,
     except BaseException:
         _quiet_remove(tmp)
         raise
-    if not explicit:
+    if not explicit and (rotate_after or damaged):
         rotate(db_path)
+    if damaged:
+        more = len(damaged) - 1
+        detail = damaged[0] + (_(" (and {n} more)").format(n=more) if more else "")
+        raise DatabaseDamaged(_("The database {path} is damaged: {detail} A copy was still saved as {backup}, "
+                                "but it is not a good backup. Nothing else was done. Run “qoffice check” for "
+                                "details and restore a good backup.").format(
+            path=db_path, detail=detail, backup=target), backup=target)
     return target
+
+
+def discard_repeated(db_path: Path, made: Path) -> bool:
+    """After a failed upgrade: drop the backup just `made` when an older event backup holds the very same
+    bytes (the file was left unchanged, so every failing start would otherwise add one more copy)."""
+    import filecmp
+
+    made = Path(made)
+    for b in list_backups(db_path):
+        if b.path == made or b.kind != "event" or b.damaged or b.size != made.stat().st_size:
+            continue
+        try:
+            if filecmp.cmp(b.path, made, shallow=False):
+                made.unlink()
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def copy_raw(db_path: Path, reason: str = "damaged", now: dt.datetime | None = None) -> Path:
@@ -156,10 +229,20 @@ def _quiet_remove(path: Path) -> None:
 
 
 def kept_by_policy(items: list[BackupInfo]) -> set[Path]:
-    """The backups the retention policy keeps (items newest first)."""
+    """The backups the retention policy keeps (items newest first).
+
+    Copies of a damaged database are rotated among themselves (the last EVENT_KEEP), never in place
+    of a good backup. The newest backup made before a restore is pinned until a later good manual or
+    daily backup exists: undoing a mistaken restore stays possible however many events follow.
+    """
     keep: set[Path] = {b.path for b in items if b.kind == "manual"}
+    keep.update(b.path for b in [b for b in items if b.damaged and b.kind != "manual"][:EVENT_KEEP])
+    items = [b for b in items if not b.damaged]
     events = [b for b in items if b.kind == "event"]
     keep.update(b.path for b in events[:EVENT_KEEP])
+    pre_restore = next((b for b in events if b.reason == "restore"), None)
+    if pre_restore is not None and not any(b.kind in ("manual", "daily") and b.at > pre_restore.at for b in items):
+        keep.add(pre_restore.path)
     seen = {"day": [], "week": [], "month": []}
     limits = {"day": DAILY_KEEP, "week": WEEKLY_KEEP, "month": MONTHLY_KEEP}
     for b in (b for b in items if b.kind == "daily"):  # newest first: the newest of each bucket
@@ -198,4 +281,4 @@ def rotate(db_path: Path, now: dt.datetime | None = None) -> list[Path]:
 
 def daily_backup_due(db_path: Path, today: dt.date | None = None) -> bool:
     today = today or dt.date.today()
-    return not any(b.kind == "daily" and b.at.date() == today for b in list_backups(db_path))
+    return not any(b.kind == "daily" and not b.damaged and b.at.date() == today for b in list_backups(db_path))

@@ -7,6 +7,10 @@ Modes (import-and-cli.md, "what each command does to the database"):
 - "check":    missing → DatabaseMissing; older reported, never upgraded; read-only (check)
 - "view":     missing → DatabaseMissing; older → DatabaseNeedsUpgrade; read-only and lock-free, for
               looking at a database another qoffice holds (the second-instance dialog's 只读查看)
+- "read":     like "view" (works while the GUI holds the file, and on a read-only disk), but an
+              older schema is first upgraded after a backup, as "existing" does (`settings show`)
+A file with qoffice's tables but no schema version row is damaged: refused untouched (DatabaseDamaged),
+never initialised; only a file with no tables at all is.
 A newer schema is always refused untouched (DatabaseNewer), and so is a file that is not ours.
 """
 from __future__ import annotations
@@ -23,6 +27,7 @@ from qoffice.db import sqlite as sq
 from qoffice.db.lock import DatabaseLock, describe_holder, lock_holder, lock_path_for  # noqa: F401
 from qoffice.db.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 from qoffice.errors import (
+    DatabaseDamaged,
     DatabaseError,
     DatabaseLocked,
     DatabaseMissing,
@@ -37,7 +42,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
-MODES = ("create", "existing", "dry", "check", "view")
+MODES = ("create", "existing", "dry", "check", "view", "read")
 GUI_PROGRAM = "qoffice"  # the lock note's program name for the GUI; a CLI does not wait for it
 
 
@@ -106,6 +111,8 @@ class Database:
                     pass
                 if isinstance(exc, (sa_exc.OperationalError, sqlite3.OperationalError)) and sq.io_problem_kind(exc):
                     raise OutputNotWritable(sq.io_problem_message(exc, self.path)) from exc
+                if isinstance(exc, (sa_exc.DBAPIError, sqlite3.DatabaseError)):
+                    sq.raise_if_damage(exc, self.path)
                 raise
 
     @contextmanager
@@ -114,7 +121,10 @@ class Database:
             try:
                 yield s
             finally:
-                s.rollback()
+                try:
+                    s.rollback()
+                except Exception:  # a damaged file may fail the rollback too; the first error counts
+                    pass
 
     # ---- plain sqlite3 reads -----------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -122,11 +132,15 @@ class Database:
         with self._reader_lock:
             if self._reader is None:
                 self._reader = sq.connect_reader(self.path)
-            cursor = self._reader.execute(sql, params)
             try:
-                return cursor.fetchall()
-            finally:
-                cursor.close()
+                cursor = self._reader.execute(sql, params)
+                try:
+                    return cursor.fetchall()
+                finally:
+                    cursor.close()
+            except sqlite3.DatabaseError as exc:
+                sq.raise_if_damage(exc, self.path)
+                raise
 
     def connect_reader(self) -> sqlite3.Connection:
         """A read-only sqlite3 connection of its own (for a background thread); the caller closes it."""
@@ -154,8 +168,18 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
                   lock_wait: float = 0.0, on_backup=None) -> Database:
     """Open `path` per `mode`; take the writer lock unless read-only or lock=False."""
     assert mode in MODES, mode
-    path = Path(path)
+    path = real_db_path(path)
+    if mode == "read":
+        try:
+            return open_database(path, "view")
+        except DatabaseNeedsUpgrade:  # older: upgraded after a backup, as "existing" does, then read
+            open_database(path, "existing", lock=lock, program=program, lock_wait=lock_wait,
+                          on_backup=on_backup).close()
+            return open_database(path, "view")
     readonly = mode in ("dry", "check", "view")
+    if path.is_dir():
+        raise NotQofficeDatabase(_("{path} is a folder, not a database file. Give the path of the "
+                                   "database file (for example qoffice.db).").format(path=path))
     exists = path.exists() and path.stat().st_size > 0
     if not exists and mode != "create":
         raise DatabaseMissing(_("The database {path} does not exist.").format(path=path))
@@ -175,7 +199,9 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
                 path=path, reason=exc)) from exc
         if not ours:
             raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
-        if revision is not None and revision not in KNOWN_REVISIONS:
+        if revision == sq.NO_VERSION and mode != "check":
+            raise DatabaseDamaged(missing_version_message(path))
+        if revision is not None and revision != sq.NO_VERSION and revision not in KNOWN_REVISIONS:
             raise DatabaseNewer(_("The database {path} was written by a newer version of qoffice "
                                   "(schema {rev}). Please install the newer version; the file was not changed.").format(
                 path=path, rev=revision))
@@ -216,8 +242,10 @@ def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
     if not exists:
         _create_fresh(path)
         revision = SCHEMA_HEAD
+    elif revision == sq.NO_VERSION:  # "check" looks at it as it is; every other mode refused it above
+        pass
     elif revision is None:
-        # An empty SQLite file (size>0 but no tables): initialise it.
+        # An empty SQLite file (size>0 but no tables at all): initialise it.
         if readonly:
             raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
         _create_fresh(path)
@@ -230,12 +258,43 @@ def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
             from qoffice.db.backup import make_backup
             from qoffice.db.migrate import upgrade
 
-            backup_made = make_backup(path, kind="event", reason="migrate")
+            from qoffice.db.backup import discard_repeated, rotate
+
+            # Rotated only once the upgrade worked: a start that fails again and again must not
+            # push the last good backups out, nor pile up copies of the same unchanged file.
+            backup_made = make_backup(path, kind="event", reason="migrate", rotate_after=False)
             if on_backup:
                 on_backup(backup_made)
-            upgrade(path)
+            try:
+                upgrade(path)
+            except BaseException:
+                discard_repeated(path, backup_made)
+                raise
+            rotate(path)
             upgraded_from, revision = revision, SCHEMA_HEAD
     return Database(path, readonly, revision, upgraded_from=upgraded_from, backup_made=backup_made)
+
+
+def real_db_path(path: Path | str) -> Path:
+    """The file a database path names: a symbolic link is followed, so the lock, the backups and a
+    restore's replacement all go to the real file (replacing the link would leave the file old)."""
+    path = Path(path)
+    if os.path.islink(path):
+        return Path(os.path.realpath(path))
+    return path
+
+
+def missing_version_message(path: Path) -> str:
+    """Why a file with qoffice's tables but no schema version row is refused, with what `check` sees."""
+    try:
+        ok, problems = sq.integrity_ok(path)
+        found = _("SQLite integrity check: ok") if ok else _("SQLite integrity check: {detail}").format(
+            detail=problems[0])
+    except sqlite3.Error as exc:
+        found = _("SQLite integrity check: {detail}").format(detail=exc)
+    return _("{path} is a damaged qoffice database: its schema version record (alembic_version) is missing; "
+             "{found}. The file was not changed. Run “qoffice check” for details and restore a backup "
+             "(备份与恢复, or “qoffice restore FILE”).").format(path=path, found=found)
 
 
 def _create_fresh(path: Path) -> None:

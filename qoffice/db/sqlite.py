@@ -46,8 +46,14 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
 
         engine = create_engine("sqlite://", creator=_connect, poolclass=QueuePool)
     else:
-        engine = create_engine(f"sqlite:///{path.as_posix()}",
-                               connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        # A creator with a plain file name (never a URL): '?', '#' and '%' in a folder name stay
+        # part of the path, and sqlite3 never takes it for a URI.
+        filename = os.fspath(path)
+
+        def _connect():
+            return sqlite3.connect(filename, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+        engine = create_engine("sqlite://", creator=_connect, poolclass=QueuePool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -68,6 +74,7 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    install_damage_handler(engine, path)
     return engine
 
 
@@ -89,16 +96,28 @@ def read_revision(db_path: Path) -> tuple[str | None, bool]:
     return _read_revision(db_path)
 
 
+# qoffice's own tables (a few that every revision has): a file holding them but no version row is a
+# damaged qoffice database, never an empty one to initialise.
+QOFFICE_TABLES = frozenset({"enterprise", "year_figures", "setting", "project", "award", "partner"})
+NO_VERSION = ""  # read_revision's answer for such a file
+
+
 def _read_revision(db_path: Path) -> tuple[str | None, bool]:
+    """(None, True) only for a file with no tables at all; (NO_VERSION, True) for qoffice's tables
+    without an alembic_version row; (None, False) for another program's database."""
     con = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
         if not tables:
             return None, True  # empty file: treat as new
-        if "alembic_version" not in tables:
-            return None, False
-        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return (row[0] if row else None), True
+        row = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        if row and row[0]:
+            return row[0], True
+        if tables & QOFFICE_TABLES:
+            return NO_VERSION, True
+        return None, False
     finally:
         con.close()
 
@@ -134,10 +153,62 @@ def backup_file(src_path: Path, dst_path: Path) -> None:
 
 
 def _uri_path(path: Path | str) -> str:
-    """A path for a file: URI (?, # and % would otherwise end or escape the path)."""
+    """A path for a file: URI, percent-encoded (?, # and % would otherwise end or escape the path)."""
     from urllib.parse import quote
 
-    return quote(Path(path).as_posix(), safe="/:")
+    posix = Path(path).as_posix()
+    if posix.startswith("//"):  # \\server\share: "file://server/…" would name a host
+        posix = "//" + posix
+    return quote(posix, safe="/:")
+
+
+# --- a damaged database: one clerk's line ------------------------------------------------------
+
+SQLITE_CORRUPT = 11
+SQLITE_NOTADB = 26
+_DAMAGE_WORDS = ("malformed", "file is not a database", "database corruption", "file is encrypted")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for SQLite's "database disk image is malformed" / "file is not a database" (and SQLAlchemy's
+    wrapper of them): the file itself is damaged, which no retry mends."""
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        exc = orig
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in (SQLITE_CORRUPT, SQLITE_NOTADB):
+        return True
+    text = str(exc).lower()
+    return any(w in text for w in _DAMAGE_WORDS)
+
+
+def damage_message(exc: BaseException, path: Path | str) -> str:
+    from qoffice.i18n import _
+
+    orig = getattr(exc, "orig", None) or exc
+    return _("The database {path} is damaged ({reason}). Nothing was changed. Run “qoffice check” to see "
+             "what is wrong, then restore a backup (备份与恢复, or “qoffice restore FILE”).").format(
+        path=path, reason=orig)
+
+
+def raise_if_damage(exc: BaseException, path: Path | str) -> None:
+    """Raise DatabaseDamaged (a KnownError, exit 2) in place of a SQLite damage error."""
+    if is_damage(exc):
+        from qoffice.errors import DatabaseDamaged
+
+        raise DatabaseDamaged(damage_message(exc, path)) from exc
+
+
+def install_damage_handler(engine: Engine, path: Path | str) -> None:
+    """Any statement of `engine` that finds the file damaged raises DatabaseDamaged (one line),
+    whichever service ran it — not a sqlite3.DatabaseError traceback."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        raise_if_damage(context.original_exception, path)
 
 
 def is_sqlite_file(path: Path) -> bool:

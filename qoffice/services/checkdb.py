@@ -39,6 +39,8 @@ class CheckReport:
 
     @property
     def schema_state(self) -> str:
+        if not self.revision:  # qoffice's tables without their version row
+            return "missing"
         return "current" if self.revision == self.head else "older"
 
     @property
@@ -70,7 +72,11 @@ def check_database(path: Path | str) -> CheckReport:
         with db.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             _sqlite_checks(raw, report)
-            if report.schema_state == "older":
+            if report.schema_state == "missing":
+                report.add(Finding("schema", _(
+                    "The schema version record (table alembic_version) is missing: the database is damaged and "
+                    "qoffice will not open it. Restore a backup.")))
+            elif report.schema_state == "older":
                 report.add(Finding("schema", _(
                     "The database uses an older schema ({rev}; this program writes {head}). Open it with qoffice "
                     "or run a writing command to upgrade it (a backup is made first).").format(

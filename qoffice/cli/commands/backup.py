@@ -16,9 +16,12 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args) -> int:
+    import sys
+
     from qoffice.cli.common import db_path, print_json
     from qoffice.db.database import open_database
     from qoffice.db.schema import SCHEMA_HEAD
+    from qoffice.errors import DatabaseDamaged
     from qoffice.i18n import _
     from qoffice.services import backups
 
@@ -29,7 +32,14 @@ def run(args) -> int:
     db.close()
     if revision != SCHEMA_HEAD:  # older: upgraded after a backup, per the spec's table
         open_database(path, "existing", program="qoffice-cli", lock_wait=30.0).close()
-    out = backups.backup_now(path, target=args.output)
+    try:
+        out = backups.backup_now(path, target=args.output)
+    except DatabaseDamaged as exc:  # the copy was still made (…-damaged): data problems, exit 1
+        if args.json:
+            print_json({"path": str(exc.backup), "damaged": True, "error": exc.message})
+        else:
+            print(f"qoffice: {exc.message}", file=sys.stderr)
+        return 1
     size = out.stat().st_size
     if args.json:
         print_json({"path": str(out), "size": size})

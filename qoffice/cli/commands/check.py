@@ -26,8 +26,9 @@ def run(args: argparse.Namespace) -> int:
         return 0 if report.ok else 1
     ok, bad = _("no problems"), _("problems found")
     print(_("Database: {path}").format(path=report.path))
-    state = _("current") if report.schema_state == "current" else _("older, not upgraded")
-    print(_("Schema version: {rev} ({state})").format(rev=report.revision, state=state))
+    state = {"current": _("current"), "older": _("older, not upgraded"),
+             "missing": _("missing")}[report.schema_state]
+    print(_("Schema version: {rev} ({state})").format(rev=report.revision or "-", state=state))
     print(_("Integrity check: {result}").format(result=ok if report.integrity_ok else bad))
     print(_("Foreign-key check: {result}").format(result=ok if report.foreign_keys_ok else bad))
     if report.data_checked:
