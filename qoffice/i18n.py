@@ -4,7 +4,8 @@ Catalogs live in resources/locale/<lang>/LC_MESSAGES/ as several .po parts (one 
 areas can grow their strings without touching each other's files), each compiled to a .mo of the
 same name. All parts of a language are chained into one translations object. A checkout whose .mo
 files are not built yet compiles the .po parts in memory (needs Babel), so tests and `python -m`
-work straight from git.
+work straight from git. An installed wheel and the frozen build carry the compiled .mo parts only
+(qoffice.paths.locale_dir() finds them).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Build the gettext catalogs: compile every .po part to .mo; `--extract` lists untranslated msgids.
 
-Run by the bootstrap (make) and by build.spec. `--extract` scans qoffice/ with Babel and prints
+Run by the bootstrap (make), by build.spec and by setup.py (which compiles the copy that goes
+into a wheel). `--extract` scans qoffice/ with Babel and prints
 every `_()` string that no zh_CN part translates — a test runs the same check.
 """
 from __future__ import annotations
