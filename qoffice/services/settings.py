@@ -18,7 +18,9 @@ from qoffice.i18n import LANGUAGES, _
 PLAIN_KEYS = ("county", "office", "operator", "phone", "language")
 INDICATOR_COUNT = 17
 TARGET_KEYS = tuple(f"target.{i}" for i in range(1, INDICATOR_COUNT + 1))
-ALL_KEYS = PLAIN_KEYS + ("counties",) + TARGET_KEYS
+SIGNIN_BLANK_ROWS = "signin.blank_rows"  # blank rows for walk-ins at the end of the 签到表
+SIGNIN_BLANK_ROWS_DEFAULT, SIGNIN_BLANK_ROWS_MAX = 5, 100
+ALL_KEYS = PLAIN_KEYS + ("counties",) + TARGET_KEYS + (SIGNIN_BLANK_ROWS,)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -71,6 +73,11 @@ def validate(key: str, value: str | None) -> str | None:
         if number < 0:
             raise UsageError(_("A target cannot be negative."))
         return format(number.normalize(), "f")
+    if key == SIGNIN_BLANK_ROWS:
+        if not (value.isascii() and value.isdigit()) or int(value) > SIGNIN_BLANK_ROWS_MAX:
+            raise UsageError(_("The number of blank rows must be a whole number from 0 to {max}.").format(
+                max=SIGNIN_BLANK_ROWS_MAX))
+        return str(int(value))
     if key == "counties":
         try:
             items = json.loads(value)
@@ -107,6 +114,12 @@ def targets(source: Source) -> dict[int, Decimal | None]:
     values = get_all(source)
     return {i: (Decimal(values[f"target.{i}"]) if values[f"target.{i}"] else None)
             for i in range(1, INDICATOR_COUNT + 1)}
+
+
+def signin_blank_rows(source: Source) -> int:
+    """Blank rows at the end of the meeting's sign-in sheet (5 unless set)."""
+    value = get(source, SIGNIN_BLANK_ROWS)
+    return int(value) if value and value.isascii() and value.isdigit() else SIGNIN_BLANK_ROWS_DEFAULT
 
 
 def first_run_needed(source: Source) -> bool:

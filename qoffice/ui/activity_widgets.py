@@ -21,9 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from qoffice.domain import money
-from qoffice.i18n import _
+from qoffice.i18n import N_, _
 from qoffice.ui.listarea import ListArea
 
+# The organiser of a forum or of the meeting: one field, one word everywhere — 主办单位, as the
+# return's 交流会 sheet heads it — on the forms, the lists and the printed sign-in sheet.
+ORGANISER = N_("Host organisation")
 ERROR_STYLE = "color: #b00020;"
 WARNING_STYLE = "color: #8a5a00;"
 NO_DATE = QDate(1900, 1, 1)  # a date edit's "not given" value, shown as its special text

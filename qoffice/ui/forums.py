@@ -17,6 +17,7 @@ from qoffice.i18n import N_, _
 from qoffice.services import forums as forum_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import (
+    ORGANISER,
     WARNING_STYLE,
     FormDialog,
     badge,
@@ -67,7 +68,7 @@ FORUMS = ListDefinition(
         Column("status", N_("Forum status"), sortable=True, format=_status_text, width=130),
         Column("title", N_("Title"), sortable=True, width=220),
         Column("venue", N_("Venue"), sortable=True, width=120),
-        Column("organiser", N_("Organiser"), sortable=True, width=120),
+        Column("organiser", ORGANISER, sortable=True, width=120),
         Column("topic", N_("Topic"), width=140),
         Column("speakers", N_("Speakers"), width=100),
         Column("people_count", N_("People"), sortable=True, width=60),
@@ -167,7 +168,7 @@ class ForumsArea(QWidget):
                  "topic": QLineEdit(), "speakers": QLineEdit()}
         dlg.w["speakers"].setPlaceholderText(_("Several names separated by 、"))
         for key, label, mandatory in (("title", N_("Title"), True), ("date", N_("Date"), True),
-                                      ("venue", N_("Venue"), False), ("organiser", N_("Organiser"), False),
+                                      ("venue", N_("Venue"), False), ("organiser", ORGANISER, False),
                                       ("topic", N_("Topic"), False), ("speakers", N_("Speakers"), False)):
             dlg.add_row(_(label), dlg.w[key], mandatory=mandatory)
         if forum_id is not None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -43,9 +43,11 @@ from qoffice.services import enterprises as enterprise_service
 from qoffice.services import meetings
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
+from qoffice.services import settings as settings_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import (
     ERROR_STYLE,
+    ORGANISER,
     WARNING_STYLE,
     FormDialog,
     badge,
@@ -60,7 +62,8 @@ from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
-from qoffice.ui.signin_sheet import SheetInfo, write_signin_pdf
+from qoffice.ui import signin_sheet
+from qoffice.ui.signin_sheet import SheetInfo
 
 _ATTENDEES = (select(func.group_concat(Attendee.name, "、")).where(Attendee.signup_id == SignUp.id)
               .correlate(SignUp).scalar_subquery())
@@ -233,12 +236,19 @@ class MeetingArea(QWidget):
         self.m_capacity.setValidator(QIntValidator(1, 100_000, self.m_capacity))
         self.m_capacity.setPlaceholderText(_("empty: no limit"))
         self.m_deadline = date_edit(optional=True)
+        self.m_blank_rows = QSpinBox()  # a setting for every meeting: kept as soon as it changes
+        self.m_blank_rows.setObjectName("m_blank_rows")
+        self.m_blank_rows.setRange(0, settings_service.SIGNIN_BLANK_ROWS_MAX)
+        self.m_blank_rows.setToolTip(_("Numbered blank rows after the sign-ups, for enterprises that turn up "
+                                       "without signing up."))
+        self.m_blank_rows.valueChanged.connect(self.set_blank_rows)
         for form, label, w, mandatory in ((left, N_("Title"), self.m_title, True),
                                           (left, N_("Date"), self.m_date, True),
                                           (left, N_("Venue"), self.m_venue, False),
-                                          (left, N_("Organiser"), self.m_organiser, False),
+                                          (left, ORGANISER, self.m_organiser, False),
                                           (mid, N_("Capacity"), self.m_capacity, False),
-                                          (mid, N_("Sign-up deadline"), optional_date_row(self.m_deadline), False)):
+                                          (mid, N_("Sign-up deadline"), optional_date_row(self.m_deadline), False),
+                                          (mid, N_("Blank rows on the sign-in sheet"), self.m_blank_rows, False)):
             text = QLabel(required(_(label)) if mandatory else _(label))
             text.setTextFormat(Qt.RichText)
             form.addRow(text, w)
@@ -280,6 +290,7 @@ class MeetingArea(QWidget):
             needs_promotion = bool(counts and counts.waiting and counts.remaining)
             partners = [(p.id, p.name, p.type) for p in partner_service.all_partners(s)]
             attending = {p.id for p in meetings.meeting_partners(s, meeting)} if meeting else set()
+            blank_rows = settings_service.signin_blank_rows(s)
             values = ({k: getattr(meeting, k) for k in meetings.MEETING_FIELDS} if meeting else None)
             self.meeting_id = meeting.id if meeting else None
         if needs_promotion:
@@ -288,6 +299,9 @@ class MeetingArea(QWidget):
                 meetings.promote_waiting(s, s.get(MatchmakingMeeting, self.meeting_id))
             return self.refresh()
         self.title.setText(_("Matchmaking meeting {year}").format(year=year))
+        self.m_blank_rows.blockSignals(True)
+        self.m_blank_rows.setValue(blank_rows)
+        self.m_blank_rows.blockSignals(False)
         if values:
             self.m_title.setText(values["title"] or "")
             set_date(self.m_date, values["date"])
@@ -513,32 +527,46 @@ class MeetingArea(QWidget):
         return made_ids
 
     # ---- the sign-in sheet -------------------------------------------------------------------
-    def print_signin_sheet(self, path: str | Path | None = None) -> Path | None:
-        if self.meeting_id is None:
-            messages.info(self, _("Save this year's meeting first."))
-            return None
+    def _sheet(self) -> tuple[SheetInfo, list, int]:
         with self.ctx.db.read_session() as s:
             meeting = self._meeting(s)
             info = SheetInfo(meeting.title, meeting.date, meeting.venue, meeting.organiser)
             rows = meetings.signin_rows(s, meeting)
-        if path is None:
-            suggested = str(Path.home() / _("{title} sign-in sheet.pdf").format(title=info.title))
-            path, _filter = QFileDialog.getSaveFileName(self, _("Save the sign-in sheet"), suggested,
-                                                        _("PDF files (*.pdf)"))
-            if not path:
-                return None
+            blank = settings_service.signin_blank_rows(s)
+        return info, rows, blank
+
+    def print_signin_sheet(self) -> int | None:
+        """打印签到表: the print dialog (a printer, or the system's save-as-PDF), then the sheet with
+        its blank rows for walk-ins. Returns the number of pages, or None."""
+        if self.meeting_id is None:
+            messages.info(self, _("Save this year's meeting first."))
+            return None
+        info, rows, blank = self._sheet()
+        try:
+            return signin_sheet.print_signin_sheet(info, rows, blank, self)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return None
+
+    def save_signin_pdf(self, path: str | Path) -> Path | None:
+        """The same sheet written straight to a PDF file (tests, and the CLI-minded)."""
+        if self.meeting_id is None:
+            return None
+        info, rows, blank = self._sheet()
         path = Path(path)
         if path.suffix.lower() != ".pdf":
             path = path.with_suffix(".pdf")
         try:
-            pages = write_signin_pdf(path, info, rows)
+            signin_sheet.write_signin_pdf(path, info, rows, blank)
         except KnownError as exc:
             messages.known_error(self, exc)
             return None
         self.last_pdf = path
-        messages.info(self, _("The sign-in sheet ({rows} rows, {pages} pages) was saved as {path}.").format(
-            rows=len(rows), pages=pages, path=path))
         return path
+
+    def set_blank_rows(self, n: int) -> None:
+        with self.ctx.db.session() as s:
+            settings_service.set_value(s, settings_service.SIGNIN_BLANK_ROWS, str(n))
 
 
 class SignUpDialog(FormDialog):

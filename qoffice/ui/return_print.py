@@ -163,14 +163,12 @@ def _print(doc: QTextDocument, device) -> None:
 
 
 def print_with_dialog(data: CoverData, parent=None) -> bool:
-    """打印封面: QPrintDialog, then the same pages on the chosen printer. True when printed."""
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    """打印封面: QPrintDialog (printers and the system's save-as-PDF), then the same pages on the
+    chosen printer. True when printed."""
+    from qoffice.ui import printing
 
-    printer = QPrinter(QPrinter.HighResolution)
-    printer.setPageLayout(_page_layout())
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle(_("Print cover"))
-    if dialog.exec() != QPrintDialog.Accepted:
+    printer = printing.a4_printer(MARGINS_MM, f"{data.county}{data.year}年度质量强企工作报表")
+    if not printing.ask_printer(printer, parent, _("Print cover")):
         return False
     _print(build_document(data, printer), printer)
     return True

@@ -1,5 +1,7 @@
-"""The printable 签到表 of the matchmaking meeting: an A4 PDF through Qt's printing support
-(QPdfWriter), Chinese font embedded, one row per attendee with room for a signature."""
+"""The printable 签到表 of the matchmaking meeting: A4 through Qt's printing support — printed
+through the system's print dialog (which also saves as PDF), or written as a PDF (QPdfWriter) —
+Chinese font embedded, one row per attendee with room for a signature, then numbered blank rows
+for enterprises that turn up without signing up (the setting signin.blank_rows, 5 by default)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +13,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QPageLayout, QPageSize, QPainter
 
 from qoffice.errors import KnownError
 from qoffice.i18n import N_, _
+from qoffice.ui.activity_widgets import ORGANISER
 
 CJK_FONTS = ("Microsoft YaHei", "SimSun", "SimHei", "PingFang SC", "WenQuanYi Micro Hei",
              "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC")
@@ -36,9 +39,11 @@ def cjk_family() -> str | None:
     return next((f for f in CJK_FONTS if f in families), None)
 
 
-def write_signin_pdf(path: str | Path, info: SheetInfo, rows: list[tuple[str, str, str, str]]) -> int:
+def write_signin_pdf(path: str | Path, info: SheetInfo, rows: list[tuple[str, str, str, str]],
+                     blank_rows: int = 0) -> int:
     """Write the sheet; returns the number of pages. `rows` are (enterprise, attendee, post, phone)
-    as meetings.signin_rows() gives them. An empty meeting still prints one page of blank rows."""
+    as meetings.signin_rows() gives them, followed by `blank_rows` numbered blank rows. An empty
+    meeting still prints one page of blank rows."""
     path = Path(path)
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION)
@@ -46,11 +51,31 @@ def write_signin_pdf(path: str | Path, info: SheetInfo, rows: list[tuple[str, st
     writer.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Millimeter)
     writer.setTitle(_("Sign-in sheet — {title}").format(title=info.title))
     writer.setCreator("qoffice")
+    return paint_sheet(writer, info, rows, blank_rows,
+                       _("Cannot write {path}; is it open in another program?").format(path=path))
+
+
+def print_signin_sheet(info: SheetInfo, rows: list[tuple[str, str, str, str]], blank_rows: int,
+                       parent=None) -> int | None:
+    """打印签到表: the system's print dialog (a printer, or save as PDF), then the sheet on the
+    chosen device. Returns the number of pages, or None when the clerk cancelled."""
+    from qoffice.ui import printing
+
+    title = _("Sign-in sheet — {title}").format(title=info.title)
+    printer = printing.a4_printer(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), title)
+    if not printing.ask_printer(printer, parent, _("Print the sign-in sheet")):
+        return None
+    return paint_sheet(printer, info, rows, blank_rows,
+                       _("The printer could not be opened; check that it is switched on and try again."))
+
+
+def paint_sheet(device, info: SheetInfo, rows, blank_rows: int, cannot_open: str) -> int:
+    """Paint the sheet on a paged device (QPdfWriter or QPrinter); returns the number of pages."""
     painter = QPainter()
-    if not painter.begin(writer):
-        raise KnownError(_("Cannot write {path}; is it open in another program?").format(path=path))
+    if not painter.begin(device):
+        raise KnownError(cannot_open)
     try:
-        return _paint(painter, writer, info, rows)
+        return _paint(painter, device, info, rows, blank_rows)
     finally:
         painter.end()
 
@@ -65,16 +90,18 @@ def _font(size: float, bold: bool = False) -> QFont:
     return font
 
 
-def _paint(painter: QPainter, writer: QPdfWriter, info: SheetInfo, rows) -> int:
-    mm = RESOLUTION / 25.4
-    page = writer.pageLayout().paintRectPixels(RESOLUTION)
+def _paint(painter: QPainter, writer, info: SheetInfo, rows, blank_rows: int = 0) -> int:
+    resolution = writer.resolution()
+    mm = resolution / 25.4
+    page = writer.pageLayout().paintRectPixels(resolution)
     width, height = page.width(), page.height()
     row_h, head_h = ROW_MM * mm, HEADER_ROW_MM * mm
     top_block = 25 * mm  # title, date and venue, organiser
     footer_h = 8 * mm
     per_page = max(1, int((height - top_block - head_h - footer_h) // row_h))
-    # An empty meeting gets a page of blank rows to sign on.
-    body = list(rows) or [("", "", "", "")] * per_page
+    # Blank rows for walk-ins after the sign-ups; an empty meeting gets at least a page of them.
+    blank = max(0, blank_rows) if rows else max(per_page, blank_rows)
+    body = list(rows) + [("", "", "", "")] * blank
     pages = max(1, -(-len(body) // per_page))
     xs = [0.0]
     for _title, share in COLUMNS:
@@ -95,7 +122,7 @@ def _paint(painter: QPainter, writer: QPdfWriter, info: SheetInfo, rows) -> int:
             first.append(_("Venue: {venue}").format(venue=info.venue))
         lines = ["　　".join(first)]
         if info.organiser:  # on a line of its own: organisers are often long lists of offices
-            lines.append(_("Organiser: {organiser}").format(organiser=info.organiser))
+            lines.append(_("{label}: {value}").format(label=_(ORGANISER), value=info.organiser))
         metrics = painter.fontMetrics()
         for i, line in enumerate(lines):
             painter.drawText(QRectF(0, (11.5 + 5.5 * i) * mm, width, 5.5 * mm), Qt.AlignCenter,

@@ -199,3 +199,146 @@ def test_each_chip_counts_exactly_the_rows_it_names(area, answers, firms):
     # no chip mixes two statuses under one word
     assert not any(t.startswith("报名 ") for t in shown)
     assert "剩余名额 0 / 3" in shown
+
+
+# ---- 主办单位: one field, one word ---------------------------------------------------------------
+
+def _label_text(form, widget) -> str:
+    import re as _re
+
+    label = form.labelForField(widget)
+    return _re.sub(r"<[^>]+>|\*", "", label.text()).strip()
+
+
+def test_forum_organiser_is_called_as_the_return_calls_it(qtbot, ctx):
+    from qoffice.domain.returndata import HEADERS, S_FORUMS
+    from qoffice.excel.kinds import FORUMS
+    from qoffice.ui.forums import ForumsArea
+
+    word = HEADERS[S_FORUMS][4]
+    assert word == "主办单位" == FORUMS.column("organiser").header
+    w = ForumsArea(ctx)
+    qtbot.addWidget(w)
+    dlg = w.new()
+    assert _label_text(dlg.form, dlg.w["organiser"]) == word
+    model = w.list.model
+    col = model.column_keys().index("organiser")
+    from PySide6.QtCore import Qt
+
+    assert model.headerData(col, Qt.Horizontal, Qt.DisplayRole) == word
+
+
+def test_meeting_form_and_sign_in_sheet_name_the_organiser_alike(area, answers, firms, tmp_path):
+    import pypdf
+
+    area.m_organiser.setText("如东县质量工作领导小组办公室")
+    make_meeting(area)
+    form_word = _label_text(_form_of(area, area.m_organiser), area.m_organiser)
+    sign_up(area, firms[0])
+    path = area.save_signin_pdf(tmp_path / "sheet.pdf")
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages)
+    line = next(l for l in text.splitlines() if "如东县质量工作领导小组办公室" in l)
+    assert line.replace(" ", "").startswith(form_word + "：")
+    assert form_word == "主办单位"
+
+
+def _form_of(area, widget):
+    from PySide6.QtWidgets import QFormLayout
+
+    for form in area.findChildren(QFormLayout):
+        if form.labelForField(widget) is not None:
+            return form
+    raise AssertionError("no form holds the widget")
+
+
+# ---- 打印签到表 prints (dialog with save-as-PDF), blank rows for walk-ins ------------------------
+
+@pytest.fixture
+def printed(monkeypatch, tmp_path):
+    """Replace the print dialog: 'choose' printing to a PDF file, as the system's save-as-PDF does."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from qoffice.ui import printing
+
+    out = []
+
+    def choose(printer, parent=None, title=""):
+        path = tmp_path / f"printed{len(out)}.pdf"
+        printer.setOutputFormat(QPrinter.PdfFormat)
+        printer.setOutputFileName(str(path))
+        out.append((path, title))
+        return True
+
+    monkeypatch.setattr(printing, "ask_printer", choose)
+    return out
+
+
+def test_print_dialog_offers_printing_to_a_file(qtbot):
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog
+
+    from qoffice.ui import printing
+
+    dialog = printing.print_dialog(printing.a4_printer(QMarginsF(15, 15, 15, 15)), None, "x")
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, QPrintDialog)
+    assert dialog.testOption(QAbstractPrintDialog.PrintToFile)
+
+
+def _numbers(text: str) -> set[int]:
+    return {int(t) for t in text.split() if t.isdigit() and len(t) < 4}
+
+
+def test_print_sign_in_sheet_goes_through_the_print_dialog_with_blank_rows(area, answers, firms, printed):
+    import pypdf
+
+    make_meeting(area)
+    sign_up(area, firms[0], (("张伟", "", ""),))
+    sign_up(area, firms[1], (("李娜", "", ""),))
+    action = next(b for b in area.signups.buttons.values() if b.text() == "打印签到表…")
+    assert action.isEnabled()
+    action.click()
+    assert len(printed) == 1
+    path, title = printed[0]
+    assert title == "打印签到表"
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages)
+    assert "张伟" in text and "李娜" in text and "签名" in text
+    # two sign-ups, then the default 5 numbered blank rows for walk-ins
+    assert {1, 2, 3, 4, 5, 6, 7} <= _numbers(text) and 8 not in _numbers(text)
+
+
+def test_blank_rows_are_a_setting(area, answers, firms, printed, db):
+    import pypdf
+
+    from qoffice.services import settings
+
+    make_meeting(area)
+    sign_up(area, firms[0], (("张伟", "", ""),))
+    assert area.m_blank_rows.value() == 5
+    area.m_blank_rows.setValue(2)
+    with db.read_session() as s:
+        assert settings.signin_blank_rows(s) == 2
+    area.print_signin_sheet()
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(str(printed[-1][0])).pages)
+    assert {1, 2, 3} <= _numbers(text) and 4 not in _numbers(text)
+
+
+def test_print_cover_uses_the_same_dialog(qtbot, printed):
+    from qoffice.ui.return_print import CoverData, print_with_dialog
+
+    assert print_with_dialog(CoverData(2025, "如东县", "如东县市场监督管理局", "张三", "0513-1"))
+    assert printed and printed[0][0].exists() and printed[0][1] == "打印封面"
+
+
+def test_blank_rows_setting_is_validated(db):
+    from qoffice.errors import UsageError
+    from qoffice.services import settings
+
+    assert settings.validate(settings.SIGNIN_BLANK_ROWS, " 08 ") == "8"
+    for bad in ("-1", "2.5", "五", "²", "101"):
+        with pytest.raises(UsageError):
+            settings.validate(settings.SIGNIN_BLANK_ROWS, bad)
+    with db.session() as s:
+        assert settings.signin_blank_rows(s) == 5
+        settings.set_value(s, settings.SIGNIN_BLANK_ROWS, "0")
+        assert settings.signin_blank_rows(s) == 0

@@ -156,7 +156,7 @@ def test_print_the_sign_in_sheet_to_pdf(area, answers, firms, tmp_path):
     for eid in firms[1:]:
         sign_up(area, eid, ((f"参会人{eid}", "", ""),))
     # 4 places: firms 0–3 hold them (5 rows: firm 0 brings two people); firm 4 waits and is not on the sheet
-    path = area.print_signin_sheet(tmp_path / "签到表")
+    path = area.save_signin_pdf(tmp_path / "签到表")
     assert path == tmp_path / "签到表.pdf" and path.exists()
     reader = pypdf.PdfReader(str(path))
     text = pdf_text(reader)
@@ -184,7 +184,7 @@ def test_many_rows_break_into_numbered_pages(area, answers, db, builders, tmp_pa
             eid = builders.make_enterprise(s, name=f"南通分页测试{i:02d}有限公司").id
             meetings.sign_up(s, meeting, eid, [meetings.AttendeeIn(f"人员{i:02d}")], today=TODAY)
     area.refresh()
-    path = area.print_signin_sheet(tmp_path / "sheet.pdf")
+    path = area.save_signin_pdf(tmp_path / "sheet.pdf")
     reader = pypdf.PdfReader(str(path))
     assert len(reader.pages) == 2
     text = pdf_text(reader)

@@ -13,7 +13,8 @@ def register(subparsers, name: str) -> None:
     sub.required = True
     p_set = sub.add_parser("set", help=_("set one setting (an empty VALUE clears it)"),
                            description=_("Keys: county, office, operator, phone, language, counties, "
-                                         "and target.1 … target.17 for the summary's targets."))
+                                         "target.1 … target.17 for the summary's targets, and "
+                                         "signin.blank_rows (blank rows at the end of the sign-in sheet)."))
     p_set.add_argument("key", metavar="KEY")
     p_set.add_argument("value", metavar="VALUE")
     p_set.add_argument("--json", action="store_true", help=_("print one JSON object"))
@@ -70,7 +71,8 @@ def _labels() -> dict[str, str]:
     from qoffice.services import settings
 
     labels = {"county": _("County"), "office": _("Reporting office"), "operator": _("Filled in by"),
-              "phone": _("Contact phone"), "language": _("UI language"), "counties": _("County list")}
+              "phone": _("Contact phone"), "language": _("UI language"), "counties": _("County list"),
+              settings.SIGNIN_BLANK_ROWS: _("Blank rows at the end of the sign-in sheet")}
     for i in range(1, settings.INDICATOR_COUNT + 1):
         labels[f"target.{i}"] = _("Target of indicator {n}").format(n=i)
     return labels
