@@ -85,3 +85,23 @@ class DataProblems(KnownError):
 
 class Cancelled(Exception):
     """Raised inside long work when the user pressed 取消; nothing has been written."""
+
+
+class StaleRecord(KnownError):
+    """A save of a record that was changed by someone else (another window, an import, an undo, the
+    CLI) since its form loaded it: refused, never a silent overwrite.
+
+    `table` and `record_id` name the record; `stored` holds its values as they are now (the form's
+    fields, by key), `version` its current version — saving again with that version keeps the
+    clerk's values ("keep mine"); `deleted` is True when the record no longer exists."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, table: str, record_id, stored: dict | None = None,
+                 version: int | None = None, deleted: bool = False):
+        super().__init__(message)
+        self.table = table
+        self.record_id = record_id
+        self.stored = dict(stored or {})
+        self.version = version
+        self.deleted = deleted

@@ -34,7 +34,7 @@ from qoffice.db.models import (
 )
 from qoffice.domain import uscc as uscc_rules
 from qoffice.domain.money import rate_to_scaled, scaled_to_rate
-from qoffice.domain.pinyin import initials
+from qoffice.domain.pinyin import initials, sort_key
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.excel import values as cells
 from qoffice.excel.headers import Layout, detect_layout, fill_data_merges
@@ -42,6 +42,7 @@ from qoffice.excel.kinds import KINDS, Column, Kind
 from qoffice.excel.readers import SheetData, open_book
 from qoffice.i18n import _
 from qoffice.services import Progress, report
+from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 
 FOOTER_WORDS = ("合计", "小计", "总计", "填表", "制表", "审核", "备注", "说明")
@@ -533,7 +534,8 @@ class _Applier:
         now = utcnow()
         # Every column of a new row, as the model's defaults would fill them.
         blank = {c.name: None for c in Enterprise.__table__.columns if c.name != "id"} | {
-            "high_energy": False, "benchmark": False, "research_centre": False, "incentive_fund": False}
+            "high_energy": False, "benchmark": False, "research_centre": False, "incentive_fund": False,
+            "version": 1}  # the bulk INSERT goes around the ORM: it sets the first version itself
         active = svc.rules.vocab.STATUS_ACTIVE
         column_header = {c.key: c.header for c in self.parsed.kind.columns}
         for n, row in enumerate(rows):
@@ -551,6 +553,7 @@ class _Applier:
                     row.warnings.append(Issue(row.row, column_header[key], message))
                 record = blank | checked.values
                 record["name_initials"] = initials(record["name"])
+                record["name_pinyin"] = sort_key(record["name"])
                 record["created_at"] = record["updated_at"] = now
                 new_rows.append(record)
                 new_parsed.append(row)
@@ -995,6 +998,7 @@ def undo_batch(session: Session, batch_id: int) -> dict[str, int]:
             record.deleted_at = _typed(model, "deleted_at", e.old)
             restored += 1
         elif e.field == "attendance" and e.table_name == "forum":
+            versions.touch(record)  # the attendance is part of the forum a form edits
             eid = int(e.new or e.old)
             if e.new is not None:
                 session.execute(delete(ForumAttendance).where(ForumAttendance.forum_id == e.record_id,
