@@ -21,7 +21,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from qoffice.domain.pinyin import sort_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,6 +40,21 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def version_column() -> Mapped[int]:
+    """Every record a clerk edits carries a version (revision 0004), the mapper's version_id_col:
+    each ORM UPDATE of the row bumps it and checks the old one, and a form passes the version it
+    loaded to the service, which refuses the save when the row has moved on (errors.StaleRecord).
+    Writes that go around the ORM (bulk INSERT/UPDATE) set or bump it themselves. Declared last in
+    each table: revision 0004 appended it."""
+    return mapped_column(Integer, nullable=False, server_default=text("1"))
+
+
+def pinyin_column() -> Mapped[str]:
+    """The name's pinyin sort key (qoffice.domain.pinyin.sort_key), kept by the name's validator
+    on every ORM write; bulk INSERTs fill it themselves (revision 0004)."""
+    return mapped_column(String(1000), nullable=False, server_default=text("''"))
 
 
 class Enterprise(Base):
@@ -70,20 +87,30 @@ class Enterprise(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    name_pinyin: Mapped[str] = pinyin_column()
+    version: Mapped[int] = version_column()
 
     figures: Mapped[list[YearFigures]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
     projects: Mapped[list[Project]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
     awards: Mapped[list[Award]] = relationship(back_populates="enterprise", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @validates("name")
+    def _name_set(self, _key, value):
+        self.name_pinyin = sort_key(value)
+        return value
 
     __table_args__ = (
         Index("ix_enterprise_initials", "name_initials"),
         Index("ix_enterprise_county", "county"),
         Index("ix_enterprise_group", "industry_group"),
         Index("ix_enterprise_status", "status"),
-        # Live enterprises in name order with the searched columns (revision 0002): the list walks
-        # it and stops after a page, a search tests name/code/initials in the index itself, and a
-        # count reads it instead of the wide table. deleted_at is in it so it covers the condition.
-        Index("ix_enterprise_live_search", "name", "id", "uscc", "name_initials", "deleted_at",
+        # Live enterprises in pinyin name order with the searched columns (revisions 0002, 0004):
+        # the list walks it and stops after a page, a search tests name/code/initials in the index
+        # itself, and a count reads it instead of the wide table. deleted_at is in it so it covers
+        # the condition.
+        Index("ix_enterprise_live_search", "name_pinyin", "id", "name", "uscc", "name_initials", "deleted_at",
               sqlite_where=text("deleted_at IS NULL")),
         # Only the recycle bin's rows: a plain index on deleted_at made SQLite fetch almost every
         # row through it for "deleted_at IS NULL" (revision 0002 replaced ix_enterprise_deleted_at).
@@ -102,8 +129,10 @@ class YearFigures(Base):
     passed: Mapped[int | None] = mapped_column(Integer)
     benefit_yuan: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = version_column()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="figures")
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (UniqueConstraint("enterprise_id", "year"), Index("ix_year_figures_year", "year"))
 
 
@@ -118,6 +147,16 @@ class Partner(Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    name_pinyin: Mapped[str] = pinyin_column()
+    version: Mapped[int] = version_column()
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_partner_name_pinyin", "name_pinyin"),)
+
+    @validates("name")
+    def _name_set(self, _key, value):
+        self.name_pinyin = sort_key(value)
+        return value
 
 
 class Project(Base):
@@ -134,9 +173,11 @@ class Project(Base):
     benefit_yuan: Mapped[int | None] = mapped_column(Integer)
     signup_id: Mapped[int | None] = mapped_column(ForeignKey("signup.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = version_column()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="projects")
     partner: Mapped[Partner | None] = relationship()
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("enterprise_id", "year", "title"),
         Index("ix_project_year", "year"),
@@ -151,8 +192,10 @@ class Award(Base):
     award: Mapped[str] = mapped_column(String(30))
     year: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = version_column()
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="awards")
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (UniqueConstraint("enterprise_id", "award", "year"), Index("ix_award_year", "year"))
 
 
@@ -170,7 +213,9 @@ class Forum(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     people_count: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = version_column()
 
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (UniqueConstraint("title", "date"), Index("ix_forum_date", "date"))
 
 
@@ -193,6 +238,9 @@ class MatchmakingMeeting(Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = version_column()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class MeetingPartner(Base):
@@ -214,9 +262,11 @@ class SignUp(Base):
     waitlist_seq: Mapped[int | None] = mapped_column(Integer)  # order on the 候补 list
     signed_up_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # first sign-up time
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = version_column()
 
     attendees: Mapped[list[Attendee]] = relationship(
         back_populates="signup", cascade="all, delete-orphan", order_by="Attendee.position")
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (UniqueConstraint("meeting_id", "enterprise_id"),)
 
 

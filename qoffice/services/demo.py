@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from qoffice.db import models as m
 from qoffice.domain import vocab
-from qoffice.domain.pinyin import initials
+from qoffice.domain.pinyin import initials, sort_key
 from qoffice.domain.uscc import make_valid
 from qoffice.errors import UsageError
 from qoffice.i18n import _
@@ -296,6 +296,14 @@ class _Builder:
                 got = cache[part] = initials(part)
             return got
 
+        keys: dict[str, str] = {}
+
+        def key(part: str) -> str:  # so is the pinyin sort key
+            got = keys.get(part)
+            if got is None:
+                got = keys[part] = sort_key(part)
+            return got
+
         first_id = self.next_id(m.Enterprise)
         # Roles are drawn up front from positions, so each kind exists whatever N is.
         n_closed, n_deleted = max(4, self.n // 80), 3
@@ -339,6 +347,7 @@ class _Builder:
             town = r.choice(self.towns)
             row = dict(
                 id=eid, uscc=self.code(eid), name=name, name_initials=ini(place) + ini(stem) + ini(word) + ini(suffix),
+                name_pinyin=key(place) + key(stem) + key(word) + key(suffix),
                 county=self.county, address=f"{self.county}{town}{r.choice(ROADS)}{r.randrange(1, 300)}号",
                 legal_rep=self.person(), contact=self.person(), phone=self.phone(),
                 industry_group=vocab.TRADE_GROUPS.get(trade, vocab.GROUP_OTHER), trade=trade,
@@ -442,7 +451,7 @@ class _Builder:
         first_id = self.next_id(m.Partner)
         rows = []
         for k, (name, type_) in enumerate(PARTNERS):
-            rows.append(dict(id=first_id + k, name=name, name_initials=initials(name), type=type_,
+            rows.append(dict(id=first_id + k, name=name, name_initials=initials(name), name_pinyin=sort_key(name), type=type_,
                              contact=self.person(), phone=self.landline() if r.random() < 0.6 else self.mobile(),
                              note=None, created_at=self.now))
         self.partner_ids = [row["id"] for row in rows]

@@ -26,6 +26,7 @@ from qoffice.domain.money import rate_to_scaled
 from qoffice.domain.pinyin import initials
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
+from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 
 # Every field a clerk edits, in the editor's order.
@@ -159,11 +160,14 @@ def create(session: Session, data: dict, *, audit: AuditWriter | None = None) ->
 
 
 def update_enterprise(session: Session, ent: Enterprise, data: dict, *, audit: AuditWriter | None = None,
-                      keep_empty: bool = False) -> int:
+                      keep_empty: bool = False, expected_version: int | None = None) -> int:
     """Apply `data`; with keep_empty (imports), empty values leave stored ones as they are.
+    `expected_version`: the version the form loaded; a record changed since is refused
+    (StaleRecord, see services.versions).
 
     Returns the number of fields changed.
     """
+    versions.check(ent, expected_version, EDITABLE_FIELDS, table="enterprise")
     values = clean(data)
     if keep_empty:
         values = {k: v for k, v in values.items() if v is not None}
@@ -234,9 +238,14 @@ def figures_for(session: Session, enterprise_id: int) -> list[YearFigures]:
                                 .order_by(YearFigures.year.desc())))
 
 
+FIGURE_FIELDS = ("loss_rate_e4", "checked", "passed", "benefit_yuan")
+
+
 def set_figures(session: Session, enterprise_id: int, year: int, *, loss_rate: Decimal | str | None = None,
                 checked: int | None = None, passed: int | None = None, benefit_yuan: int | None = None,
-                audit: AuditWriter | None = None) -> YearFigures:
+                audit: AuditWriter | None = None, expected_version: int | None = None) -> YearFigures:
+    """Create or change the figures of one year. `expected_version`: the version of the year's row the
+    form loaded (0 when it had none): a row added or changed since is refused (StaleRecord)."""
     problem = rules.figures_problem(checked, passed, loss_rate)
     if problem:
         raise ValidationFailed(problem, {"figures": problem})
@@ -245,6 +254,11 @@ def set_figures(session: Session, enterprise_id: int, year: int, *, loss_rate: D
     scaled = None if loss_rate in (None, "") else rate_to_scaled(loss_rate)[0]
     row = session.scalar(select(YearFigures).where(YearFigures.enterprise_id == enterprise_id,
                                                    YearFigures.year == year))
+    if expected_version is not None:
+        if row is None and expected_version != 0:
+            versions.check(None, expected_version, FIGURE_FIELDS, table="year_figures")
+        elif row is not None:
+            versions.check(row, expected_version, FIGURE_FIELDS, table="year_figures")
     after = {"loss_rate_e4": scaled, "checked": checked, "passed": passed, "benefit_yuan": benefit_yuan}
     w = audit or AuditWriter(session)
     if row is None:

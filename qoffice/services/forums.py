@@ -12,6 +12,7 @@ from qoffice.domain.forums import ForumYearState
 from qoffice.domain.vocab import FORUM_CANCELLED, FORUM_HELD, FORUM_PLANNED
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
+from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 
 FIELDS = ("title", "date", "venue", "organiser", "topic", "speakers", "status", "cancel_reason", "people_count")
@@ -116,8 +117,10 @@ def create_forum(session: Session, data: dict, *, today: dt.date | None = None,
 
 
 def update_forum(session: Session, forum: Forum, data: dict, *, today: dt.date | None = None,
-                 audit: AuditWriter | None = None) -> list[str]:
-    """Edit a forum (any field, status included). Returns the 超出 warning when it applies."""
+                 audit: AuditWriter | None = None, expected_version: int | None = None) -> list[str]:
+    """Edit a forum (any field, status included). Returns the 超出 warning when it applies.
+    `expected_version`: the version the form loaded; a forum changed since is refused (StaleRecord)."""
+    versions.check(forum, expected_version, FIELDS, table="forum")
     today = today or dt.date.today()
     before = {k: getattr(forum, k) for k in FIELDS}
     after = before | _clean(data)
@@ -171,6 +174,8 @@ def set_attendance(session: Session, forum: Forum, enterprise_ids, *, audit: Aud
     for eid in sorted(wanted - have):
         session.add(ForumAttendance(forum_id=forum.id, enterprise_id=eid))
         own.add("forum", forum.id, "update", enterprise_id=eid, field="attendance", old=None, new=eid)
+    if gone or wanted - have:
+        versions.touch(forum)  # the attendance is part of the forum a form edits
     if audit is None:
         own.flush()
     session.flush()

@@ -31,6 +31,7 @@ from qoffice.domain.vocab import (
 )
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
+from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 
 MEETING_FIELDS = ("year", "title", "date", "venue", "organiser", "capacity", "deadline")
@@ -169,10 +170,13 @@ def get_or_create_meeting(session: Session, year: int, date: dt.date, title: str
 
 
 def update_meeting(session: Session, meeting: MatchmakingMeeting, data: dict, *,
-                   audit: AuditWriter | None = None) -> tuple[list[SignUp], list[str]]:
+                   audit: AuditWriter | None = None,
+                   expected_version: int | None = None) -> tuple[list[SignUp], list[str]]:
     """Edit the meeting. A larger capacity (or none) moves waiting sign-ups up; a capacity below
     the places already taken is allowed (nobody is pushed back) and warned.
+    `expected_version`: the version the form loaded; a meeting changed since is refused (StaleRecord).
     Returns (promoted sign-ups, translated warnings)."""
+    versions.check(meeting, expected_version, MEETING_FIELDS, table="meeting")
     before = {k: getattr(meeting, k) for k in MEETING_FIELDS}
     after = before | _clean_meeting(data)
     problems = _meeting_problems(after)
@@ -397,11 +401,13 @@ def _set_attendees(session: Session, su: SignUp, attendees: list[AttendeeIn], ow
     for i, a in enumerate(attendees):
         su.attendees.append(Attendee(position=i, name=a.name, post=a.post, phone=a.phone))
     if old != new:
+        versions.touch(su)  # the attendees are part of the sign-up a form edits
         own.add("signup", su.id, "update", enterprise_id=su.enterprise_id, field="attendees", old=old, new=new)
 
 
 def restore_attendees(session: Session, su: SignUp, record: str | None) -> None:
     """Put back the attendee list an audit value names (undoing an import)."""
+    versions.touch(su)
     su.attendees.clear()
     session.flush()
     for i, a in enumerate(attendees_from_record(record)):
@@ -553,8 +559,10 @@ def _imported_change(session: Session, meeting: MatchmakingMeeting, su: SignUp, 
 
 def update_signup(session: Session, su: SignUp, *, attendees=None, need: str | None = None,
                   partner_id: int | None = None, clear_partner: bool = False,
-                  audit: AuditWriter | None = None) -> None:
-    """Edit attendees, cooperation need and wanted partner (the status has its own calls)."""
+                  audit: AuditWriter | None = None, expected_version: int | None = None) -> None:
+    """Edit attendees, cooperation need and wanted partner (the status has its own calls).
+    `expected_version`: the version the form loaded; a sign-up changed since is refused (StaleRecord)."""
+    versions.check(su, expected_version, ("need", "partner_id", "status"), table="signup")
     own = audit or AuditWriter(session)
     if attendees is not None:
         people = _clean_attendees(attendees)

@@ -14,6 +14,7 @@ from qoffice.domain.pinyin import initials
 from qoffice.domain.vocab import PARTNER_TYPE_OTHER, PARTNER_TYPES
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
+from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 
 EDITABLE_FIELDS = ("name", "type", "contact", "phone", "note")
@@ -161,8 +162,11 @@ def create_partner(session: Session, data: dict, *, audit: AuditWriter | None = 
     return _insert(session, values, audit)
 
 
-def update_partner(session: Session, partner: Partner, data: dict, *, audit: AuditWriter | None = None) -> int:
-    """Edit name, type, contact, phone, note. Returns the number of fields changed."""
+def update_partner(session: Session, partner: Partner, data: dict, *, audit: AuditWriter | None = None,
+                   expected_version: int | None = None) -> int:
+    """Edit name, type, contact, phone, note. Returns the number of fields changed.
+    `expected_version`: the version the form loaded; an entry changed since is refused (StaleRecord)."""
+    versions.check(partner, expected_version, EDITABLE_FIELDS, table="partner")
     before = {k: getattr(partner, k) for k in EDITABLE_FIELDS}
     after = before | _clean(data)
     _check(session, after, partner.id)
@@ -214,11 +218,14 @@ def merge(session: Session, keep: Partner, drop: Partner, *, audit: AuditWriter 
     moved_projects = list(session.execute(select(Project.id, Project.enterprise_id).where(Project.partner_id == drop.id)))
     for pid, eid in moved_projects:
         own.add("project", pid, "merge", enterprise_id=eid, field="partner_id", old=drop.id, new=keep.id)
-    session.execute(update(Project).where(Project.partner_id == drop.id).values(partner_id=keep.id))
+    # UPDATE statements go around the mappers' version counter: they bump the version themselves.
+    session.execute(update(Project).where(Project.partner_id == drop.id)
+                    .values(partner_id=keep.id, version=Project.version + 1))
     moved_signups = list(session.execute(select(SignUp.id, SignUp.enterprise_id).where(SignUp.partner_id == drop.id)))
     for sid, eid in moved_signups:
         own.add("signup", sid, "merge", enterprise_id=eid, field="partner_id", old=drop.id, new=keep.id)
-    session.execute(update(SignUp).where(SignUp.partner_id == drop.id).values(partner_id=keep.id))
+    session.execute(update(SignUp).where(SignUp.partner_id == drop.id)
+                    .values(partner_id=keep.id, version=SignUp.version + 1))
     # A meeting both attended keeps one row (the pair is the primary key).
     kept_meetings = set(session.scalars(select(MeetingPartner.meeting_id).where(MeetingPartner.partner_id == keep.id)))
     drop_meetings = list(session.scalars(select(MeetingPartner.meeting_id).where(MeetingPartner.partner_id == drop.id)))

@@ -15,6 +15,7 @@ from qoffice.domain.subsidy import SubsidyDecision
 from qoffice.domain.vocab import PROJECT_TYPES, PT_COOPERATION, STAGE_CULTIVATED, STAGES
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
+from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 
 FIELDS = ("enterprise_id", "type", "title", "year", "partner_id", "investment_yuan", "stage", "benefit_yuan",
@@ -126,8 +127,11 @@ def create_project(session: Session, data: dict, *, audit: AuditWriter | None = 
     return project
 
 
-def update_project(session: Session, project: Project, data: dict, *, audit: AuditWriter | None = None) -> int:
-    """Edit any field; a stage change is logged with its date (stage_history). Returns fields changed."""
+def update_project(session: Session, project: Project, data: dict, *, audit: AuditWriter | None = None,
+                   expected_version: int | None = None) -> int:
+    """Edit any field; a stage change is logged with its date (stage_history). Returns fields changed.
+    `expected_version`: the version the form loaded; a project changed since is refused (StaleRecord)."""
+    versions.check(project, expected_version, FIELDS, table="project")
     before = {k: getattr(project, k) for k in FIELDS}
     after = before | _clean(data)
     _check(session, after, project.id)
