@@ -29,14 +29,12 @@ class SheetData:
     name: str
     rows: list[list]
     merges: list[Merge] = field(default_factory=list)
-    line_numbers: list[int] | None = None  # CSV: the 1-based line where record i starts
     formats_visible: bool = False  # whether percent formats could be seen (only .xlsx)
     percent: set[tuple[int, int]] = field(default_factory=set)
     formula_without_value: set[tuple[int, int]] = field(default_factory=set)
 
     def row_number(self, index: int) -> int:
-        if self.line_numbers is not None:
-            return self.line_numbers[index]
+        """The row the clerk sees in Excel or WPS (for CSV: the record's number)."""
         return index + 1
 
 
@@ -186,32 +184,68 @@ def _open_text(path: Path) -> Book:
         fmt = "html"
         sheet = SheetData(path.stem, rows, merges=merges)
     else:
-        rows, lines = parse_delimited(text)
+        try:
+            rows = parse_delimited(text)
+        except UnclosedQuote as exc:
+            raise _unreadable(path, _("the quote (\") that starts a cell in row {row} is never closed, so the rows "
+                                      "after it cannot be told apart. Close or remove that quote and import "
+                                      "again.").format(row=exc.row)) from None
         fmt = "csv"
-        sheet = SheetData(path.stem, rows, line_numbers=lines)
+        sheet = SheetData(path.stem, rows)
     if not any(any(c not in (None, "") for c in r) for r in sheet.rows):
         raise _unreadable(path, _("no table was found in it."))
     return Book(path, fmt, [sheet.name], lambda name: sheet)
 
 
-def parse_delimited(text: str) -> tuple[list[list], list[int]]:
+class UnclosedQuote(ValueError):
+    """A CSV cell opens a quote that never closes (or closes only lines later, swallowing rows)."""
+
+    def __init__(self, row: int):
+        super().__init__(row)
+        self.row = row
+
+
+def parse_delimited(text: str) -> list[list]:
+    """CSV/tab text → records. Record i is the row Excel shows as row i + 1 (a quoted line break
+    inside a cell does not start a new row).
+
+    The reader is strict, so a quote that is never closed, or that runs over line ends into a
+    stray character (a lone `"6寸屏 客户反馈` paired with the next cell's quote), raises
+    UnclosedQuote naming the record where it starts, instead of silently taking the rest of the
+    file as one cell. Text after a closing quote on the same line (`"6寸屏" 客户反馈`) is read as
+    Excel reads it. Cells may be as long as the file: over-long text is a row error later.
+    """
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     counts = {d: first.count(d) for d in ("\t", ",", ";")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     if counts[delimiter] == 0:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    pending: list[str] = []  # the lines of the record being read
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            pending.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     rows: list[list] = []
-    lines: list[int] = []
-    last_end = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
     try:
-        for record in reader:
+        while True:
+            pending.clear()
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                if len(pending) > 1 or "unexpected end" in str(exc):
+                    raise UnclosedQuote(len(rows) + 1) from None
+                record = next(csv.reader(pending, delimiter=delimiter), [])  # one line: as Excel reads it
             rows.append(record)
-            lines.append(last_end + 1)
-            last_end = reader.line_num
-    except csv.Error:
-        pass  # a broken trailing quote: keep what was read
-    return rows, lines
+    finally:
+        csv.field_size_limit(limit)
+    return rows
 
 
 _BR = "\x00"

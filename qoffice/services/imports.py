@@ -47,6 +47,7 @@ from qoffice.services.audit import AuditWriter
 
 FOOTER_WORDS = ("合计", "小计", "总计", "填表", "制表", "审核", "备注", "说明")
 PROGRESS_EVERY = 500
+MAX_LISTED_ERRORS = 1000  # ImportResult.errors keeps the first ones; errors_omitted counts the rest
 IMPORT_CACHE_KIB = 64 * 1024  # SQLite page cache while an import writes (the connection's own is restored)
 
 
@@ -78,7 +79,7 @@ class ParsedRow:
     raw: list | dict  # the file's row as read (or a ready header -> cell dict); see `source`
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
-    status: str = "pending"  # create, update, error, replaced
+    status: str = "pending"  # create, update, unchanged, error, replaced
     columns: dict | None = None  # template header -> file column (shared by all rows of a file)
     units: dict | None = None  # template header -> money unit of the file's header, e.g. "元" (shared)
 
@@ -100,6 +101,7 @@ class ParsedFile:
     layout: Layout
     rows: list[ParsedRow]
     warnings: list[Issue] = field(default_factory=list)
+    skipped: int = 0  # empty and footer rows among the data rows (earlier duplicates are counted by apply)
 
 
 @dataclass
@@ -109,8 +111,11 @@ class ImportResult:
     dry_run: bool
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # already on file exactly as the row gives it
+    skipped: int = 0  # empty and footer rows, earlier duplicates
     rejected: int = 0
-    errors: list[Issue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)  # the first MAX_LISTED_ERRORS problems
+    errors_omitted: int = 0  # problems beyond those (every rejected row keeps its own in `rows`)
     warnings: list[Issue] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
     batch_id: int | None = None
@@ -121,8 +126,9 @@ class ImportResult:
         return 1 if self.rejected else 0
 
     def as_json(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "rejected": self.rejected,
-                "errors": [e.as_dict() for e in self.errors], "warnings": [w.as_dict() for w in self.warnings]}
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": self.skipped, "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors],
+                "errors_omitted": self.errors_omitted, "warnings": [w.as_dict() for w in self.warnings]}
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -140,6 +146,10 @@ def _is_footer(row: list) -> bool:
         # 注：… / 注1 … are notes; 注塑机械有限公司 is an enterprise.
         return text.startswith("注") and (len(text) == 1 or not ("\u4e00" <= text[1] <= "\u9fff"))
     return True  # wholly empty
+
+
+def _is_blank(row: list) -> bool:
+    return all(cells.is_empty(v) for v in row)
 
 
 def _choose_sheet(book, kind: Kind) -> tuple[SheetData, Layout]:
@@ -327,9 +337,14 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
     first = layout.header_row + 1
     fill_data_merges(sheet, first)
     data_rows = [i for i in range(first, len(sheet.rows)) if not _is_footer(sheet.rows[i])]
+    # The file's data rows run from below the header to its last row with anything in it.
+    last = len(sheet.rows) - 1
+    while last >= first and _is_blank(sheet.rows[last]):
+        last -= 1
     _check_twin_columns(sheet, layout, kind, data_rows)
     header_row = sheet.row_number(layout.header_row)
-    parsed = ParsedFile(kind, Path(path), book.format, sheet.name, layout, [])
+    parsed = ParsedFile(kind, Path(path), book.format, sheet.name, layout, [],
+                        skipped=max(0, last + 1 - first) - len(data_rows))
     for cell in layout.unknown:
         parsed.warnings.append(Issue(header_row, cell.text, _("Unknown column, ignored.")))
     by_key = {c.key: c for c in kind.columns}
@@ -474,6 +489,7 @@ class _Applier:
         self.audit = audit
         self.progress = progress
         self._codes: dict[str, tuple[int, bool]] | None = None
+        self.changed = False  # whether the last guarded() work wrote anything (audited)
 
     # lookups
     def codes(self) -> dict[str, tuple[int, bool]]:
@@ -498,6 +514,13 @@ class _Applier:
             return None
         return hit[0]
 
+    def outcome(self, old) -> str:
+        """The status of a row whose guarded work succeeded: a new record, or an existing one that
+        the row changed or left as it was."""
+        if old is None:
+            return "create"
+        return "update" if self.changed else "unchanged"
+
     def tick(self, n: int, total: int) -> None:
         if n % PROGRESS_EVERY == 0:
             report(self.progress, n, total, _("Writing…"))
@@ -509,6 +532,7 @@ class _Applier:
         try:
             fn()
             nested.commit()
+            self.changed = len(self.audit.rows) > mark
             return True
         except ValidationFailed as exc:
             nested.rollback()
@@ -545,6 +569,9 @@ class _Applier:
             hit = existing.get(code)
             if hit is None:
                 values.setdefault("status", active)
+                # Resolve the industry as every later update does (no group or trade → 其他), so that
+                # importing the same row again changes nothing.
+                values.setdefault("industry_group", None)
                 checked = svc.check(values)  # values are typed and clean already
                 if checked.problems:
                     _problem_issues(row, self.parsed.kind, checked.problems, {})
@@ -588,7 +615,7 @@ class _Applier:
                 self.tick(n, len(updates))
                 ent = loaded[eid]
                 try:
-                    svc.update_enterprise(self.session, ent, values, audit=self.audit, keep_empty=True)
+                    changed = svc.update_enterprise(self.session, ent, values, audit=self.audit, keep_empty=True)
                 except ValidationFailed as exc:
                     _problem_issues(row, self.parsed.kind, exc.problems or {None: exc.message}, {})
                     continue
@@ -601,7 +628,8 @@ class _Applier:
                                    old=ent.deleted_at, new=None)
                     ent.deleted_at = None
                     existing[ent.uscc] = (ent.id, False)
-                row.status = "update"
+                    changed = True
+                row.status = "update" if changed else "unchanged"
 
     # figures ----------------------------------------------------------------------------------
     def apply_figures(self, rows: list[ParsedRow]) -> None:
@@ -636,7 +664,7 @@ class _Applier:
                                 benefit_yuan=benefit, audit=self.audit)
 
             if self.guarded(row, work):
-                row.status = "update" if old is not None else "create"
+                row.status = self.outcome(old)
 
     # projects ---------------------------------------------------------------------------------
     def apply_projects(self, rows: list[ParsedRow]) -> None:
@@ -673,7 +701,7 @@ class _Applier:
                     projects.update_project(self.session, old, data, audit=self.audit)
 
             if self.guarded(row, work):
-                row.status = "update" if old is not None else "create"
+                row.status = self.outcome(old)
 
     # awards -----------------------------------------------------------------------------------
     def apply_awards(self, rows: list[ParsedRow]) -> None:
@@ -688,7 +716,7 @@ class _Applier:
             old = self.session.scalar(select(Award).where(Award.enterprise_id == eid, Award.award == v["award"],
                                                           Award.year == v["year"]))
             if old is not None:
-                row.status = "update"  # already on file: nothing more to say about it
+                row.status = "unchanged"  # already on file: an award has nothing else to update
                 continue
             if self.guarded(row, lambda eid=eid, v=v: awards.create_award(self.session, eid, v["award"], v["year"],
                                                                           audit=self.audit)):
@@ -728,7 +756,7 @@ class _Applier:
                     forums.set_attendance(self.session, forum, ids, audit=self.audit)
 
             if self.guarded(row, work):
-                row.status = "update" if old is not None else "create"
+                row.status = self.outcome(old)
 
     # partners ---------------------------------------------------------------------------------
     def apply_partners(self, rows: list[ParsedRow]) -> None:
@@ -757,7 +785,7 @@ class _Applier:
                         partners.update_partner(self.session, old, extra, audit=self.audit)
 
             if self.guarded(row, work):
-                row.status = "update" if old is not None else "create"
+                row.status = self.outcome(old)
 
     # sign-ups ---------------------------------------------------------------------------------
     def apply_signups(self, rows: list[ParsedRow]) -> None:
@@ -809,6 +837,8 @@ class _Applier:
 
             if not self.guarded(row, work):
                 row.status = "error"
+            elif row.status == "update" and not self.changed:
+                row.status = "unchanged"
 
 
 # Service problem keys that are not column keys of the kind.
@@ -850,15 +880,26 @@ def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, pr
         audit.rows = []
     result = ImportResult(kind.name, parsed.path, dry_run, rows=parsed.rows, batch_id=batch.id)
     result.warnings.extend(parsed.warnings)
+    result.skipped = parsed.skipped
+    listed = result.errors
     for row in parsed.rows:
         if row.errors:
             row.status = "error"
             result.rejected += 1
-            result.errors.extend(row.errors)
+            room = MAX_LISTED_ERRORS - len(listed)
+            if room >= len(row.errors):
+                listed.extend(row.errors)
+            else:
+                listed.extend(row.errors[:max(room, 0)])
+                result.errors_omitted += len(row.errors) - max(room, 0)
         elif row.status == "create":
             result.created += 1
         elif row.status == "update":
             result.updated += 1
+        elif row.status == "unchanged":
+            result.unchanged += 1
+        else:  # an earlier duplicate ("replaced")
+            result.skipped += 1
         result.warnings.extend(row.warnings)
     batch.created, batch.updated, batch.rejected = result.created, result.updated, result.rejected
     session.flush()

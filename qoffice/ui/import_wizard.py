@@ -50,7 +50,7 @@ KIND_LABELS = {
 }
 OPEN_FILTER = N_("Excel or CSV files (*.xlsx *.xls *.csv *.txt *.htm *.html);;All files (*)")
 
-STATUS_TEXT = {"create": N_("New"), "update": N_("Update"), "error": N_("Error"),
+STATUS_TEXT = {"create": N_("New"), "update": N_("Update"), "unchanged": N_("Unchanged"), "error": N_("Error"),
                "replaced": N_("Skipped (repeated)"), "pending": N_("Skipped")}
 ERROR_COLOR = QColor("#b00020")
 WARNING_BG = QColor("#fff3cd")

@@ -22,7 +22,8 @@ def test_import_json_shape_and_exit_1_for_rejected_rows(tmp_path, capsys, files)
     code, out, _ = run(capsys, "--db", str(db), "import", "enterprises", str(p), "--json")
     data = json.loads(out)
     assert code == 1 and db.exists()  # a missing database is created by import
-    assert set(data) == {"created", "updated", "rejected", "errors", "warnings"}
+    assert set(data) == {"created", "updated", "unchanged", "skipped", "rejected", "errors", "errors_omitted",
+                         "warnings"}
     assert (data["created"], data["updated"], data["rejected"]) == (1, 0, 1)
     assert data["errors"][0]["row"] == 3 and data["errors"][0]["column"] == "统一社会信用代码"
     assert set(data["errors"][0]) == {"row", "column", "message"}

@@ -134,13 +134,13 @@ def test_project_partner_type_contradicting_directory_is_a_row_error(db, files, 
 
 # awards ----------------------------------------------------------------------------------------
 
-def test_awards_create_and_existing_counted_as_updated(db, files, builders):
+def test_awards_create_and_existing_counted_as_unchanged(db, files, builders):
     ent(db, builders)
     p = files.csv(files.dir / "a.csv", [["统一社会信用代码", "奖项", "年度"], [C1, "江苏省质量奖", "2023年"], [C1, "市长奖", 2023]])
     r = run_import(db, "awards", p)
     assert (r.created, r.rejected) == (1, 1) and r.errors[0].column == "奖项"
     r2 = run_import(db, "awards", p)
-    assert r2.updated == 1 and len(rows_of(db, Award)) == 1
+    assert (r2.updated, r2.unchanged) == (0, 1) and len(rows_of(db, Award)) == 1
 
 
 # forums ----------------------------------------------------------------------------------------

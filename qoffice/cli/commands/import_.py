@@ -41,8 +41,8 @@ def run(args) -> int:
         print_json(result.as_json())
         return result.exit_code
     head = _("Dry run — nothing was written. ") if args.dry_run else ""
-    print(head + _("Created {c}, updated {u}, rejected {r}.").format(c=result.created, u=result.updated,
-                                                                      r=result.rejected))
+    print(head + _("Created {c}, updated {u}, unchanged {n}, skipped {s}, rejected {r}.").format(
+        c=result.created, u=result.updated, n=result.unchanged, s=result.skipped, r=result.rejected))
     for kind_word, items in ((_("error"), result.errors), (_("warning"), result.warnings)):
         for item in items:
             where = []
@@ -51,4 +51,6 @@ def run(args) -> int:
             if item.column:
                 where.append(item.column)
             print(f"{kind_word}: {' '.join(where)}: {item.message}" if where else f"{kind_word}: {item.message}")
+        if items is result.errors and result.errors_omitted:
+            print(_("… and {n} more errors, not listed.").format(n=result.errors_omitted))
     return result.exit_code
