@@ -187,7 +187,7 @@ def attendance(session: Session, forum: Forum) -> list[Enterprise]:
     return list(session.scalars(
         select(Enterprise).join(ForumAttendance, ForumAttendance.enterprise_id == Enterprise.id)
         .where(ForumAttendance.forum_id == forum.id, Enterprise.deleted_at.is_(None))
-        .order_by(Enterprise.name, Enterprise.id)))
+        .order_by(Enterprise.name_pinyin, Enterprise.id)))
 
 
 def attendance_count(session: Session, forum: Forum) -> int:

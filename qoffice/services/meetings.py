@@ -225,7 +225,7 @@ def set_meeting_partners(session: Session, meeting: MatchmakingMeeting, partner_
 
 def meeting_partners(session: Session, meeting: MatchmakingMeeting) -> list[Partner]:
     return list(session.scalars(select(Partner).join(MeetingPartner, MeetingPartner.partner_id == Partner.id)
-                                .where(MeetingPartner.meeting_id == meeting.id).order_by(Partner.name)))
+                                .where(MeetingPartner.meeting_id == meeting.id).order_by(Partner.name_pinyin)))
 
 
 # ---------------------------------------------------------------- sign-ups: queries

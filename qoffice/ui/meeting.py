@@ -110,8 +110,8 @@ SIGNUPS = ListDefinition(
     fields=tuple(_KEYS),
     sql=lambda: ListSql(
         select=_SELECT,
-        sorts={"enterprise": Enterprise.name, "status": vocab_order(SignUp.status, vocab.SIGNUP_STATUSES),
-               "partner": Partner.name},
+        sorts={"enterprise": Enterprise.name_pinyin, "status": vocab_order(SignUp.status, vocab.SIGNUP_STATUSES),
+               "partner": Partner.name_pinyin},  # names: pinyin order
         search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
@@ -136,7 +136,7 @@ CHECKIN = ListDefinition(
         select=_SELECT,
         sorts={"status": vocab_order(SignUp.status, (vocab.SU_REGISTERED, vocab.SU_CONFIRMED, vocab.SU_ATTENDED,
                                                      vocab.SU_ABSENT)),
-               "enterprise": Enterprise.name},
+               "enterprise": Enterprise.name_pinyin},
         search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None), SignUp.status.in_(SIGNUP_COUNTS_AGAINST_CAPACITY)]),
     columns=[

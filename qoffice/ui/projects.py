@@ -73,7 +73,7 @@ PROJECTS = ListDefinition(
     sql=lambda: ListSql(
         select=_SELECT,
         sorts={"stage": vocab_order(Project.stage, vocab.STAGES), "type": vocab_order(Project.type, vocab.PROJECT_TYPES),
-               "enterprise": Enterprise.name, "partner": Partner.name},
+               "enterprise": Enterprise.name_pinyin, "partner": Partner.name_pinyin},  # names: pinyin order
         search=[SearchField(Project.title), *enterprise_search(), SearchField(Partner.name)],
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
