@@ -281,7 +281,7 @@ def directory_query(search: str | None = None, type_: str | None = None) -> Sele
                               Partner.contact.like(pattern, escape="\\")))
     if type_:
         stmt = stmt.where(Partner.type == type_)
-    return stmt.order_by(Partner.name, Partner.id)
+    return stmt.order_by(Partner.name_pinyin, Partner.id)
 
 
 def directory(session: Session, search: str | None = None, type_: str | None = None) -> list[PartnerRow]:
@@ -290,4 +290,4 @@ def directory(session: Session, search: str | None = None, type_: str | None = N
 
 def all_partners(session: Session) -> list[Partner]:
     """For drop-downs: every entry by name."""
-    return list(session.scalars(select(Partner).order_by(Partner.name, Partner.id)))
+    return list(session.scalars(select(Partner).order_by(Partner.name_pinyin, Partner.id)))

@@ -28,6 +28,7 @@ PICKER = ListDefinition(
     fields=("id", "uscc", "name", "county", "trade"),
     sql=lambda: ListSql(
         select=select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.county, Enterprise.trade),
+        sorts={"name": Enterprise.name_pinyin},  # pinyin order, the index's
         search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[

@@ -32,7 +32,7 @@ PARTNERS = ListDefinition(
     fields=tuple(_SELECT.selected_columns.keys()),
     sql=lambda: ListSql(
         select=_SELECT,
-        sorts={"type": vocab_order(Partner.type, vocab.PARTNER_TYPES)},
+        sorts={"name": Partner.name_pinyin, "type": vocab_order(Partner.type, vocab.PARTNER_TYPES)},
         search=[SearchField(Partner.name), SearchField(Partner.name_initials, "initials"),
                 SearchField(Partner.contact)]),
     columns=[
