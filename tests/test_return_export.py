@@ -381,10 +381,12 @@ def test_locked_target_keeps_old_file_and_records_nothing(db, filled, tmp_path, 
 def test_load_uses_a_fixed_number_of_queries(db, filled, builders):
     from sqlalchemy import event
 
+    made = iter(range(900_000, 900_100))  # codes of their own: the shared counter may reach code(100)
+
     def count_for(extra):
         with db.session() as s:
             for _ in range(extra):
-                e = builders.make_enterprise(s)
+                e = builders.make_enterprise(s, uscc=builders.code(next(made)))
                 enterprises.set_figures(s, e.id, Y, checked=1, passed=1)
                 s.add(Project(enterprise_id=e.id, type="质量攻关", title="x", year=Y))
         statements = []

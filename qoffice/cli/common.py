@@ -2,16 +2,42 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+MIN_YEAR, MAX_YEAR = 1949, 2100  # services.returns.MIN_YEAR/MAX_YEAR (not imported: --help stays light)
+
 
 def db_path(args) -> Path:
-    if getattr(args, "db", None):
-        return Path(args.db)
+    """The database of the command: --db, else qoffice.db in the data folder. A `scheme://` value
+    (a server's address) is refused: until a server mode exists, it would only make a folder tree."""
+    value = getattr(args, "db", None)
+    if value:
+        if _URL.match(value.strip()):
+            from qoffice.errors import UsageError
+            from qoffice.i18n import _
+
+            raise UsageError(_("“{db}” is the address of a database server; qoffice works on a database file "
+                               "for now: give the path of a .db file.").format(db=value))
+        return Path(value)
     from qoffice.paths import default_db_path
 
     return default_db_path()
+
+
+def year_arg(text: str) -> int:
+    """argparse type of --year: a four-digit year from MIN_YEAR to MAX_YEAR, else a usage error."""
+    import argparse
+
+    from qoffice.i18n import _
+
+    value = text.strip().removesuffix("年")
+    if not re.fullmatch(r"[0-9]{4}", value) or not (MIN_YEAR <= int(value) <= MAX_YEAR):
+        raise argparse.ArgumentTypeError(_("the year must be a four-digit year from {lo} to {hi}, not “{text}”")
+                                         .format(lo=MIN_YEAR, hi=MAX_YEAR, text=text))
+    return int(value)
 
 
 def open_db(args, mode: str):

@@ -73,9 +73,38 @@ class _UsageProblem(Exception):
     pass
 
 
+def _argparse_errors() -> tuple[str, ...]:
+    from qoffice.i18n import N_
+
+    # argparse's own error messages (Python 3.11), so a usage error is a Chinese line too.
+    return (N_("argument %(argument_name)s: %(message)s"), N_("unrecognized arguments: %s"),
+            N_("the following arguments are required: %s"),
+            N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+            N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+            N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+            N_("one of the arguments %s is required"), N_("ignored explicit argument %r"))
+
+
+def _translate_argparse_errors() -> None:
+    """argparse looks its messages up through its module's `_`: the error messages go through our
+    catalogs (the help's headings stay as they are)."""
+    from qoffice.i18n import _
+
+    original = getattr(argparse, "_qoffice_original_gettext", argparse._)
+    argparse._qoffice_original_gettext = original
+    ours = frozenset(_argparse_errors())
+
+    def translate(message: str) -> str:
+        return _(message) if message in ours else original(message)
+
+    argparse._ = translate
+
+
 def build_parser() -> argparse.ArgumentParser:
     from qoffice import __version__
     from qoffice.i18n import _
+
+    _translate_argparse_errors()
 
     parser = _Parser(prog="qoffice", description=_("qoffice — the county quality office's workbench. "
                                                    "With no command it opens the window."))
@@ -95,17 +124,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     _ensure_utf8_streams()
+    if argv is None:  # the real entry point (not a test calling main): quiet finalisers at exit too
+        _quiet_unraisable()
     argv = list(sys.argv[1:] if argv is None else argv)
     ours, qt_args = _split_qt_args(argv)
+    wants_json = "--json" in ours
+    try:
+        return _main(ours, qt_args, wants_json)
+    except Exception as exc:  # the guard: a bug is one line naming the log, never a traceback
+        return _fail(_unexpected(exc), 2, wants_json)
+
+
+def _main(ours: list[str], qt_args: list[str], wants_json: bool) -> int:
     from qoffice.i18n import set_language
 
     set_language(None)
-    wants_json = "--json" in ours
     try:
         parser = build_parser()
         args = parser.parse_args(ours)
     except _UsageProblem as exc:
         return _fail(str(exc), 2, wants_json, usage=True)
+    from qoffice.cli.common import db_path
+    from qoffice.errors import KnownError
+
+    try:
+        # A `scheme://` --db is refused here, before any command (or the GUI) can create a file,
+        # and the database's own files are never taken for an output (excel.outputs).
+        database = db_path(args)
+        from qoffice.excel.outputs import protect_database
+
+        protect_database(database)
+    except KnownError as exc:
+        return _fail(exc.message, exc.exit_code, wants_json)
     if args.command is None:
         if os.environ.get("QOFFICE_CLI_ONLY"):
             parser.print_help()
@@ -113,7 +163,6 @@ def main(argv: list[str] | None = None) -> int:
         from qoffice.ui.app import run_gui  # only now: the GUI is the one place Qt is imported
 
         return run_gui(db=args.db, qt_args=qt_args)
-    from qoffice.errors import KnownError
 
     try:
         return int(args.func(args) or 0)
@@ -121,6 +170,79 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(exc.message, exc.exit_code, wants_json)
     except KeyboardInterrupt:
         return _fail("interrupted", 130, wants_json)
+
+
+LOG_NAME = "qoffice.log"  # the same log as the GUI's crash handler (qoffice.ui.crash)
+
+
+def _log_path():
+    from qoffice.paths import logs_dir
+
+    return logs_dir() / LOG_NAME
+
+
+def _write_log(text: str):
+    """Append `text` to the data folder's log (rotated like the GUI's); the log file, or None."""
+    import logging
+    import logging.handlers
+
+    path = _log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,
+                                                       encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        record = logging.LogRecord("qoffice.cli", logging.ERROR, __file__, 0, "%s", (text,), None)
+        handler.emit(record)
+        handler.flush()
+        if handler.stream is None or getattr(handler.stream, "closed", False):
+            return None
+    except Exception:
+        return None
+    finally:
+        handler.close()
+    try:
+        return path if path.stat().st_size > 0 else None
+    except OSError:
+        return None
+
+
+def _unexpected(exc: BaseException) -> str:
+    """The one line for an exception nobody expected; its traceback goes to the log."""
+    import traceback
+
+    from qoffice.i18n import _
+
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    command = " ".join(sys.argv[:1] + [a for a in sys.argv[1:]])
+    log = _write_log(f"unexpected error in the command line ({command}):\n{details}")
+    summary = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    if log is None:
+        return _("Unexpected error ({error}); it could not be written to the log {log}.").format(
+            error=summary, log=_safe_log_path())
+    return _("Unexpected error ({error}); the details are in {log}.").format(error=summary, log=log)
+
+
+def _safe_log_path() -> str:
+    try:
+        return str(_log_path())
+    except Exception:
+        return LOG_NAME
+
+
+def _quiet_unraisable() -> None:
+    """An exception Python cannot raise (in a finaliser at exit) goes to the log, not the console."""
+    def hook(unraisable) -> None:
+        import traceback
+
+        details = "".join(traceback.format_exception(unraisable.exc_type, unraisable.exc_value,
+                                                     unraisable.exc_traceback))
+        _write_log(f"ignored exception in {unraisable.object!r}:\n{details}")
+
+    sys.unraisablehook = hook
 
 
 def _fail(message: str, code: int, wants_json: bool, usage: bool = False) -> int:

@@ -18,13 +18,16 @@ from qoffice.domain.returndata import (
     S_FORUMS,
     S_PROJECTS,
     S_SIGNUPS,
+    S_SUMMARY,
     SHEETS,
     EnterpriseRec,
     FiguresRec,
     ReturnData,
 )
 
-MAX_FORUMS_PER_YEAR = 2  # "hold 1 to 2 quality exchange meetings or forums a year"
+MAX_FORUMS_PER_YEAR = 2
+# The cover's settings: key → (row on 封面, what it is called there).
+COVER_SETTINGS = {"office": (1, "填报单位"), "county": (2, "区县"), "operator": (4, "填报人"), "phone": (5, "联系电话")}  # "hold 1 to 2 quality exchange meetings or forums a year"
 
 ERROR = "错误"
 WARNING = "警告"
@@ -225,6 +228,10 @@ def _warnings(data: ReturnData, places: _Places) -> list[Problem]:
         warn(S_FORUMS, None, f"{year}年未取消的质量交流会/论坛有{len(active)}场（{names}），超过每年1至2场。",
              T_FORUM, None)
 
+    for key, raw in sorted(data.bad_settings.items(), key=lambda kv: _setting_order(kv[0])):
+        if key.startswith("target.") or key in COVER_SETTINGS:  # the others are not in the return
+            warn(*_bad_setting(key, raw), T_SETTING, key)
+
     innovators = {p.enterprise_id for p in data.projects_of_year() if p.type == vocab.PT_INNOVATION}
     this_year = data.figures_by_enterprise(year)
     last_year = data.figures_by_enterprise(year - 1)
@@ -250,3 +257,28 @@ def _warnings(data: ReturnData, places: _Places) -> list[Problem]:
             warn(S_ENTERPRISES, row, f"企业{who}的区县“{county}”与封面的区县“{cover_county}”不同。",
                  T_ENTERPRISE, ent.id)
     return out
+
+
+# --- stored settings today's rules refuse ------------------------------------------------------------
+def _setting_order(key: str) -> tuple[int, int]:
+    if key.startswith("target."):
+        return 1, int(key.split(".", 1)[1])
+    return 0, COVER_SETTINGS.get(key, (99, ""))[0]
+
+
+def _shown(raw: str, limit: int = 30) -> str:
+    """A stored value as visible text: control characters as \\xNN (the 校验 sheet cannot hold them)."""
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in raw[:limit])
+    return text + ("…" if len(raw) > limit else "")
+
+
+def _bad_setting(key: str, raw: str) -> tuple[str, int | None, str]:
+    """(sheet, row, message) of a warning about a stored setting the export could not use as it is."""
+    if key.startswith("target."):
+        n = int(key.split(".", 1)[1])
+        return (S_SUMMARY, FIRST_DATA_ROW + n - 1,
+                f"设置中指标{n}的目标值“{_shown(raw)}”无效（须为有限的普通数字，范围见设置），本表中该目标值和完成率留空；"
+                f"请在设置中重新填写。")
+    row, label = COVER_SETTINGS[key]
+    return (S_COVER, row, f"设置中的{label}“{_shown(raw)}”含有控制字符或过长，封面上已去掉其中的控制字符；"
+                          f"请在设置中重新填写。")

@@ -36,6 +36,28 @@ DEFINITIONS: tuple[tuple[int, str, str], ...] = (
 TWO_DECIMALS = (8, 9, 10)
 MONEY_ROWS = (11, 16)
 NO_COMPLETION = (9, 10)  # lower is better there
+# What a target (目标值, from the settings) may be, per row: percentages 0–100, row 10 a change in
+# percentage points (the policy's goal is a fall, e.g. −0.05), 万元 up to 1 亿万元, counts up to 1,000,000.
+TARGET_PLACES = 4  # decimals a target may have
+TARGET_RANGES: dict[int, tuple[Decimal, Decimal]] = {
+    n: ((Decimal(-100), Decimal(100)) if n == 10 else (Decimal(0), Decimal(100)) if n in (8, 9)
+        else (Decimal(0), Decimal(10) ** 8) if n in (11, 16) else (Decimal(0), Decimal(10) ** 6))
+    for n in range(1, 18)
+}
+
+
+def target_problem(number: int, value: Decimal) -> str | None:
+    """Why `value` cannot be the target of row `number` ("nan", "range", "places"), or None."""
+    if not value.is_finite():
+        return "nan"
+    lo, hi = TARGET_RANGES[number]
+    if not (lo <= value <= hi):
+        return "range"
+    if value != 0 and value.normalize().as_tuple().exponent < -TARGET_PLACES:
+        return "places"
+    return None
+
+
 SIGNED_STAGES = (vocab.STAGE_SIGNED, vocab.STAGE_ADVANCING, vocab.STAGE_EFFECTIVE)
 YUAN_PER_WAN = 10000
 

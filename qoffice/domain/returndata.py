@@ -179,6 +179,9 @@ class ReturnData:
     meeting: MeetingRec | None = None
     signups: tuple[SignUpRec, ...] = ()  # the sign-ups to `meeting`
     targets: Mapping[int, Decimal | None] = field(default_factory=dict)
+    # Stored settings today's rules refuse ({key: raw value}): the export leaves such a target empty
+    # and writes a cover text without its control characters, and a warning says so.
+    bad_settings: Mapping[str, str] = field(default_factory=dict)
 
     # --- which enterprises and records are in -------------------------------------------------
     def live(self, enterprise_id: int) -> EnterpriseRec | None:

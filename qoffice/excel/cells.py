@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -312,39 +310,35 @@ def locked_message() -> str:
 def atomic_save(workbook, path: Path | str) -> Path:
     """Save to a temp file in the target's folder, then os.replace it over the target.
 
-    A locked target (open in Excel/WPS) → OutputNotWritable("请先关闭Excel中打开的该文件"); any
-    failure leaves the old file intact and no temp file behind.
+    The target must pass excel.outputs.check_output (never the database, a device or a folder). A
+    locked target (open in Excel/WPS) → OutputNotWritable("请先关闭Excel中打开的该文件"); any
+    failure leaves the old file intact and no temp file behind. The file gets the user's usual mode.
     """
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise OutputNotWritable(_("The folder {folder} does not exist.").format(folder=folder))
-    if path.is_dir():
-        raise OutputNotWritable(_("{path} is a folder, not a file.").format(path=path))
+    staged = stage_workbook(workbook, path)
+    staged.place()
+    staged.finish()
+    return Path(path)
+
+
+def stage_workbook(workbook, path: Path | str):
+    """Save `workbook` into an excel.outputs.StagedFile for `path` (not yet in place); on any
+    failure the workbook's streams are closed and nothing is left behind."""
+    from qoffice.excel.outputs import StagedFile
+
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".~" + path.stem[:40], suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputNotWritable(_("Cannot write in the folder {folder}: {reason}").format(
-            folder=folder, reason=exc.strerror or exc)) from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        try:
-            workbook.save(tmp)
-        except OSError as exc:
-            raise OutputNotWritable(_("Cannot write {path}: {reason}").format(
-                path=path, reason=exc.strerror or exc)) from exc
-        try:
-            os.replace(tmp, path)
-        except OSError as exc:
-            if is_locked_error(exc):
-                raise OutputNotWritable(locked_message()) from exc
-            raise OutputNotWritable(_("Cannot write {path}: {reason}").format(
-                path=path, reason=exc.strerror or exc)) from exc
+        staged = StagedFile(path)
     except BaseException:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+        discard(workbook)
         raise
-    return path
+    try:
+        try:
+            workbook.save(staged.tmp)
+        except OSError as exc:
+            raise OutputNotWritable(_("Cannot write {path}: {reason}").format(
+                path=path, reason=exc.strerror or exc)) from exc
+        staged.ready()
+    except BaseException:
+        discard(workbook)
+        staged.discard()
+        raise
+    return staged

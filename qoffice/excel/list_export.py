@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from qoffice.excel import cells
 from qoffice.excel.cells import CellWriter, atomic_save, display_width
+from qoffice.excel.outputs import check_output
 from qoffice.i18n import _
 from qoffice.services import Progress, report
 
@@ -85,6 +86,7 @@ def write_list(path: Path | str, title: str, columns: Sequence[ExportColumn], ro
     """
     from openpyxl import Workbook
 
+    check_output(path)  # before the rows are walked: a refused target costs nothing
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_sheet_title(title))
     headers = ([ROW_NUMBER_HEADER] if row_number else []) + [c.header for c in columns]
@@ -126,6 +128,7 @@ def write_error_rows(path: Path | str, kind, rows: Sequence[Any]) -> int:
     from qoffice.excel.templates import header_text, is_text_column
     from qoffice.excel.values import number_text
 
+    check_output(path)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_sheet_title(kind.title))
     headers = [header_text(c) for c in kind.columns] + [ERROR_COLUMN]

@@ -51,6 +51,19 @@ PROGRESS_EVERY = 2000
 def write(path: Path | str, data: ReturnData, indicators: Sequence[IndicatorRow], warnings: Sequence[Problem],
           *, progress: Progress = None) -> Path:
     """Write the whole return to `path` atomically; returns the path."""
+    staged = stage(path, data, indicators, warnings, progress=progress)
+    staged.place()
+    staged.finish()
+    return Path(path)
+
+
+def stage(path: Path | str, data: ReturnData, indicators: Sequence[IndicatorRow], warnings: Sequence[Problem],
+          *, progress: Progress = None):
+    """Write the whole return into a temp file beside `path` and return the excel.outputs.StagedFile
+    (complete and flushed, not yet in place): the caller puts it in place with the 报送记录."""
+    from qoffice.excel.outputs import check_output
+
+    check_output(path)  # before the work: a refused target costs nothing
     wb = Workbook(write_only=True)
     total = _row_total(data, warnings)
     done = [0]
@@ -73,9 +86,9 @@ def write(path: Path | str, data: ReturnData, indicators: Sequence[IndicatorRow]
     except BaseException:  # Cancelled from the progress callback, or a bug: nothing is written
         cells.discard(wb)
         raise
-    path = cells.atomic_save(wb, path)
+    staged = cells.stage_workbook(wb, path)
     report(progress, total, total, "")
-    return path
+    return staged
 
 
 def _row_total(data: ReturnData, warnings) -> int:

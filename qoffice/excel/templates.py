@@ -106,6 +106,8 @@ def example_row(kind: Kind) -> list:
 
 def write_template(kind_name: str, path: Path | str) -> Path:
     from qoffice.excel.cells import atomic_save
+    from qoffice.excel.outputs import check_output
 
+    check_output(path)  # before the work: a refused target costs nothing
     wb = build_workbook(KINDS[kind_name])
     return atomic_save(wb, Path(path))

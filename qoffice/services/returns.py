@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,12 +44,13 @@ from qoffice.domain.returndata import (
     ReturnData,
     SignUpRec,
 )
-from qoffice.errors import DataProblems
+from qoffice.errors import DataProblems, OutputNotWritable, UsageError
 from qoffice.i18n import _
 from qoffice.services import Progress
 from qoffice.services import settings as settings_service
 
 RETURNS_FOLDER = "returns"
+MIN_YEAR, MAX_YEAR = 1949, 2100  # as every year field of qoffice (services.enterprises)
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -145,12 +145,14 @@ def load(session: Session, year: int, *, today: dt.date | None = None) -> Return
     """Year `year` as plain records (deleted enterprises and their records left out)."""
     from qoffice import __version__
 
+    check_year(year)
     today = today or dt.date.today()
+    cover_text = settings_service.without_controls  # a value an older version let in must not break the file
     cover = Cover(
-        office=settings_service.get(session, "office"),
-        county=settings_service.get(session, "county"),
-        operator=settings_service.get(session, "operator"),
-        phone=settings_service.get(session, "phone"),
+        office=cover_text(settings_service.get(session, "office")),
+        county=cover_text(settings_service.get(session, "county")),
+        operator=cover_text(settings_service.get(session, "operator")),
+        phone=cover_text(settings_service.get(session, "phone")),
         export_date=today,
         software_version=__version__,
     )
@@ -174,7 +176,8 @@ def load(session: Session, year: int, *, today: dt.date | None = None) -> Return
     meeting, signups = _load_meeting(session, year)
     return _LoadedReturn(year=year, cover=cover, enterprises=enterprises, figures=figures, projects=projects,
                       awards=awards, forums=forums, meeting=meeting, signups=signups,
-                      targets=settings_service.targets(session))
+                      targets=settings_service.targets(session),
+                      bad_settings=settings_service.invalid_stored(session))
 
 
 def _raw_rows(session: Session, query):
@@ -281,9 +284,14 @@ def default_filename(county: str | None, year: int) -> str:
 
 
 def output_path(target: Path | str, county: str | None, year: int) -> Path:
-    """The file to write: `target` itself, or the default file name inside it when it is a folder."""
+    """The file to write: `target` itself, or the default file name inside it when it is a folder
+    (a link to a folder counts as the folder)."""
     target = Path(target)
-    if target.is_dir():
+    try:
+        is_folder = target.is_dir()
+    except OSError:  # a name too long, a loop of links: excel.outputs.check_output says what is wrong
+        is_folder = False
+    if is_folder:
         return target / default_filename(county, year)
     return target
 
@@ -294,44 +302,94 @@ def returns_folder() -> Path:
     return data_home() / RETURNS_FOLDER
 
 
+def check_year(year: int) -> int:
+    """A return's year: a four-digit year in the range every record of qoffice takes."""
+    if not isinstance(year, int) or isinstance(year, bool) or not (MIN_YEAR <= year <= MAX_YEAR):
+        raise UsageError(_("The year of a return must be between {lo} and {hi}, not {year}.").format(
+            lo=MIN_YEAR, hi=MAX_YEAR, year=year))
+    return year
+
+
 def export(session: Session, year: int, target: Path | str, *, progress: Progress = None,
            today: dt.date | None = None) -> ExportResult:
-    """Check, then write the return and record it; errors raise ReturnHasErrors and write nothing."""
-    from qoffice.excel import return_writer
+    """Check, then write the return, keep its copy and record it — all three or none.
 
+    Errors raise ReturnHasErrors and write nothing. The return is written beside the target first,
+    its copy goes into the data folder's returns/, the 报送记录 is added, the return is renamed into
+    place and the record committed here (so the caller's unit of work has nothing left to do);
+    a failure at any step takes back the earlier ones: the old target is put back, the copy
+    removed, the record rolled back, and OutputNotWritable (exit 2) says what failed.
+    """
+    from qoffice.excel import return_writer
+    from qoffice.excel.outputs import check_output, protect_database
+
+    check_year(year)
+    bind = session.get_bind()
+    db_file = getattr(getattr(bind, "url", None), "database", None)
+    if db_file:
+        protect_database(db_file)
     data = load(session, year, today=today)
+    path = output_path(target, data.cover.county, year)
+    check_output(path)  # before the checks and the writing: a refused target costs nothing
     result = return_checks.check(data)
     if result.errors:
         raise ReturnHasErrors(result.errors, result.warnings)
     rows = ind.compute(data)
-    path = output_path(target, data.cover.county, year)
-    return_writer.write(path, data, rows, result.warnings, progress=progress)
-    copy_path = _keep_copy(path, year)
-    submission = ReturnSubmission(year=year, at=utcnow(), path=str(Path(path).resolve()),
-                                  copy_path=str(copy_path) if copy_path else None,
-                                  indicators_json=json.dumps(ind.as_json(rows), ensure_ascii=False),
-                                  warnings=len(result.warnings))
-    session.add(submission)
-    session.flush()
+    staged = return_writer.stage(path, data, rows, result.warnings, progress=progress)
+    copy_path: Path | None = None
+    try:
+        copy_path = _keep_copy(staged.tmp, Path(path).name, year)
+        submission = ReturnSubmission(year=year, at=utcnow(), path=str(staged.target),
+                                      copy_path=str(copy_path),
+                                      indicators_json=json.dumps(ind.as_json(rows), ensure_ascii=False),
+                                      warnings=len(result.warnings))
+        session.add(submission)
+        session.flush()
+        staged.place()
+        try:
+            session.commit()
+        except Exception as exc:
+            from sqlalchemy import exc as sa_exc
+
+            if not isinstance(exc, sa_exc.DBAPIError):
+                raise
+            raise OutputNotWritable(_("The return could not be recorded in the database ({reason}); nothing "
+                                      "was written.").format(reason=_db_reason(exc))) from exc
+    except BaseException:
+        staged.undo()
+        if copy_path is not None:
+            copy_path.unlink(missing_ok=True)
+        raise
+    staged.finish()
     return ExportResult(Path(path), copy_path, submission.id, rows, result.warnings)
 
 
-def _keep_copy(path: Path, year: int) -> Path | None:
-    """A copy in the data folder's returns/, so the clerk can answer the city's questions later."""
+def _db_reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+
+
+def _keep_copy(written: Path, name: str, year: int) -> Path:
+    """A copy in the data folder's returns/, so the clerk can answer the city's questions later.
+
+    Whole or not at all: a copy that cannot be made completely (disk full, no permission) is
+    removed and stops the export (OutputNotWritable), since the return must not go out unrecorded.
+    """
+    from qoffice.excel.outputs import copy_file
+
     folder = returns_folder()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    copy = folder / f"{year}_{stamp}_{Path(path).name}"
+    copy = folder / f"{year}_{stamp}_{name}"
     n = 1
-    while copy.exists():
-        n += 1
-        copy = folder / f"{year}_{stamp}-{n}_{Path(path).name}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, copy)
-    except OSError:
-        # The return itself is written; a missing copy must not undo that.
-        return None
-    return copy
+        while copy.exists():
+            n += 1
+            copy = folder / f"{year}_{stamp}-{n}_{name}"
+        return copy_file(written, copy)
+    except OSError as exc:
+        raise OutputNotWritable(_("Cannot keep a copy of the return in {folder}: {reason}; nothing was "
+                                  "written.").format(folder=folder, reason=exc.strerror or exc)) from exc
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ read with plain sqlite3 — so the window's start reads its settings without imp
 from __future__ import annotations
 
 import json
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Union
 
@@ -54,6 +55,53 @@ def get_all(source: Source) -> dict[str, str | None]:
     return {k: stored.get(k) for k in ALL_KEYS}
 
 
+TEXT_MAX = 200  # characters of a cover text (county, office, operator, phone)
+
+
+def _is_control(ch: str) -> bool:
+    """Characters a one-line setting cannot hold: C0/C1 controls (line breaks, Word's soft line break
+    \x0b, \x01…), and the line/paragraph separators."""
+    return unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029"
+
+
+def has_control(value: str) -> bool:
+    return any(_is_control(ch) for ch in value)
+
+
+def without_controls(value: str | None) -> str | None:
+    """`value` with the control characters taken out (what an export writes for an old stored value)."""
+    if value is None:
+        return None
+    cleaned = "".join(ch for ch in value if not _is_control(ch)).strip()
+    return cleaned or None
+
+
+def parse_target(key: str, value: str) -> Decimal:
+    """A target's text as a Decimal, or UsageError saying what is wrong with it."""
+    from qoffice.domain import indicators as ind
+
+    number = int(key.split(".", 1)[1])
+    try:
+        target = Decimal(value)
+    except (InvalidOperation, ValueError):
+        raise UsageError(_("A target must be a number, not “{value}”.").format(value=value)) from None
+    problem = ind.target_problem(number, target)
+    if problem == "nan":
+        raise UsageError(_("A target must be an ordinary number, not “{value}”.").format(value=value))
+    if problem == "range":
+        lo, hi = ind.TARGET_RANGES[number]
+        raise UsageError(_("The target of indicator {n} must be between {lo} and {hi}, not {value}.").format(
+            n=number, lo=_plain(lo), hi=_plain(hi), value=value))
+    if problem == "places":
+        raise UsageError(_("A target can have at most {places} decimal places, not “{value}”.").format(
+            places=ind.TARGET_PLACES, value=value))
+    return target
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+
+
 def validate(key: str, value: str | None) -> str | None:
     """Normalised value, or UsageError with a translated reason."""
     if key not in ALL_KEYS:
@@ -62,17 +110,16 @@ def validate(key: str, value: str | None) -> str | None:
     value = None if value is None else str(value).strip()
     if value == "":
         return None
+    if has_control(value):
+        raise UsageError(_("The setting {key} cannot hold control characters (a line break, Word's soft line "
+                           "break and the like); type it again without them.").format(key=key))
     if key == "language" and value not in LANGUAGES:
         raise UsageError(_("Unknown language “{value}”; use one of: {choices}.").format(
             value=value, choices=", ".join(LANGUAGES)))
     if key.startswith("target."):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise UsageError(_("A target must be a number, not “{value}”.").format(value=value)) from None
-        if number < 0:
-            raise UsageError(_("A target cannot be negative."))
-        return format(number.normalize(), "f")
+        number = parse_target(key, value)
+        text = format(number.normalize(), "f")
+        return "0" if number == 0 else text
     if key == SIGNIN_BLANK_ROWS:
         if not (value.isascii() and value.isdigit()) or int(value) > SIGNIN_BLANK_ROWS_MAX:
             raise UsageError(_("The number of blank rows must be a whole number from 0 to {max}.").format(
@@ -83,8 +130,27 @@ def validate(key: str, value: str | None) -> str | None:
             items = json.loads(value)
         except ValueError:
             items = [v.strip() for v in value.replace("，", ",").replace("、", ",").split(",")]
-        return json.dumps([i for i in items if i], ensure_ascii=False)
+        if not isinstance(items, list):
+            items = [str(items)]
+        return json.dumps([str(i).strip() for i in items if str(i).strip()], ensure_ascii=False)
+    if len(value) > TEXT_MAX:
+        raise UsageError(_("The setting {key} can be at most {n} characters long.").format(key=key, n=TEXT_MAX))
     return value
+
+
+def invalid_stored(source: Source) -> dict[str, str]:
+    """Stored values today's rules refuse ({key: raw value}): an older version, or a hand-edited
+    database, may have kept them. The export leaves such a target empty and takes control
+    characters out of a cover text, and says so in its 校验 sheet."""
+    out = {}
+    for key, raw in _stored(source).items():
+        if key not in ALL_KEYS or raw in (None, ""):
+            continue
+        try:
+            validate(key, raw)
+        except UsageError:
+            out[key] = raw
+    return out
 
 
 def set_value(session: Session, key: str, value: str | None) -> str | None:
@@ -111,9 +177,16 @@ def counties(source: Source) -> list[str]:
 
 
 def targets(source: Source) -> dict[int, Decimal | None]:
+    """The 17 targets; a stored value today's rules refuse (NaN, Infinity, 1e400…) is None."""
     values = get_all(source)
-    return {i: (Decimal(values[f"target.{i}"]) if values[f"target.{i}"] else None)
-            for i in range(1, INDICATOR_COUNT + 1)}
+    out: dict[int, Decimal | None] = {}
+    for i in range(1, INDICATOR_COUNT + 1):
+        raw = values[f"target.{i}"]
+        try:
+            out[i] = parse_target(f"target.{i}", raw.strip()) if raw and raw.strip() else None
+        except UsageError:
+            out[i] = None
+    return out
 
 
 def signin_blank_rows(source: Source) -> int:

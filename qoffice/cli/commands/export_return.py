@@ -11,7 +11,9 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
                               description=_("Check year Y's data and write the return workbook. Errors stop the "
                                             "export (exit 1, nothing written); warnings go into its 校验 sheet. "
                                             "Every exported return is kept in the 报送记录."))
-    p.add_argument("--year", type=int, required=True, metavar="Y", help=_("the year of the return"))
+    from qoffice.cli.common import year_arg
+
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y", help=_("the year of the return"))
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help=_("the .xlsx file to write, or a folder (then the default file name is used)"))
     p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
