@@ -47,6 +47,7 @@ class BackupInfo:
     reason: str | None
     size: int
     damaged: bool = False  # a copy of a damaged database (…-damaged.db): kept, but never a good backup
+    mtime: float = 0.0  # orders backups made within one second
 
 
 def list_backups(db_path: Path) -> list[BackupInfo]:
@@ -62,11 +63,12 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
             continue
         try:
             at = dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S")
-            size = p.stat().st_size
+            st = p.stat()
+            size = st.st_size
         except (ValueError, OSError):
             continue
         out.append(BackupInfo(p, m["kind"], at, m["reason"], size,
-                              damaged=bool(m["damaged"]) or m["reason"] == "damaged"))
+                              damaged=bool(m["damaged"]) or m["reason"] == "damaged", mtime=st.st_mtime))
     out.sort(key=lambda b: (b.at, int(_NAME.match(b.path.name)["seq"] or 0)), reverse=True)
     return out
 
@@ -241,7 +243,8 @@ def kept_by_policy(items: list[BackupInfo]) -> set[Path]:
     events = [b for b in items if b.kind == "event"]
     keep.update(b.path for b in events[:EVENT_KEEP])
     pre_restore = next((b for b in events if b.reason == "restore"), None)
-    if pre_restore is not None and not any(b.kind in ("manual", "daily") and b.at > pre_restore.at for b in items):
+    if pre_restore is not None and not any(b.kind in ("manual", "daily") and (b.at, b.mtime) > (pre_restore.at, pre_restore.mtime)
+                                           for b in items):
         keep.add(pre_restore.path)
     seen = {"day": [], "week": [], "month": []}
     limits = {"day": DAILY_KEEP, "week": WEEKLY_KEEP, "month": MONTHLY_KEEP}

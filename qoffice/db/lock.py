@@ -57,6 +57,26 @@ def lock_path_for(db_path: Path) -> Path:
     return Path(str(db_path) + ".lock")
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open_lock_file(path: Path) -> int:
+    """Open (or make) the lock file itself, never what a symbolic link in its place points at: a link
+    there is removed — the link, not its target — and a real lock file made in its place."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
+    except OSError as exc:
+        if not os.path.islink(path):
+            raise  # a folder in its place (EISDIR), no permission, …: the caller names the lock file
+        os.unlink(path)
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666)
+        except FileExistsError:  # another qoffice made it meanwhile: use theirs (if it is a real file)
+            return os.open(path, os.O_RDWR | _NOFOLLOW)
+        except OSError:
+            raise exc from None
+
+
 def _note_path(db_path: Path) -> Path:
     return Path(str(db_path) + ".lock.info")
 
@@ -76,8 +96,7 @@ class DatabaseLock:
     def acquire(self, wait_seconds: float = 0.0) -> bool:
         if self._fd is not None:
             return True
-        path = lock_path_for(self.db_path)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = _open_lock_file(lock_path_for(self.db_path))
         deadline = time.monotonic() + wait_seconds
         while True:
             if _try_lock(fd):
@@ -96,7 +115,10 @@ class DatabaseLock:
         }
         tmp = Path(str(_note_path(self.db_path)) + f".{os.getpid()}")
         try:  # written whole then renamed, so a reader never sees half a note
-            tmp.write_text(json.dumps(note, ensure_ascii=False), encoding="utf-8")
+            tmp.unlink(missing_ok=True)  # never through a link left under that name
+            tmp_fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666)
+            with os.fdopen(tmp_fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(note, ensure_ascii=False))
             os.replace(tmp, _note_path(self.db_path))
         except OSError:  # the note is a courtesy; the OS lock is what counts
             try:
@@ -138,7 +160,7 @@ def lock_holder(db_path: Path | str) -> dict | None:
     """
     path = lock_path_for(Path(db_path))
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = os.open(path, os.O_RDWR | _NOFOLLOW)
     except FileNotFoundError:
         return None
     except OSError:  # cannot open it for writing (read-only folder): nobody can hold it to write

@@ -285,7 +285,7 @@ ERROR_LOCK_VIOLATION = 33
 
 
 def io_problem_kind(exc: BaseException) -> str | None:
-    """'full', 'readonly', 'denied', 'in_use' or None, for OSError and sqlite3 errors alike."""
+    """'full', 'readonly', 'denied', 'in_use', 'folder' or None, for OSError and sqlite3 errors alike."""
     orig = getattr(exc, "orig", None)  # sqlalchemy wraps the DBAPI error
     if orig is not None:
         exc = orig
@@ -300,6 +300,8 @@ def io_problem_kind(exc: BaseException) -> str | None:
             return "denied"
         if exc.errno in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
             return "in_use"
+        if exc.errno == errno.EISDIR:
+            return "folder"
         return None
     if isinstance(exc, sqlite3.Error):
         text = str(exc).lower()
@@ -328,6 +330,9 @@ def io_problem_message(exc: BaseException, path: Path | str) -> str:
     elif kind == "denied":
         msg = _("You have no permission to write {path}. Choose a folder you can write to, or ask "
                 "the administrator; the previous data is unchanged.")
+    elif kind == "folder":
+        msg = _("{path} is a folder, where qoffice needs a file. Rename or remove that folder and try again; "
+                "the previous data is unchanged.")
     elif kind == "in_use":
         msg = _("{path} is in use by another program (Excel, a backup or antivirus tool, or "
                 "another qoffice). Close it and try again; the previous data is unchanged.")

@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from qoffice.db import backup as bk
 from qoffice.db import sqlite as sq
-from qoffice.db.database import GUI_PROGRAM
-from qoffice.db.lock import DatabaseLock, describe_holder
+from qoffice.db.database import GUI_PROGRAM, real_db_path
+from qoffice.db.lock import DatabaseLock, describe_holder, lock_path_for
 from qoffice.db.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 from qoffice.errors import (
+    DatabaseDamaged,
     DatabaseLocked,
     DatabaseNewer,
     FileUnreadable,
@@ -101,6 +103,9 @@ def check_backup_file(path: Path | str) -> BackupCheck:
     """Refuse anything that is not a whole qoffice database this program can open."""
     path = Path(path)
     if not path.is_file():
+        if path.exists():  # a folder, a device node, a pipe: never opened (a FIFO would block)
+            raise FileUnreadable(_("{path} is not a regular file (it is a folder, a device or a pipe); "
+                                   "choose a backup file.").format(path=path))
         raise FileUnreadable(_("The file {path} does not exist.").format(path=path))
     if path.stat().st_size == 0 or not sq.is_sqlite_file(path):
         raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
@@ -109,6 +114,9 @@ def check_backup_file(path: Path | str) -> BackupCheck:
     except sqlite3.Error as exc:
         raise NotQofficeDatabase(_("{path} cannot be read as a database: {reason}").format(
             path=path, reason=exc)) from exc
+    if revision == sq.NO_VERSION:
+        raise NotQofficeDatabase(_("The backup {path} is damaged (its schema version record is missing); "
+                                   "choose another one. Nothing was changed.").format(path=path))
     if not ours or revision is None:
         raise NotQofficeDatabase(_("{path} is not a qoffice database.").format(path=path))
     if revision not in KNOWN_REVISIONS:
@@ -138,8 +146,11 @@ def restore_from(db_path: Path | str, backup_file: Path | str, *, lock: Database
     seconds; a GUI holder refuses with DatabaseLocked). A missing database is simply created from
     the backup. Any failure leaves the current file as it was.
     """
-    db_path = Path(db_path)
+    db_path = real_db_path(db_path)  # through a symbolic link: the real file is the one replaced
     backup_file = Path(backup_file)
+    if db_path.is_dir():
+        raise NotQofficeDatabase(_("{path} is a folder, not a database file. Give the path of the "
+                                   "database file (for example qoffice.db).").format(path=db_path))
     if db_path.exists() and backup_file.exists() and os.path.samefile(db_path, backup_file):
         raise UsageError(_("{path} is the database itself; choose a backup file.").format(path=backup_file))
     checked = check_backup_file(backup_file)
@@ -147,12 +158,15 @@ def restore_from(db_path: Path | str, backup_file: Path | str, *, lock: Database
     if lock is None or not lock.held:
         try:
             db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputNotWritable(sq.io_problem_message(exc, db_path.parent)) from exc
+        try:
             own_lock = DatabaseLock(db_path, program=program)
             got = own_lock.acquire()
             if not got and lock_wait > 0 and (own_lock.holder() or {}).get("program") != GUI_PROGRAM:
                 got = own_lock.acquire(wait_seconds=lock_wait)
         except OSError as exc:
-            raise OutputNotWritable(sq.io_problem_message(exc, db_path)) from exc
+            raise OutputNotWritable(sq.io_problem_message(exc, lock_path_for(db_path))) from exc
         if not got:
             holder = own_lock.holder()
             raise DatabaseLocked(_("The database is in use by {holder}. Close it there first, or try again later.").format(
@@ -166,7 +180,8 @@ def restore_from(db_path: Path | str, backup_file: Path | str, *, lock: Database
 
 def _restore_locked(db_path: Path, checked: BackupCheck) -> RestoreResult:
     # 1. The chosen file first, into a temp beside the database: the safety backup's rotation
-    #    below may remove the very event backup being restored.
+    #    below may remove the very event backup being restored. An older backup is upgraded there,
+    #    on the copy: only a copy that upgraded and passed its check ever replaces the database.
     tmp = db_path.with_name(db_path.name + ".restoring")
     try:
         sq.remove_db_file(tmp)
@@ -175,6 +190,8 @@ def _restore_locked(db_path: Path, checked: BackupCheck) -> RestoreResult:
         if not ok:
             raise NotQofficeDatabase(_("The backup {path} is damaged ({detail}); choose another one. "
                                        "Nothing was changed.").format(path=checked.path, detail=problems[0]))
+        if checked.older:
+            _upgrade_copy(tmp, checked)
         sq.fsync_file(tmp)
     except (OSError, sqlite3.Error) as exc:
         _discard(tmp)
@@ -182,20 +199,32 @@ def _restore_locked(db_path: Path, checked: BackupCheck) -> RestoreResult:
     except BaseException:
         _discard(tmp)
         raise
+    guard = None
     try:
-        # 2. The current file, backed up (raw if SQLite cannot read it: restoring is how a damaged
+        # 2. SQLite's own write lock on the current file, held until it is replaced: another program
+        #    that does not honour our lock file (a plain sqlite3 tool, a sync client) may be inside
+        #    a write transaction, and its live journal must never be moved aside.
+        guard = _sqlite_write_lock(db_path)
+        # 3. The current file, backed up (raw if SQLite cannot read it: restoring is how a damaged
         #    database is mended, and the damaged file is still kept).
         safety = None
         if db_path.exists() and db_path.stat().st_size > 0:
-            sq.recover_hot_journal(db_path)
+            if guard is None:
+                sq.recover_hot_journal(db_path)
             try:
                 safety = bk.make_backup(db_path, "event", reason="restore")
+            except DatabaseDamaged as exc:  # a broken foreign key or page: the copy is kept as -damaged
+                safety = exc.backup
             except bk.SourceUnreadable:
                 safety = bk.copy_raw(db_path, "damaged")
-        # 3. A journal still beside the old file belongs to it, not to the restored one: move it aside.
+        # 4. A journal still beside the old file belongs to it, not to the restored one: move it aside.
+        #    (With the write lock held no live transaction has one; this is a stale or damaged file's.)
         journal = Path(str(db_path) + "-journal")
         if journal.exists():
             os.replace(journal, backups_dir_for(db_path) / f"{db_path.name}-journal.damaged")
+        if guard is not None and sys.platform == "win32":  # pragma: no cover - an open file cannot be replaced there
+            guard.close()
+            guard = None
         os.replace(tmp, db_path)
         sq.fsync_dir(db_path.parent)
     except OSError as exc:
@@ -204,7 +233,56 @@ def _restore_locked(db_path: Path, checked: BackupCheck) -> RestoreResult:
     except BaseException:
         _discard(tmp)
         raise
-    return RestoreResult(checked.path, safety, checked.revision, checked.older)
+    finally:
+        if guard is not None:
+            try:
+                guard.close()  # the old file's lock: it is no longer the database
+            except sqlite3.Error:
+                pass
+    return RestoreResult(checked.path, safety, SCHEMA_HEAD if checked.older else checked.revision, False)
+
+
+def _upgrade_copy(tmp: Path, checked: BackupCheck) -> None:
+    """Bring the restoring copy to this program's schema (Alembic, on the copy itself)."""
+    from qoffice.db.migrate import run_upgrade_in_place
+    from qoffice.errors import DatabaseError
+
+    try:
+        run_upgrade_in_place(tmp)
+        ok, problems = sq.integrity_ok(tmp)
+    except Exception as exc:
+        if sq.io_problem_kind(exc):
+            raise OutputNotWritable(sq.io_problem_message(exc, tmp)) from exc
+        raise DatabaseError(_("The backup {path} could not be upgraded to this version of qoffice ({reason}); "
+                              "the database was not changed.").format(path=checked.path, reason=exc)) from exc
+    if not ok:
+        raise DatabaseError(_("The backup {path} could not be upgraded to this version of qoffice ({reason}); "
+                              "the database was not changed.").format(path=checked.path, reason=problems[0]))
+
+
+def _sqlite_write_lock(db_path: Path) -> sqlite3.Connection | None:
+    """A connection holding SQLite's RESERVED lock on `db_path` (other readers may go on; no other
+    writer can start), or None when there is no readable database to lock (missing or damaged).
+
+    Waits SQLite's busy timeout like every writer, then refuses with DatabaseLocked.
+    """
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    try:
+        con = sqlite3.connect(f"file:{sq._uri_path(db_path)}?mode=rw", uri=True,
+                              timeout=sq.BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        con.execute("BEGIN IMMEDIATE")  # also rolls back a crashed writer's hot journal first
+        return con
+    except sqlite3.Error as exc:
+        con.close()
+        if sq.io_problem_kind(exc) == "in_use":
+            raise DatabaseLocked(_("The database {path} is being written by another program (not qoffice). "
+                                   "Close that program and try again; nothing was changed.").format(
+                path=db_path)) from exc
+        return None  # a damaged or read-only file: restoring is how it is mended
 
 
 def _discard(tmp: Path) -> None:

@@ -50,7 +50,7 @@ def run_show(args: argparse.Namespace) -> int:
     from qoffice.cli.common import open_db, print_json
     from qoffice.services import settings
 
-    db = open_db(args, "existing")
+    db = open_db(args, "read")  # no write lock: works while the GUI is open and on a read-only disk
     try:
         with db.read_session() as s:
             values = settings.get_all(s)
