@@ -70,6 +70,11 @@ def held_date_problem(date: dt.date | None, today: dt.date) -> str | None:
     return None
 
 
+def missing_reason_warning() -> str:
+    """An imported 已取消 row without a reason is taken, with this warning."""
+    return _("Cancelled without a reason: imported all the same; add the reason (取消原因) when it is known.")
+
+
 def cancel_problem(reason: str | None) -> str | None:
     if not (reason or "").strip():
         return _("Give the reason for cancelling the forum.")

@@ -124,6 +124,24 @@ def to_promote(capacity: int | None, taken: int, waiting: int) -> int:
     return max(0, min(waiting, capacity - taken))
 
 
+def signup_date_warning(signed_up_on: dt.date, meeting_date: dt.date | None, *, given: bool) -> str | None:
+    """A sign-up dated after its meeting is taken, never silently: `given` says whether the date
+    came from the file (报名日期) or is the day of the import."""
+    if meeting_date is None or signed_up_on <= meeting_date:
+        return None
+    if given:
+        return _("The sign-up date {date} is after the meeting ({meeting}); it is kept as given.").format(
+            date=signed_up_on.isoformat(), meeting=meeting_date.isoformat())
+    return _("No 报名日期 given: the sign-up is dated the day of the import, {date}, which is after the meeting "
+             "({meeting}). Add the 报名日期 column to keep the real dates.").format(
+        date=signed_up_on.isoformat(), meeting=meeting_date.isoformat())
+
+
+def after_meeting(signed_up_on: dt.date | None, meeting_date: dt.date | None) -> bool:
+    """Whether a sign-up is dated after its meeting (the list marks it)."""
+    return signed_up_on is not None and meeting_date is not None and signed_up_on > meeting_date
+
+
 def deadline_warning(deadline: dt.date | None, today: dt.date, *, imported: bool) -> str | None:
     """A sign-up after the deadline: the GUI asks the clerk first; an import goes on, warned."""
     if deadline is None or today <= deadline:

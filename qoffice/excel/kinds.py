@@ -120,6 +120,8 @@ FORUMS = Kind("forums", "交流会", (
     Column("topic", "主题", synonyms=("会议主题",), example="卓越绩效模式推广", width=22),
     Column("speakers", "主讲人", example="赵六"),
     Column("status", "状态", "vocab", vocabulary=vocab.FORUM_STATUSES, example="已举办"),
+    Column("cancel_reason", "取消原因", "multiline", synonyms=("取消理由",), example="",
+           note="状态为已取消时填写；未填时照常导入并提示", width=22),
     Column("attendees", "参加企业", "list", example=EX_CODE,
            note="参加企业的统一社会信用代码，多个用、；，或换行分隔", width=30),
     Column("people", "参加人数", "int", synonyms=("人数",), example=40),
@@ -148,6 +150,8 @@ SIGNUPS = Kind("signups", "对接会报名", (
     Column("status", "状态", "vocab", vocabulary=vocab.SIGNUP_STATUSES, synonyms=("报名状态",), example="已报名",
            note="空白为已报名（满员时候补）"),
     Column("meeting_title", "对接会名称", example="2023年质量产学研合作对接会", width=28),
+    Column("signed_up_on", "报名日期", "date", synonyms=("报名时间",), example="2023-09-01",
+           note="企业报名的日期；空白为导入当天"),
 ), key=("uscc", "meeting_year"))
 
 KINDS: dict[str, Kind] = {k.name: k for k in (ENTERPRISES, FIGURES, PROJECTS, AWARDS, FORUMS, SIGNUPS, PARTNERS)}

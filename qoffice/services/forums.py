@@ -39,7 +39,7 @@ def _clean(data: dict) -> dict:
     return out
 
 
-def _problems(v: dict, today: dt.date) -> dict[str, str]:
+def _problems(v: dict, today: dt.date, require_reason: bool = True) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not v.get("title"):
         problems["title"] = _("The forum needs a title.")
@@ -53,7 +53,7 @@ def _problems(v: dict, today: dt.date) -> dict[str, str]:
         problem = rules.held_date_problem(v["date"], today)
         if problem:
             problems["date"] = problem
-    elif status == FORUM_CANCELLED:
+    elif status == FORUM_CANCELLED and require_reason:
         problem = rules.cancel_problem(v.get("cancel_reason"))
         if problem:
             problems["cancel_reason"] = problem
@@ -98,13 +98,14 @@ def _limit_warnings(session: Session, forum: Forum) -> list[str]:
 
 
 def create_forum(session: Session, data: dict, *, today: dt.date | None = None,
-                 audit: AuditWriter | None = None) -> tuple[Forum, list[str]]:
+                 audit: AuditWriter | None = None, require_reason: bool = True) -> tuple[Forum, list[str]]:
     """Put a forum on the schedule (status 计划 unless given). A third forum that is not cancelled
-    in the same year is allowed and comes back with the 超出 warning."""
+    in the same year is allowed and comes back with the 超出 warning. `require_reason=False`: an
+    imported 已取消 forum may come without its reason (the import warns)."""
     today = today or dt.date.today()
     values = _clean(data)
     values["status"] = values.get("status") or FORUM_PLANNED
-    _raise(_problems(values, today))
+    _raise(_problems(values, today, require_reason))
     _check_unique(session, values, None)
     forum = Forum(**values)
     session.add(forum)
@@ -117,6 +118,7 @@ def create_forum(session: Session, data: dict, *, today: dt.date | None = None,
 
 
 def update_forum(session: Session, forum: Forum, data: dict, *, today: dt.date | None = None,
+                 require_reason: bool = True,
                  audit: AuditWriter | None = None, expected_version: int | None = None) -> list[str]:
     """Edit a forum (any field, status included). Returns the 超出 warning when it applies.
     `expected_version`: the version the form loaded; a forum changed since is refused (StaleRecord)."""
@@ -126,7 +128,9 @@ def update_forum(session: Session, forum: Forum, data: dict, *, today: dt.date |
     after = before | _clean(data)
     if after["status"] != FORUM_CANCELLED:
         after["cancel_reason"] = None  # a reason belongs to a cancellation only
-    _raise(_problems(after, today))
+    # A forum imported as cancelled without its reason stays editable; cancelling one needs it.
+    reasonless = before["status"] == FORUM_CANCELLED and not before["cancel_reason"]
+    _raise(_problems(after, today, require_reason and not reasonless))
     _check_unique(session, after, forum.id)
     own = audit or AuditWriter(session)
     own.changes("forum", forum.id, before, after)

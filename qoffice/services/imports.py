@@ -724,6 +724,8 @@ class _Applier:
 
     # forums -----------------------------------------------------------------------------------
     def apply_forums(self, rows: list[ParsedRow]) -> None:
+        from qoffice.domain import forums as forum_rules
+        from qoffice.domain.vocab import FORUM_CANCELLED
         from qoffice.services import forums
 
         for n, row in enumerate(rows):
@@ -744,14 +746,20 @@ class _Applier:
             data = {k: v[src] for src, k in (("title", "title"), ("date", "date"), ("venue", "venue"),
                                             ("organiser", "organiser"), ("topic", "topic"), ("speakers", "speakers"),
                                             ("status", "status"), ("people", "people_count")) if src in v}
+            if v.get("cancel_reason"):
+                data["cancel_reason"] = v["cancel_reason"]
 
             def work(old=old, data=data, ids=ids, row=row, v=v):
+                # 已取消 without 取消原因: imported all the same, with a warning (not a row error).
                 if old is None:
-                    forum, warnings = forums.create_forum(self.session, data, audit=self.audit)
+                    forum, warnings = forums.create_forum(self.session, data, audit=self.audit, require_reason=False)
                 else:
-                    forum, warnings = old, forums.update_forum(self.session, old, data, audit=self.audit)
+                    forum, warnings = old, forums.update_forum(self.session, old, data, audit=self.audit,
+                                                               require_reason=False)
                 for w in warnings:
                     row.warnings.append(Issue(row.row, None, w))
+                if forum.status == FORUM_CANCELLED and not forum.cancel_reason:
+                    row.warnings.append(Issue(row.row, "取消原因", forum_rules.missing_reason_warning()))
                 if "attendees" in v:
                     forums.set_attendance(self.session, forum, ids, audit=self.audit)
 
@@ -789,6 +797,7 @@ class _Applier:
 
     # sign-ups ---------------------------------------------------------------------------------
     def apply_signups(self, rows: list[ParsedRow]) -> None:
+        from qoffice.domain import signups as signup_rules
         from qoffice.services import meetings, partners
 
         for n, row in enumerate(rows):  # file order: capacity goes to the earlier rows
@@ -828,11 +837,17 @@ class _Applier:
                         row.warnings.append(Issue(row.row, "意向合作单位", match.warning))
                     partner_id = match.partner.id if match.partner else None
                 old = meetings.find_signup(self.session, meeting, eid)
+                day = v.get("signed_up_on")  # 报名日期; empty: the day of the import
                 result = meetings.sign_up(self.session, meeting, eid, people, need=v.get("need"),
                                           partner_id=partner_id, status=v.get("status"), imported=True,
-                                          audit=self.audit)
+                                          today=day, signed_up_on=day, audit=self.audit)
                 for w in result.warnings:
                     row.warnings.append(Issue(row.row, "状态", w))
+                if day is not None or old is None:
+                    late = signup_rules.signup_date_warning(result.signup.signed_up_at.date(), meeting.date,
+                                                            given=day is not None)
+                    if late:
+                        row.warnings.append(Issue(row.row, "报名日期", late))
                 row.status = "update" if old is not None else "create"
 
             if not self.guarded(row, work):
@@ -847,7 +862,7 @@ FIELD_COLUMNS = {
     "projects": {"investment_yuan": "投资额(万元)", "benefit_yuan": "成果效益(万元)", "partner_id": "合作单位",
                  "partner": "合作单位", "partner_type": "合作单位类型", "enterprise_id": "统一社会信用代码"},
     "awards": {"enterprise_id": "统一社会信用代码"},
-    "forums": {"people_count": "参加人数", "cancel_reason": "状态"},
+    "forums": {"people_count": "参加人数", "cancel_reason": "取消原因"},
     "signups": {"date": "对接会日期", "attendees": "参会人", "partner_id": "意向合作单位"},
     "partners": {},
     "figures": {},

@@ -458,7 +458,7 @@ def _describe(session: Session, su: SignUp) -> str:
 
 def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, attendees, *,
             need: str | None = None, partner_id: int | None = None, status: str | None = None,
-            imported: bool = False, today: dt.date | None = None,
+            imported: bool = False, today: dt.date | None = None, signed_up_on: dt.date | None = None,
             audit: AuditWriter | None = None) -> SignUpResult:
     """Sign an enterprise up for the meeting.
 
@@ -469,7 +469,8 @@ def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, a
     - a withdrawn enterprise gets its old sign-up back (same row, first sign-up time kept), at the
       end of the waiting list if the meeting is full;
     - capacity: see domain.signups.place (full → 候补 in order of arrival);
-    - after the deadline: a warning (the GUI asks the clerk before calling; imports go on).
+    - after the deadline: a warning (the GUI asks the clerk before calling; imports go on);
+    - `signed_up_on`: the day the enterprise signed up (an import's 报名日期), else now.
     """
     today = today or dt.date.today()
     ent = session.get(Enterprise, enterprise_id)
@@ -506,7 +507,7 @@ def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, a
         placement = rules.place(status, capacity=meeting.capacity, taken_by_others=_taken(session, meeting),
                                 imported=imported)
         su = SignUp(meeting_id=meeting.id, enterprise_id=enterprise_id, need=need, partner_id=partner_id,
-                    status=placement.status, signed_up_at=utcnow())
+                    status=placement.status, signed_up_at=_signed_up_at(signed_up_on))
         if placement.status == SU_WAITING:
             su.waitlist_seq = _next_seq(session, meeting)
         session.add(su)
@@ -520,8 +521,11 @@ def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, a
         before = {"need": su.need, "partner_id": su.partner_id}
         after = {"need": need if need is not None else su.need,
                  "partner_id": partner_id if partner_id is not None else su.partner_id}
+        if signed_up_on is not None and su.signed_up_at.date() != signed_up_on:
+            before["signed_up_at"], after["signed_up_at"] = su.signed_up_at, _signed_up_at(signed_up_on)
         own.changes("signup", su.id, before, after, enterprise_id=enterprise_id)
         su.need, su.partner_id = after["need"], after["partner_id"]
+        su.signed_up_at = after.get("signed_up_at", su.signed_up_at)
         if people:
             _set_attendees(session, su, people, own)
         if su.status == SU_WITHDRAWN:
@@ -545,6 +549,11 @@ def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, a
         own.flush()
     session.flush()
     return SignUpResult(su, created, reactivated, warnings, promoted)
+
+
+def _signed_up_at(day: dt.date | None) -> dt.datetime:
+    """The sign-up time: the given day (the file's 报名日期; rows of one day keep file order by id), else now."""
+    return dt.datetime.combine(day, dt.time()) if day is not None else utcnow()
 
 
 def _imported_change(session: Session, meeting: MatchmakingMeeting, su: SignUp, status: str) -> rules.Placement:

@@ -77,11 +77,13 @@ _WAIT_POS = (select(func.count()).select_from(_W).join(_WE, _WE.id == _W.enterpr
              .correlate(SignUp).scalar_subquery())
 _SELECT = (select(SignUp.id, Enterprise.name.label("enterprise"), Enterprise.uscc, _ATTENDEES.label("attendees"),
                   _PHONES.label("phones"), SignUp.status, _WAIT_POS.label("wait_pos"), SignUp.need,
-                  Partner.name.label("partner"), SignUp.signed_up_at)
+                  Partner.name.label("partner"), SignUp.signed_up_at, MatchmakingMeeting.date.label("meeting_date"))
            .join(Enterprise, Enterprise.id == SignUp.enterprise_id)
+           .join(MatchmakingMeeting, MatchmakingMeeting.id == SignUp.meeting_id)
            .outerjoin(Partner, Partner.id == SignUp.partner_id))
 _KEYS = list(_SELECT.selected_columns.keys())
 _POS = _KEYS.index("wait_pos")
+_MEETING_DATE = _KEYS.index("meeting_date")
 CHECKIN_MARKS = {vocab.SU_ATTENDED: "✓", vocab.SU_ABSENT: "✕"}
 # The count chips, one per status (已退出 and 缺席 shown only when there are some).
 CHIP_STATUSES = (vocab.SU_REGISTERED, vocab.SU_CONFIRMED, vocab.SU_ATTENDED, vocab.SU_ABSENT, vocab.SU_WAITING,
@@ -101,8 +103,14 @@ def _checkin_text(value, _row) -> str:
     return "○ " + _("Not checked in")
 
 
-def _day(value, _row) -> str:
-    return value.date().isoformat() if value else ""
+def _day(value, row) -> str:
+    """The sign-up day; one after the meeting (an import without 报名日期) is marked, never silent."""
+    if not value:
+        return ""
+    day = value.date()
+    if signup_rules.after_meeting(day, row[_MEETING_DATE]):
+        return f"{day.isoformat()} ⚠ " + _("after the meeting")
+    return day.isoformat()
 
 
 SIGNUPS = ListDefinition(

@@ -342,3 +342,103 @@ def test_blank_rows_setting_is_validated(db):
         assert settings.signin_blank_rows(s) == 5
         settings.set_value(s, settings.SIGNIN_BLANK_ROWS, "0")
         assert settings.signin_blank_rows(s) == 0
+
+
+# ---- imports: 报名日期 and 取消原因 ----------------------------------------------------------------
+
+def _xlsx(path, rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    wb.save(path)
+    return path
+
+
+def _headers(path) -> list[str]:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path).worksheets[0]
+    return [str(c.value).lstrip("*").strip() for c in next(ws.iter_rows(max_row=1)) if c.value]
+
+
+def _template_headers(kind, tmp_path) -> list[str]:
+    from openpyxl import load_workbook
+
+    from qoffice.excel.templates import write_template
+
+    path = write_template(kind, tmp_path / f"{kind}.xlsx") or tmp_path / f"{kind}.xlsx"
+    wb = load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(max_row=6, values_only=True):
+            cells = [str(v).replace("*", "").strip() for v in row if v]
+            if "统一社会信用代码" in cells or "名称" in cells:
+                return cells
+    raise AssertionError("no header row")
+
+
+def day_column(area):
+    model = area.signups.model
+    col = model.column_keys().index("signed_up_at")
+    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+
+
+def test_imported_sign_ups_keep_the_files_sign_up_date(area, answers, db, builders, tmp_path):
+    from qoffice.services.imports import run_import
+
+    assert "报名日期" in _template_headers("signups", tmp_path)
+    codes = [builders.code(8100 + i) for i in range(3)]
+    with db.session() as s:
+        for i, c in enumerate(codes):
+            builders.make_enterprise(s, uscc=c, name=f"南通报名日期{i}有限公司")
+    path = _xlsx(tmp_path / "报名.xlsx", [
+        ["对接会日期", "统一社会信用代码", "参会人", "报名日期"],
+        ["2025-05-20", codes[0], "周八", "2025-04-10"],
+        ["2025-05-20", codes[1], "吴九", None],          # no date: the day of import, after the meeting
+        ["2025-05-20", codes[2], "郑十", "2025-06-01"],  # a date after the meeting: taken, warned
+    ])
+    result = run_import(db, "signups", path)
+    assert (result.created, result.rejected) == (3, 0), result.errors
+    area.refresh()
+    days = dict(zip([r for r in range(3)], day_column(area)))
+    shown = sorted(day_column(area))
+    assert "2025-04-10" in shown  # the file's date, not the import day
+    late = [d for d in shown if d != "2025-04-10"]
+    assert len(late) == 2 and all("⚠" in d and "晚于对接会" in d for d in late), days
+    warned_rows = {w.row for w in result.warnings if w.column == "报名日期"}
+    assert warned_rows == {3, 4}, [(w.row, w.column, w.message) for w in result.warnings]
+
+
+def test_cancelled_forums_import_with_their_reason(qtbot, ctx, db, tmp_path, answers):
+    from qoffice.db.models import Forum
+    from qoffice.services.imports import run_import
+    from qoffice.ui.forums import ForumsArea
+
+    assert "取消原因" in _template_headers("forums", tmp_path)
+    path = _xlsx(tmp_path / "交流会.xlsx", [
+        ["名称", "日期", "状态", "取消原因"],
+        ["质量提升交流会", "2025-05-20", "已取消", "场地改造暂停使用"],
+        ["首席质量官论坛", "2025-10-15", "已取消", None],
+        ["标准化沙龙", "2025-11-05", "计划", None],
+    ])
+    result = run_import(db, "forums", path)
+    assert (result.created, result.rejected) == (3, 0), [(e.row, e.column, e.message) for e in result.errors]
+    assert [(w.row, w.column) for w in result.warnings if "原因" in w.message] == [(3, "取消原因")]
+    w = ForumsArea(ctx)
+    qtbot.addWidget(w)
+    w.today = lambda: dt.date(2025, 3, 1)
+    w.refresh()
+    model = w.list.model
+    col = model.column_keys().index("status")
+    statuses = [model.data(model.index(r, col)) for r in range(model.rowCount())]
+    assert statuses == ["✕ 已取消：场地改造暂停使用", "✕ 已取消", "○ 计划"]
+    # the reasonless cancelled forum can still be edited in the form
+    with db.read_session() as s:
+        fid = s.scalar(select(Forum.id).where(Forum.title == "首席质量官论坛"))
+    dlg = w.edit(fid)
+    dlg.w["venue"].setText("如东县行政中心")
+    dlg.accept()
+    assert not dlg.isVisible(), answers
+    with db.read_session() as s:
+        assert s.get(Forum, fid).venue == "如东县行政中心"
