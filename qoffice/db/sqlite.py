@@ -44,7 +44,7 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
         def _connect():
             return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
-        engine = create_engine("sqlite://", creator=_connect, poolclass=QueuePool)
+        engine = create_engine(_url_of(path), creator=_connect, poolclass=QueuePool)
     else:
         # A creator with a plain file name (never a URL): '?', '#' and '%' in a folder name stay
         # part of the path, and sqlite3 never takes it for a URI.
@@ -53,7 +53,7 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
         def _connect():
             return sqlite3.connect(filename, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
 
-        engine = create_engine("sqlite://", creator=_connect, poolclass=QueuePool)
+        engine = create_engine(_url_of(path), creator=_connect, poolclass=QueuePool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -76,6 +76,14 @@ def make_engine(db_path: Path, *, readonly: bool = False) -> Engine:
 
     install_damage_handler(engine, path)
     return engine
+
+
+def _url_of(path: Path):
+    """The engine's URL, built (never parsed: '?' or '#' in a folder name stay in the path) so that
+    `engine.url.database` names the file — the services use it to keep outputs off the database."""
+    from sqlalchemy.engine import URL
+
+    return URL.create("sqlite", database=os.fspath(path))
 
 
 SQLITE_READONLY_ROLLBACK = 776  # a read-only connection found a hot journal it may not roll back
