@@ -680,7 +680,11 @@ class SqlListModel(QAbstractTableModel):
         built = self.definition._built
         converters = built.converters if built is not None else None
         if converters:
-            rows = [_convert(r, converters) for r in rows]
+            if len(converters) == 1:  # e.g. the enterprise list's deleted_at: NULL on every live row
+                i, convert = converters[0]
+                rows = [r if r[i] is None else (*r[:i], convert(r[i]), *r[i + 1:]) for r in rows]
+            else:
+                rows = [_convert(r, converters) for r in rows]
         return rows
 
     def _page_sql(self, offset: int) -> tuple[str, list]:
