@@ -117,7 +117,7 @@ class ForumsArea(QWidget):
         self.list = ListArea(
             ctx.db, FORUMS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
             **list_handlers(self, "forums", _("Forums")),
-            actions=[ListAction(_("Cancel forum…"), self.cancel_selected),
+            actions=[ListAction(_("Cancel forum…"), self.cancel_selected, applies=self._cancel_problem),
                      ListAction(_("Mark as held…"), self.held_selected),
                      ListAction(_("Attending enterprises…"), self.attendance_selected)],
             delete_question=lambda ids: _("Delete the {n} selected forums? A forum that did not take place "
@@ -227,6 +227,13 @@ class ForumsArea(QWidget):
         self.dialog = dlg
         dlg.open()
         return dlg
+
+    def _cancel_problem(self, ids) -> str | None:
+        """An already cancelled forum cannot be cancelled again (its button is disabled, saying so)."""
+        with self.ctx.db.read_session() as s:
+            if any(s.get(Forum, i).status == vocab.FORUM_CANCELLED for i in ids if s.get(Forum, i) is not None):
+                return _("This forum is already cancelled.")
+        return None
 
     def _cancel(self, forum_id, reason: str) -> bool:
         try:

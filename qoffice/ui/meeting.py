@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -588,7 +589,7 @@ class SignUpDialog(FormDialog):
         self.area = area
         self.signup_id = signup_id
         self.enterprise_id: int | None = None
-        self.resize(720, 560)
+        self.resize(720, 600)
         # -- the enterprise
         ent_box = QWidget()
         ev = QVBoxLayout(ent_box)
@@ -627,6 +628,8 @@ class SignUpDialog(FormDialog):
         self.outcome = QLabel()
         self.outcome.setObjectName("outcome")
         self.outcome.setWordWrap(True)
+        self.outcome.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.outcome.setMinimumHeight(2 * self.outcome.fontMetrics().lineSpacing() + 4)  # two lines, never squeezed
         self.already = ""  # the chosen enterprise already holds a sign-up: why saving is refused
         if existing is not None:
             fixed = QLabel(existing["enterprise"])
@@ -714,7 +717,7 @@ class SignUpDialog(FormDialog):
                       if preview.position else preview.status)
             self.already = _("{name} has already signed up ({status}); an enterprise signs up once. "
                              "Edit its sign-up instead.").format(name=name, status=status)
-            self.outcome.setText("")
+            self.outcome.setText("")  # the reason beside 保存 says it
         elif preview.status == SU_WAITING:
             self.outcome.setText("⚠ " + _("The meeting is full: the sign-up goes on the waiting list (候补), "
                                           "no. {n}; it moves up when a place frees.").format(n=preview.position))
@@ -722,6 +725,7 @@ class SignUpDialog(FormDialog):
         else:
             self.outcome.setText(_("{status}: a place is free.").format(status=preview.status))
             self.outcome.setStyleSheet("")
+        self.form.setRowVisible(self.outcome, bool(self.outcome.text()))
         self.validate()
 
     # -- attendees

@@ -25,6 +25,7 @@ def a4_printer(margins_mm: QMarginsF, document_name: str = "") -> QPrinter:
 def print_dialog(printer: QPrinter, parent=None, title: str = "") -> QPrintDialog:
     """The dialog, with printing to a file (PDF) offered beside the printers."""
     dialog = QPrintDialog(printer, parent)
+    dialog.printer_ref = printer  # the dialog holds a C++ pointer only: keep the printer alive with it
     if title:
         dialog.setWindowTitle(title)
     dialog.setOption(QAbstractPrintDialog.PrintToFile, True)

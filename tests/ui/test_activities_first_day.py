@@ -442,3 +442,22 @@ def test_cancelled_forums_import_with_their_reason(qtbot, ctx, db, tmp_path, ans
     assert not dlg.isVisible(), answers
     with db.read_session() as s:
         assert s.get(Forum, fid).venue == "如东县行政中心"
+
+
+def test_cancel_is_disabled_on_a_cancelled_forum(qtbot, ctx, db, answers):
+    from qoffice.services import forums as forum_service
+    from qoffice.ui.forums import ForumsArea
+
+    with db.session() as s:
+        a, _w = forum_service.create_forum(s, {"title": "甲", "date": dt.date(2025, 5, 1)}, today=TODAY)
+        b, _w = forum_service.create_forum(s, {"title": "乙", "date": dt.date(2025, 6, 1)}, today=TODAY)
+        forum_service.cancel(s, b, "改期")
+        ids = a.id, b.id
+    w = ForumsArea(ctx)
+    qtbot.addWidget(w)
+    w.refresh()
+    cancel = buttons_by_text(w.list)["取消活动…"]
+    w.list.select_id(ids[0])
+    assert cancel.isEnabled()
+    w.list.select_id(ids[1])
+    assert not cancel.isEnabled() and cancel.toolTip() == "该活动已取消。"
