@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from qoffice.db.models import Enterprise, YearFigures
 from qoffice.domain import money, vocab
 from qoffice.domain import enterprise as rules
-from qoffice.errors import KnownError, ValidationFailed
+from qoffice.errors import KnownError, StaleRecord, ValidationFailed
 from qoffice.i18n import N_, _
 from qoffice.services import audit as audit_service
 from qoffice.services import enterprises
@@ -311,7 +311,10 @@ class EnterpriseEditor(QDialog):
         self.validate()
 
     def load(self, enterprise_id: int | None) -> None:
+        from qoffice.ui import editor_registry
+
         self.enterprise_id = enterprise_id
+        self.version: int | None = None  # what a save hands the service: a record changed since is refused
         data: dict = {"status": vocab.STATUS_ACTIVE}
         name = None
         if enterprise_id is not None:
@@ -319,6 +322,8 @@ class EnterpriseEditor(QDialog):
                 ent = s.get(Enterprise, enterprise_id)
                 data = {k: getattr(ent, k) for k in enterprises.EDITABLE_FIELDS}
                 name = ent.name
+                self.version = ent.version
+        editor_registry.rekey("enterprise", self, enterprise_id)  # one editor per enterprise
         self.set_values(data)
         self.setWindowTitle(_("Enterprise quality file — {name}").format(name=name) if name
                             else _("Enterprise quality file — new"))
@@ -416,8 +421,10 @@ class EnterpriseEditor(QDialog):
                     ent = enterprises.create(s, data)
                 else:
                     ent = s.get(Enterprise, self.enterprise_id)
-                    enterprises.update_enterprise(s, ent, data)
+                    enterprises.update_enterprise(s, ent, data, expected_version=self.version)
                 saved_id = ent.id
+        except StaleRecord as exc:
+            return self._resolve_conflict(exc, data)
         except enterprises.DuplicateCode as exc:
             if exc.deleted:
                 if messages.ask(self, exc.message + "\n\n" + _("Restore it from the recycle bin now? "
@@ -446,6 +453,18 @@ class EnterpriseEditor(QDialog):
         self.saved.emit(saved_id)
         return True
 
+    def _resolve_conflict(self, exc: StaleRecord, data: dict) -> bool:
+        """Saved by someone else since it was loaded: the stored and the typed values side by side."""
+        from qoffice.ui import conflict_dialog
+
+        choice = conflict_dialog.resolve(self, exc, data, field_label)
+        if choice == conflict_dialog.KEEP_MINE:
+            self.version = exc.version
+            return self.save()
+        if choice == conflict_dialog.TAKE_THEIRS and not exc.deleted:
+            self.load(self.enterprise_id)
+        return False
+
     def _show_problem(self, key: str, text: str) -> None:
         label = self.messages[key]
         label.setText("⚠ " + text)
@@ -473,6 +492,7 @@ class FigureRow:
     checked: int | None
     passed: int | None
     benefit_yuan: int | None
+    version: int = 1
 
 
 class FiguresPanel(QWidget):
@@ -550,7 +570,8 @@ class FiguresPanel(QWidget):
         self.rows = {}
         if self.enterprise_id is not None:
             with self.db.read_session() as s:
-                self.rows = {r.year: FigureRow(r.id, r.year, r.loss_rate_e4, r.checked, r.passed, r.benefit_yuan)
+                self.rows = {r.year: FigureRow(r.id, r.year, r.loss_rate_e4, r.checked, r.passed, r.benefit_yuan,
+                                               r.version)
                              for r in enterprises.figures_for(s, self.enterprise_id)}
         self.table.setRowCount(len(self.rows))
         for i, (year, r) in enumerate(sorted(self.rows.items(), reverse=True)):
@@ -599,9 +620,31 @@ class FiguresPanel(QWidget):
         if self.enterprise_id is None or not self.validate():
             return False
         v = self.parsed()
+        loaded = self.rows.get(self.year.value())
+        expected = getattr(self, "_keep_version", None) or (loaded.version if loaded else 0)
+        self._keep_version = None
         try:
             with self.db.session() as s:
-                enterprises.set_figures(s, self.enterprise_id, self.year.value(), **v)
+                enterprises.set_figures(s, self.enterprise_id, self.year.value(), **v, expected_version=expected)
+        except StaleRecord as exc:  # another window saved this year's figures meanwhile
+            from qoffice.ui import conflict_dialog
+
+            typed = {"loss_rate_e4": v["loss_rate"], "checked": v["checked"], "passed": v["passed"],
+                     "benefit_yuan": v["benefit_yuan"]}
+            stored = dict(exc.stored)
+            if stored.get("loss_rate_e4") is not None:
+                exc.stored["loss_rate_e4"] = rate_text(stored["loss_rate_e4"])
+            if stored.get("benefit_yuan") is not None:
+                exc.stored["benefit_yuan"] = money.format_wan(stored["benefit_yuan"], 2)
+            if typed["benefit_yuan"] is not None:
+                typed["benefit_yuan"] = money.format_wan(typed["benefit_yuan"], 2)
+            choice = conflict_dialog.resolve(self, exc, typed, field_label)
+            if choice == conflict_dialog.KEEP_MINE:
+                self._keep_version = exc.version
+                return self.save()
+            if choice == conflict_dialog.TAKE_THEIRS:
+                self.refresh()
+            return False
         except KnownError as exc:
             messages.known_error(self, exc)
             return False
