@@ -151,13 +151,17 @@ class EnterprisesArea(QWidget):
             self.list.reload()
 
     def open_editor(self, enterprise_id: int | None) -> EnterpriseEditor:
+        """The enterprise's editor: the one already open is brought to the front (one per record)."""
+        from qoffice.ui import editor_registry
         from qoffice.ui.enterprise_editor import EnterpriseEditor
 
-        editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
-        editor.saved.connect(self._saved)
-        self.editor = editor
-        editor.show()
-        return editor
+        def new() -> EnterpriseEditor:
+            editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
+            editor.saved.connect(self._saved)
+            return editor
+
+        self.editor = editor_registry.open_editor("enterprise", enterprise_id, new)
+        return self.editor
 
     def new(self) -> None:
         self.open_editor(None)

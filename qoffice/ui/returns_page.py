@@ -503,13 +503,16 @@ class ReturnsPage(QWidget):
         area = mw.areas.get("enterprises") if mw is not None else None
         if area is not None and hasattr(area, "open_editor"):
             return area.open_editor(enterprise_id)
+        from qoffice.ui import editor_registry
         from qoffice.ui.enterprise_editor import EnterpriseEditor
 
-        editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
-        editor.saved.connect(lambda _id: self.ctx.dataChanged.emit("enterprise"))
-        self.editor = editor
-        editor.show()
-        return editor
+        def new() -> EnterpriseEditor:
+            editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
+            editor.saved.connect(lambda _id: self.ctx.dataChanged.emit("enterprise"))
+            return editor
+
+        self.editor = editor_registry.open_editor("enterprise", enterprise_id, new)  # one per record
+        return self.editor
 
     def open_settings(self):
         mw = self._main_window()
