@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os  # noqa: F401 - tests reach os.replace through this module (the save itself is in excel.outputs)
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -334,8 +335,10 @@ def stage_workbook(workbook, path: Path | str):
         try:
             workbook.save(staged.tmp)
         except OSError as exc:
+            from qoffice.excel.outputs import reason
+
             raise OutputNotWritable(_("Cannot write {path}: {reason}").format(
-                path=path, reason=exc.strerror or exc)) from exc
+                path=path, reason=reason(exc))) from exc
         staged.ready()
     except BaseException:
         discard(workbook)

@@ -99,8 +99,23 @@ def _is_protected(real: Path, st: os.stat_result | None) -> bool:
 
 
 # --- the rule ------------------------------------------------------------------------------------
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
+def reason(exc: OSError) -> str:
+    """Why a write failed, in the clerk's language for the usual causes (the system's words otherwise)."""
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG):
+        return _("the disk is full")
+    if code == errno.EROFS:
+        return _("the disk is read-only")
+    if code in (errno.EACCES, errno.EPERM):
+        return _("no permission")
+    if code == errno.ENOENT:
+        return _("the folder does not exist")
+    if code == errno.ENAMETOOLONG:
+        return _("the name is too long")
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+_reason = reason
 
 
 def check_output(path: Path | str) -> Path:

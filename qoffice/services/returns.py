@@ -324,6 +324,8 @@ def export(session: Session, year: int, target: Path | str, *, progress: Progres
     from qoffice.excel.outputs import check_output, protect_database
 
     check_year(year)
+    if not str(target).strip():
+        raise OutputNotWritable(_("No output file was given."))
     bind = session.get_bind()
     db_file = getattr(getattr(bind, "url", None), "database", None)
     if db_file:
@@ -388,8 +390,10 @@ def _keep_copy(written: Path, name: str, year: int) -> Path:
             copy = folder / f"{year}_{stamp}-{n}_{name}"
         return copy_file(written, copy)
     except OSError as exc:
+        from qoffice.excel.outputs import reason
+
         raise OutputNotWritable(_("Cannot keep a copy of the return in {folder}: {reason}; nothing was "
-                                  "written.").format(folder=folder, reason=exc.strerror or exc)) from exc
+                                  "written.").format(folder=folder, reason=reason(exc))) from exc
 
 
 @dataclass(frozen=True)
