@@ -15,6 +15,7 @@ from qoffice.i18n import _
 from qoffice.services import settings as settings_service
 
 NUMBER_PATTERN = r"^\d{0,12}(\.\d{0,4})?$"  # non-negative, up to four decimals (万元 to the yuan)
+SIGNED_PATTERN = r"^-?\d{0,12}(\.\d{0,4})?$"  # row 10: a change in percentage points, the goal a fall
 ROWS_PER_COLUMN = 9
 
 
@@ -36,13 +37,14 @@ class TargetsEditor(QGroupBox):
         grid.setHorizontalSpacing(12)
         self.boxes: dict[int, QLineEdit] = {}
         validator = QRegularExpressionValidator(QRegularExpression(NUMBER_PATTERN), self)
+        signed = QRegularExpressionValidator(QRegularExpression(SIGNED_PATTERN), self)
         for i, (number, name, unit) in enumerate(ind.DEFINITIONS):
             row, col = i % ROWS_PER_COLUMN, (i // ROWS_PER_COLUMN) * 2
             label = QLabel(f"{number}. {name}（{unit}）")
             label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             box = QLineEdit()
             box.setObjectName(f"target_{number}")
-            box.setValidator(validator)
+            box.setValidator(signed if ind.TARGET_RANGES[number][0] < 0 else validator)
             box.setAlignment(Qt.AlignRight)
             box.setMaximumWidth(100)
             box.textChanged.connect(lambda _t: self.changed.emit())

@@ -161,3 +161,22 @@ def test_the_preview_survives_bad_stored_settings_too(dbp):
         db.close()
     assert preview.indicators[1].target is None and preview.indicators[1].completion is None
     assert {w.record_id for w in preview.warnings if w.table == "setting"} == {"target.2", "operator"}
+
+
+def test_the_settings_window_takes_indicator_10s_negative_target(qtbot, db):
+    """The GUI's box for row 10 lets a minus sign in (the others do not), and saves it."""
+    from PySide6.QtGui import QValidator
+
+    from qoffice.ui.targets import TargetsEditor
+
+    editor = TargetsEditor(db)
+    qtbot.addWidget(editor)
+    box10, box1 = editor.boxes[10], editor.boxes[1]
+    assert box10.validator().validate("-0.05", 5)[0] == QValidator.Acceptable
+    assert box1.validator().validate("-0.05", 5)[0] == QValidator.Invalid
+    qtbot.keyClicks(box10, "-0.05")
+    assert box10.text() == "-0.05" and editor.problems() == []
+    with db.session() as s:
+        editor.save(s)
+    with db.read_session() as s:
+        assert settings.get(s, "target.10") == "-0.05"
