@@ -17,7 +17,6 @@ from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QFontDatabase, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from qoffice.domain import indicators as ind
-from qoffice.errors import OutputNotWritable
 from qoffice.i18n import _
 
 CJK_FONTS = ("Microsoft YaHei", "Microsoft YaHei UI", "SimSun", "PingFang SC", "WenQuanYi Micro Hei",
@@ -126,33 +125,27 @@ def _page_layout() -> QPageLayout:
 
 
 def write_pdf(data: CoverData, path: Path | str) -> Path:
-    """The cover and summary as an A4 PDF at `path` (written next to it first, then moved into place)."""
-    import os
-    import tempfile
+    """The cover and summary as an A4 PDF at `path` (written next to it first, then moved into place;
+    excel.outputs decides where an output may go and gives it the user's usual file mode)."""
+    from qoffice.excel.outputs import StagedFile
 
-    from qoffice.excel.cells import is_locked_error, locked_message
-
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise OutputNotWritable(_("The folder {folder} does not exist.").format(folder=path.parent))
-    fd, tmp_name = tempfile.mkstemp(prefix=".~" + path.stem[:40], suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    writer = QPdfWriter(tmp_name)
-    writer.setResolution(RESOLUTION)
-    writer.setPageLayout(_page_layout())
-    writer.setTitle(f"{data.county}{data.year}年度质量强企工作报表")
-    writer.setCreator("qoffice")
-    doc = build_document(data, writer)
-    _print(doc, writer)
-    del writer  # finishes the file
+    staged = StagedFile(path)
     try:
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        if is_locked_error(exc):
-            raise OutputNotWritable(locked_message()) from exc
-        raise OutputNotWritable(_("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from exc
-    return path
+        writer = QPdfWriter(str(staged.tmp))
+        writer.setResolution(RESOLUTION)
+        writer.setPageLayout(_page_layout())
+        writer.setTitle(f"{data.county}{data.year}年度质量强企工作报表")
+        writer.setCreator("qoffice")
+        doc = build_document(data, writer)
+        _print(doc, writer)
+        del writer  # finishes the file
+        staged.ready()
+    except BaseException:
+        staged.discard()
+        raise
+    staged.place()
+    staged.finish()
+    return Path(path)
 
 
 def _print(doc: QTextDocument, device) -> None:

@@ -313,3 +313,26 @@ def test_written_files_get_the_users_umask(dbp, tmp_path, qoffice_home, umask, m
     assert len(copies) == 1
     for p in (tmp_path / "t.xlsx", tmp_path / "r.xlsx", copies[0]):
         assert stat.S_IMODE(p.stat().st_mode) == mode, p
+
+
+# --- the cover PDF (GUI) goes through the same rule ---------------------------------------------------
+def test_the_cover_pdf_refuses_the_database_and_gets_the_users_mode(qtbot, db, tmp_path):
+    from qoffice.errors import OutputNotWritable
+    from qoffice.ui.return_print import CoverData, write_pdf
+
+    data = CoverData(year=Y, county="崇川区", office="办公室", operator="张三", phone="0513")
+    before = db.path.read_bytes()
+    with pytest.raises(OutputNotWritable):
+        write_pdf(data, db.path)
+    assert db.path.read_bytes() == before
+    fifo = _fifo(tmp_path)
+    with pytest.raises(OutputNotWritable):
+        write_pdf(data, fifo)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    old = os.umask(0o022)
+    try:
+        out = write_pdf(data, tmp_path / "cover.pdf")
+    finally:
+        os.umask(old)
+    assert out.read_bytes()[:4] == b"%PDF" and stat.S_IMODE(out.stat().st_mode) == 0o644
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
