@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from qoffice.db.models import Enterprise, Forum, ForumAttendance
 from qoffice.domain import forums as rules
 from qoffice.domain import vocab
-from qoffice.errors import KnownError
+from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import forums as forum_service
 from qoffice.ui import messages
@@ -164,6 +164,7 @@ class ForumsArea(QWidget):
     def _open_form(self, forum_id) -> FormDialog:
         dlg = FormDialog(_("Edit forum") if forum_id else _("Plan a forum"), self._save_form, self)
         dlg.forum_id = forum_id
+        dlg.version = None  # what a save hands the service (a forum changed since is refused)
         dlg.w = {"title": QLineEdit(), "date": date_edit(), "venue": QLineEdit(), "organiser": QLineEdit(),
                  "topic": QLineEdit(), "speakers": QLineEdit()}
         dlg.w["speakers"].setPlaceholderText(_("Several names separated by 、"))
@@ -177,6 +178,7 @@ class ForumsArea(QWidget):
                 for key in ("title", "venue", "organiser", "topic", "speakers"):
                     dlg.w[key].setText(getattr(forum, key) or "")
                 set_date(dlg.w["date"], forum.date)
+                dlg.version = forum.version
         else:
             today = self.today()
             set_date(dlg.w["date"], today if today.year == self.ctx.year else dt.date(self.ctx.year, 6, 1))
@@ -198,13 +200,34 @@ class ForumsArea(QWidget):
                     forum_id = forum.id
                 else:
                     forum_id = dlg.forum_id
-                    warnings = forum_service.update_forum(s, s.get(Forum, forum_id), data, today=self.today())
+                    warnings = forum_service.update_forum(s, s.get(Forum, forum_id), data, today=self.today(),
+                                                          expected_version=dlg.version)
+        except StaleRecord as exc:  # saved by someone else since the form was opened
+            return self._form_conflict(dlg, exc, data)
         except KnownError as exc:
             messages.known_error(dlg, exc)
             return False
         self._changed(warnings)
         self.list.select_id(forum_id)
         return True
+
+    def _form_conflict(self, dlg, exc: StaleRecord, data: dict) -> bool:
+        """该记录已被他人修改: the stored and the typed values side by side, then as the clerk chose."""
+        from qoffice.ui import conflict_dialog
+
+        labels = {"title": _("Title"), "date": _("Date"), "venue": _("Venue"), "organiser": _(ORGANISER),
+                  "topic": _("Topic"), "speakers": _("Speakers")}
+        choice = conflict_dialog.resolve(dlg, exc, data, lambda k: labels.get(k, k))
+        if choice == conflict_dialog.KEEP_MINE:
+            dlg.version = exc.version
+            return self._save_form(dlg)
+        if choice == conflict_dialog.TAKE_THEIRS:
+            for key in ("title", "venue", "organiser", "topic", "speakers"):
+                dlg.w[key].setText(exc.stored.get(key) or "")
+            if exc.stored.get("date") is not None:
+                set_date(dlg.w["date"], exc.stored["date"])
+            dlg.version = exc.version
+        return False
 
     def delete(self, ids) -> None:
         with self.ctx.db.session() as s:

@@ -38,7 +38,7 @@ from qoffice.db.models import Attendee, Enterprise, MatchmakingMeeting, Partner,
 from qoffice.domain import signups as signup_rules
 from qoffice.domain import vocab
 from qoffice.domain.vocab import SIGNUP_COUNTS_AGAINST_CAPACITY, SU_ATTENDED, SU_WAITING
-from qoffice.errors import KnownError
+from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import enterprises as enterprise_service
 from qoffice.services import meetings
@@ -302,6 +302,7 @@ class MeetingArea(QWidget):
             blank_rows = settings_service.signin_blank_rows(s)
             values = ({k: getattr(meeting, k) for k in meetings.MEETING_FIELDS} if meeting else None)
             self.meeting_id = meeting.id if meeting else None
+            self.meeting_version = meeting.version if meeting else None  # a save of a changed meeting is refused
         if needs_promotion:
             # A place freed behind the scenes (an enterprise was deleted) goes to the waiting list.
             with self.ctx.db.session() as s:
@@ -390,9 +391,22 @@ class MeetingArea(QWidget):
                     meeting = meetings.create_meeting(s, data)
                 else:
                     meeting = s.get(MatchmakingMeeting, self.meeting_id)
-                    promoted, warnings = meetings.update_meeting(s, meeting, data)
+                    promoted, warnings = meetings.update_meeting(s, meeting, data,
+                                                                 expected_version=getattr(self, "meeting_version", None))
                 meetings.set_meeting_partners(s, meeting, partner_ids)
                 promoted_names = self._names(s, promoted)
+        except StaleRecord as exc:  # saved by someone else since the form was loaded
+            from qoffice.ui import conflict_dialog
+
+            labels = {"year": _("Year"), "title": _("Title"), "date": _("Date"), "venue": _("Venue"),
+                      "organiser": _(ORGANISER), "capacity": _("Capacity"), "deadline": _("Sign-up deadline")}
+            choice = conflict_dialog.resolve(self, exc, data, lambda k: labels.get(k, k))
+            if choice == conflict_dialog.KEEP_MINE:
+                self.meeting_version = exc.version
+                return self.save_meeting()
+            if choice == conflict_dialog.TAKE_THEIRS:
+                self.refresh()
+            return False
         except KnownError as exc:
             messages.known_error(self, exc)
             return False
@@ -430,9 +444,11 @@ class MeetingArea(QWidget):
             if signup_id is not None:
                 su = s.get(SignUp, signup_id)
                 existing = {"enterprise": s.get(Enterprise, su.enterprise_id).name, "need": su.need,
+                            "version": su.version,
                             "partner_id": su.partner_id,
                             "attendees": [(a.name, a.post or "", a.phone or "") for a in su.attendees]}
         dlg = SignUpDialog(self, signup_id, partners, existing)
+        dlg.version = existing["version"] if existing else None  # a save of a changed sign-up is refused
         self.dialog = dlg
         dlg.open()
         return dlg
@@ -447,7 +463,8 @@ class MeetingArea(QWidget):
                 meeting = self._meeting(s)
                 if dlg.signup_id is not None:
                     meetings.update_signup(s, s.get(SignUp, dlg.signup_id), attendees=attendees, need=need,
-                                           partner_id=partner_id, clear_partner=partner_id is None)
+                                           partner_id=partner_id, clear_partner=partner_id is None,
+                                           expected_version=getattr(dlg, "version", None))
                     signup_id, warnings, promoted = dlg.signup_id, [], []
                 else:
                     late = signup_rules.deadline_warning(meeting.deadline, today, imported=False)
@@ -464,6 +481,25 @@ class MeetingArea(QWidget):
                     signup_id = result.signup.id
                     warnings = [w for w in result.warnings if w != late]
                     promoted = self._names(s, result.promoted)
+        except StaleRecord as exc:  # saved by someone else since the dialog was opened
+            from qoffice.ui import conflict_dialog
+
+            labels = {"need": _("Cooperation need"), "partner_id": _("Wanted partner")}
+
+            def text(key, value):
+                if key == "partner_id" and value is not None:
+                    return dlg.partner.itemText(max(dlg.partner.findData(value), 0))
+                return conflict_dialog.value_text(value)
+
+            choice = conflict_dialog.resolve(dlg, exc, {"need": need, "partner_id": partner_id},
+                                             lambda k: labels.get(k, k), text)
+            if choice == conflict_dialog.KEEP_MINE:
+                dlg.version = exc.version
+                return self._save_signup(dlg)
+            if choice == conflict_dialog.TAKE_THEIRS:
+                dlg.reject()
+                self._open_signup(dlg.signup_id)  # the stored sign-up, attendees included
+            return False
         except meetings.DuplicateSignUp as exc:
             messages.error(dlg, exc.message)
             return False

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from qoffice.db.models import Enterprise, Partner, Project
 from qoffice.domain import subsidy as subsidy_rules
 from qoffice.domain import vocab
-from qoffice.errors import KnownError
+from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import awards as award_service
 from qoffice.services import partners as partner_service
@@ -189,7 +189,10 @@ class ProjectsArea(QWidget):
                     project_id = project_service.create_project(s, data).id
                 else:
                     project_id = dlg.project_id
-                    project_service.update_project(s, s.get(Project, project_id), data)
+                    project_service.update_project(s, s.get(Project, project_id), data,
+                                                   expected_version=dlg.version)
+        except StaleRecord as exc:  # saved by someone else since the form was opened
+            return dlg.conflict(exc, data)
         except KnownError as exc:
             messages.known_error(dlg, exc)
             return False
@@ -223,6 +226,7 @@ class ProjectDialog(FormDialog):
         self.db = area.ctx.db
         self.project_id = project_id
         self.enterprise_id: int | None = None
+        self.version: int | None = None  # what a save hands the service (a project changed since is refused)
         self.resize(680, 620)
         with self.db.read_session() as s:
             self.partners = {p.id: (p.name, p.type) for p in partner_service.all_partners(s)}
@@ -287,6 +291,7 @@ class ProjectDialog(FormDialog):
         with self.db.read_session() as s:
             p = s.get(Project, project_id)
             self.enterprise_id = p.enterprise_id
+            self.version = p.version
             self.enterprise_label.setText(s.get(Enterprise, p.enterprise_id).name)
             self.type.setCurrentText(p.type)
             self.title.setText(p.title)
@@ -314,6 +319,37 @@ class ProjectDialog(FormDialog):
             self.enterprise_label.setText(s.get(Enterprise, enterprise_id).name)
         self.enterprise_id = enterprise_id
         self.validate()
+
+    def conflict(self, exc: StaleRecord, typed: dict) -> bool:
+        """该记录已被他人修改: the stored and the typed values side by side, then as the clerk chose."""
+        from qoffice.ui import conflict_dialog
+
+        labels = {"enterprise_id": _("Enterprise"), "type": _("Type"), "title": _("Project"), "year": _("Year"),
+                  "partner_id": _("Partner (type)"), "investment_yuan": _("Investment (10k yuan)"),
+                  "stage": _("Stage"), "benefit_yuan": _("Benefit (10k yuan)")}
+
+        def text(key, value):
+            if value is None:
+                return conflict_dialog.value_text(None)
+            if key == "partner_id":
+                name, type_ = self.partners.get(value, (str(value), ""))
+                return f"{name}（{type_}）" if type_ else name
+            if key == "enterprise_id":
+                with self.db.read_session() as s:
+                    ent = s.get(Enterprise, value)
+                    return ent.name if ent is not None else str(value)
+            if key in ("investment_yuan", "benefit_yuan"):
+                return wan_text(value)
+            return conflict_dialog.value_text(value)
+
+        choice = conflict_dialog.resolve(self, exc, typed, lambda k: labels.get(k, k), text)
+        if choice == conflict_dialog.KEEP_MINE:
+            self.version = exc.version
+            return self.area._save(self)
+        if choice == conflict_dialog.TAKE_THEIRS and not exc.deleted:
+            self._load(self.project_id)
+            self.validate()
+        return False
 
     def values(self) -> dict:
         return {"enterprise_id": self.enterprise_id, "type": self.type.currentText(), "title": self.title.text(),
