@@ -190,9 +190,12 @@ def projects_of(session: Session, partner: Partner) -> list[Project]:
         .order_by(Project.year.desc(), Project.title)))
 
 
-def set_type(session: Session, partner: Partner, type_: str, *, audit: AuditWriter | None = None) -> list[Project]:
+def set_type(session: Session, partner: Partner, type_: str, *, audit: AuditWriter | None = None,
+             expected_version: int | None = None) -> list[Project]:
     """Change the partner's type. The subsidy of its projects follows (it is computed from the
-    directory's type); returns the projects whose subsidy amount changes, for the GUI to show."""
+    directory's type); returns the projects whose subsidy amount changes, for the GUI to show.
+    `expected_version`: the version the form loaded; an entry changed since is refused (StaleRecord)."""
+    versions.check(partner, expected_version, EDITABLE_FIELDS, table="partner")
     problem = _type_problem(type_)
     if problem:
         raise ValidationFailed(problem, {"type": problem})

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from qoffice.db.models import Partner
 from qoffice.domain import subsidy as subsidy_rules
 from qoffice.domain import vocab
-from qoffice.errors import KnownError
+from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import partners as partner_service
 from qoffice.ui import messages
@@ -112,6 +112,7 @@ class PartnersArea(QWidget):
         dlg.add_row(_("Note"), dlg.note)
         dlg.projects = []  # (title, investment_yuan) of the entry's projects, for the type preview
         dlg.old_type = None
+        dlg.version = None
         if partner_id is not None:
             with self.ctx.db.read_session() as s:
                 p = s.get(Partner, partner_id)
@@ -121,6 +122,7 @@ class PartnersArea(QWidget):
                 dlg.phone.setText(p.phone or "")
                 dlg.note.setPlainText(p.note or "")
                 dlg.old_type = p.type
+                dlg.version = p.version  # a save of an entry changed since is refused (StaleRecord)
                 dlg.projects = [(pr.title, pr.investment_yuan) for pr in partner_service.projects_of(s, p)]
         else:
             dlg.type.setCurrentText(vocab.PARTNER_TYPE_OTHER)
@@ -169,14 +171,18 @@ class PartnersArea(QWidget):
                     partner = partner_service.create_partner(s, data)
                 else:
                     partner = s.get(Partner, dlg.partner_id)
+                    expected = dlg.version
                     if data["type"] != partner.type:
                         old_type = partner.type
-                        changed = partner_service.set_type(s, partner, data["type"])
+                        changed = partner_service.set_type(s, partner, data["type"], expected_version=expected)
+                        expected = partner.version  # this save's own step
                         affected = [(p.title, subsidy_rules.decide(p.investment_yuan, old_type).amount_yuan,
                                      subsidy_rules.decide(p.investment_yuan, data["type"]).amount_yuan)
                                     for p in changed]
-                    partner_service.update_partner(s, partner, data)
+                    partner_service.update_partner(s, partner, data, expected_version=expected)
                 partner_id = partner.id
+        except StaleRecord as exc:
+            return self._conflict(dlg, exc, data)
         except KnownError as exc:
             messages.known_error(dlg, exc)
             return False
@@ -187,6 +193,27 @@ class PartnersArea(QWidget):
         self.ctx.dataChanged.emit("partner")
         self.list.select_id(partner_id)
         return True
+
+    def _conflict(self, dlg, exc: StaleRecord, data: dict) -> bool:
+        """Saved by someone else since the form was opened: the side-by-side, then as chosen."""
+        from qoffice.ui import conflict_dialog
+
+        labels = {"name": _("Institution name"), "type": _("Type"), "contact": _("Contact person"),
+                  "phone": _("Phone"), "note": _("Note")}
+        choice = conflict_dialog.resolve(dlg, exc, data, lambda key: labels.get(key, key))
+        if choice == conflict_dialog.KEEP_MINE:
+            dlg.version = exc.version
+            return self._save(dlg)
+        if choice == conflict_dialog.TAKE_THEIRS:
+            stored = exc.stored
+            dlg.name.setText(stored.get("name") or "")
+            dlg.type.setCurrentText(stored.get("type") or vocab.PARTNER_TYPE_OTHER)
+            dlg.contact.setText(stored.get("contact") or "")
+            dlg.phone.setText(stored.get("phone") or "")
+            dlg.note.setPlainText(stored.get("note") or "")
+            dlg.old_type, dlg.version = stored.get("type"), exc.version
+            self._preview(dlg)
+        return False
 
     def delete(self, ids) -> None:
         try:
