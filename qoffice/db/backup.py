@@ -69,7 +69,7 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
             continue
         out.append(BackupInfo(p, m["kind"], at, m["reason"], size,
                               damaged=bool(m["damaged"]) or m["reason"] == "damaged", mtime=st.st_mtime))
-    out.sort(key=lambda b: (b.at, int(_NAME.match(b.path.name)["seq"] or 0)), reverse=True)
+    out.sort(key=lambda b: (b.at, b.mtime, int(_NAME.match(b.path.name)["seq"] or 0)), reverse=True)
     return out
 
 
@@ -157,8 +157,10 @@ def make_backup(db_path: Path, kind: str = "manual", reason: str | None = None,
     target = Path(target)
     tmp = Path(str(target) + ".part")
     damaged: list[str] = []
+    busy = None
     try:
         sq.remove_db_file(tmp)
+        busy = _claim_part(tmp)
         sq.backup_file(db_path, tmp)
         ok, problems = verify(tmp)
         if not ok:
@@ -176,6 +178,8 @@ def make_backup(db_path: Path, kind: str = "manual", reason: str | None = None,
     except BaseException:
         _quiet_remove(tmp)
         raise
+    finally:
+        _release_part(busy)
     if not explicit and (rotate_after or damaged):
         rotate(db_path)
     if damaged:
@@ -211,16 +215,82 @@ def copy_raw(db_path: Path, reason: str = "damaged", now: dt.datetime | None = N
     db_path = Path(db_path)
     target = _new_name(db_path, "event", reason, now or dt.datetime.now())
     tmp = Path(str(target) + ".part")
+    busy = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        busy = _claim_part(tmp)
         shutil.copyfile(db_path, tmp)
         sq.fsync_file(tmp)
         os.replace(tmp, target)
     except OSError as exc:
         _quiet_remove(tmp)
         raise OutputNotWritable(sq.io_problem_message(exc, target)) from exc
+    finally:
+        _release_part(busy)
     rotate(db_path)
     return target
+
+
+def _claim_part(tmp: Path) -> int | None:
+    """Create `tmp` and hold an OS lock on it while the backup writes it, so a later run can tell
+    a .part left by a killed backup (no holder: removed) from one being written now (kept).
+
+    flock, which Linux and the BSDs keep apart from SQLite's fcntl locks; elsewhere None (the age rule)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _release_part(fd: int | None) -> None:
+    # Closed last, after SQLite's own connections to the file: closing an fd drops the process's
+    # fcntl locks on that file.
+    if fd is not None:
+        os.close(fd)
+
+
+def remove_stale_parts(db_path: Path) -> list[Path]:
+    """Remove this database's backup .part files that no running backup holds (left by a kill);
+    without OS locks to ask (Windows), those older than STALE_PART_SECONDS."""
+    folder = backups_dir_for(Path(db_path))
+    removed = []
+    try:
+        parts = list(folder.glob(f"{Path(db_path).stem}-*.db.part"))
+    except OSError:
+        return removed
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None
+    cutoff = time.time() - STALE_PART_SECONDS
+    for part in parts:
+        try:
+            if fcntl is None:
+                stale = part.stat().st_mtime < cutoff
+            else:
+                fd = os.open(part, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                try:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        stale = True
+                    except OSError:
+                        stale = False  # a backup is writing it right now
+                finally:
+                    os.close(fd)
+            if stale:
+                sq.remove_db_file(part)
+                removed.append(part)
+        except OSError:
+            pass
+    return removed
 
 
 def _quiet_remove(path: Path) -> None:
@@ -271,14 +341,7 @@ def rotate(db_path: Path, now: dt.datetime | None = None) -> list[Path]:
                 removed.append(b.path)
             except OSError:
                 pass
-    folder = backups_dir_for(db_path)
-    cutoff = time.time() - STALE_PART_SECONDS
-    for part in folder.glob(f"{Path(db_path).stem}-*.db.part"):
-        try:
-            if part.stat().st_mtime < cutoff:
-                part.unlink()
-        except OSError:
-            pass
+    remove_stale_parts(db_path)
     return removed
 
 

@@ -226,6 +226,8 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
             raise DatabaseLocked(_("The database is in use by {holder}. Close it there first, or try again later.").format(
                 holder=describe_holder(holder)), holder=holder and describe_holder(holder))
 
+    if db_lock is not None:
+        _remove_leftovers(path)
     try:
         db = _open_locked(path, mode, exists, revision, readonly, on_backup)
     except BaseException:
@@ -273,6 +275,22 @@ def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
             rotate(path)
             upgraded_from, revision = revision, SCHEMA_HEAD
     return Database(path, readonly, revision, upgraded_from=upgraded_from, backup_made=backup_made)
+
+
+WORK_SUFFIXES = (".new", ".migrating", ".restoring")  # temp copies made only under the writer lock
+
+
+def _remove_leftovers(path: Path) -> None:
+    """With the writer lock held: remove what a killed writer left beside the database (a temp copy
+    of a create, upgrade or restore, with its journal) and its killed backups' .part files."""
+    for suffix in WORK_SUFFIXES:
+        try:
+            sq.remove_db_file(path.with_name(path.name + suffix))
+        except OSError:
+            pass
+    from qoffice.db.backup import remove_stale_parts
+
+    remove_stale_parts(path)
 
 
 def real_db_path(path: Path | str) -> Path:
