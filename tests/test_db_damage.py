@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -222,3 +223,19 @@ def test_odd_characters_in_the_folder_name(tmp_path):
     assert out.returncode == 0, out.stderr
     assert sorted(x.name for x in tmp_path.iterdir()) == ["qhome", "数据?#%20"]
     assert sorted(x.name for x in folder.iterdir()) == ["backups", "q.db", "q.db.lock"]
+
+
+def test_the_gui_refuses_a_database_without_its_version_row(dbfile, qoffice_home):
+    import json
+
+    _sql(dbfile, "DELETE FROM alembic_version")
+    before = digest(dbfile)
+    report = qoffice_home / "report.json"
+    env = dict(os.environ, QOFFICE_EXIT_AFTER_SHOW="1", QOFFICE_SMOKE_REPORT=str(report),
+               QOFFICE_HOME=str(qoffice_home), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-m", "qoffice", "--db", str(dbfile)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["exit"] == 2 and "损坏" in data["prompt"], data
+    assert digest(dbfile) == before and count(dbfile) == 20
