@@ -114,14 +114,17 @@ class ConflictDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.Stretch)
         bold = QFont(self.font())
         bold.setBold(True)
+        empty = value_text(None)
         for i, (_key, name, stored, mine, differs) in enumerate(shown):
             for j, text in enumerate((name, stored, mine)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 if differs:
                     item.setBackground(QBrush(DIFFERENT))
-                    if j:
-                        item.setFont(bold)
+                if j and text == empty:
+                    item.setForeground(QBrush(QColor("#777777")))  # "(empty)" is not a value
+                elif j and differs:
+                    item.setFont(bold)
                 self.table.setItem(i, j, item)
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
@@ -145,7 +148,7 @@ class ConflictDialog(QDialog):
         buttons.addWidget(self.take_theirs)
         buttons.addWidget(self.cancel)
         layout.addLayout(buttons)
-        self.resize(760, min(560, 190 + 34 * len(shown)))
+        self.resize(760, min(560, 170 + 30 * len(shown)))
 
     def _choose(self, choice: str) -> None:
         self.choice = choice
