@@ -924,7 +924,7 @@ def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, pr
 
 def _memory_copy_engine(db_path: Path):
     """An engine over an in-memory copy of the database: a dry run applies everything there."""
-    from qoffice.db.sqlite import _uri_path
+    from qoffice.db.sqlite import _uri_path, install_damage_handler
 
     mem = sqlite3.connect(":memory:", check_same_thread=False)
     src = sqlite3.connect(f"file:{_uri_path(db_path)}?mode=ro", uri=True)
@@ -935,6 +935,7 @@ def _memory_copy_engine(db_path: Path):
     mem.isolation_level = None
     mem.execute("PRAGMA foreign_keys=ON")
     engine = create_engine("sqlite://", creator=lambda: mem, poolclass=StaticPool)
+    install_damage_handler(engine, db_path)  # a damaged page: one clerk's line, not a traceback
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
