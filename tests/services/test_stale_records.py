@@ -208,3 +208,25 @@ def test_awards_have_a_version_too(db, ent_id):
     with db.session() as s:
         aid = awards.create_award(s, ent_id, "南通市市长质量奖", 2024).id
     assert version(db, Award, aid) == 1
+
+
+def test_the_cli_import_bumps_the_version_a_form_loaded(db, ent_id, tmp_path, capsys):
+    from qoffice.cli.main import main
+
+    loaded = version(db, Enterprise, ent_id)
+    with db.read_session() as s:
+        code = s.get(Enterprise, ent_id).uscc
+    path = tmp_path / "企业.csv"
+    path.write_text(f"统一社会信用代码,企业名称,联系人\n{code},南通示例机械有限公司,丁某\n", encoding="utf-8")
+    db_path = db.path
+    db.close()
+    assert main(["--db", str(db_path), "import", "enterprises", str(path)]) == 0, capsys.readouterr()
+    from qoffice.db.database import open_database
+
+    again = open_database(db_path, "existing")
+    try:
+        assert version(again, Enterprise, ent_id) == loaded + 1
+        with again.session() as s, pytest.raises(StaleRecord):
+            enterprises.update_enterprise(s, s.get(Enterprise, ent_id), {"phone": "0513-1"}, expected_version=loaded)
+    finally:
+        again.close()
