@@ -152,6 +152,30 @@ def test_wheel_holds_resources_and_compiled_catalogs(built):
     assert not [n for n in names if n.startswith(("resources/", "tests/"))]
 
 
+def test_pip_wheel_of_a_checkout_compiles_afresh_over_stale_catalogs(built):
+    """`pip install .` / `pip wheel .` build straight from the source tree, where `make bootstrap`
+    leaves .mo files that may be stale: the wheel gets catalogs compiled from the .po parts."""
+    import gettext
+
+    from babel.messages.pofile import read_po
+
+    src = built["base"] / "checkout"
+    _clean_copy(src)
+    folder = src / "resources" / "locale" / "zh_CN" / "LC_MESSAGES"
+    with (folder / "core.po").open("rb") as fh:
+        message = next(m for m in read_po(fh) if m.id and isinstance(m.id, str) and m.string and not m.fuzzy)
+    (folder / "core.mo").write_bytes(b"stale, not a catalog")
+    out = built["base"] / "pip-wheel"
+    r = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)])
+    assert r.returncode == 0, (r.stdout + r.stderr)[-6000:]
+    [wheel] = out.glob("qoffice-*.whl")
+    with zipfile.ZipFile(wheel) as zf, zipfile.ZipFile(built["wheel"]) as from_sdist:
+        ours = {n for n in zf.namelist() if ".dist-info/" not in n}
+        assert ours == {n for n in from_sdist.namelist() if ".dist-info/" not in n}
+        catalog = gettext.GNUTranslations(zf.open("qoffice/resources/locale/zh_CN/LC_MESSAGES/core.mo"))
+    assert catalog.gettext(message.id) == message.string
+
+
 # ---------------------------------------------------------------- the installed package, run
 def _messy_roster(path: Path, codes: list[str], bad_code: str) -> None:
     """A two-line title, a header merged over two rows (联系人 over 姓名 | 电话), stray spaces,
