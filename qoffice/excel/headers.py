@@ -87,9 +87,11 @@ def _header_grid(sheet: SheetData, nrows: int) -> tuple[list[list[str]], set[tup
     merge (a heading spanning several columns)."""
     grid = [[normalize_header(v) for v in row] for row in sheet.rows[:nrows]]
     spanned: set[tuple[int, int]] = set()
+    width = max(map(len, grid), default=0)  # a merge reaching past every header cell covers no heading
     for (r0, c0), (r1, c1) in sheet.merges:
-        if r0 >= nrows:
+        if r0 >= nrows or c0 >= width:
             continue
+        c1 = min(c1, width - 1)
         value = grid[r0][c0] if c0 < len(grid[r0]) else ""
         for r in range(r0, min(r1, nrows - 1) + 1):
             row = grid[r]
@@ -156,20 +158,29 @@ def detect_layout(sheet: SheetData, kind: Kind) -> Layout | None:
     return layout
 
 
-def fill_data_merges(sheet: SheetData, first_data_row: int) -> None:
-    """Cells merged inside the data (one 区县 cell over several rows) fill every cell they cover."""
+def fill_data_merges(sheet: SheetData, first_data_row: int, columns=None) -> None:
+    """Cells merged inside the data (one 区县 cell over several rows) fill every cell they cover.
+
+    Only the sheet's real rows are filled, and only `columns` (the file columns the import reads;
+    all of the merge when None): a merge over A2:XFD1048576 touches no more cells than the data has.
+    """
     rows = sheet.rows
+    wanted = None if columns is None else sorted(set(columns))
+    percent = sheet.percent
     for (r0, c0), (r1, c1) in sheet.merges:
         if r0 < first_data_row or r0 >= len(rows):
             continue
         value = rows[r0][c0] if c0 < len(rows[r0]) else None
+        cols = range(c0, c1 + 1) if wanted is None else [c for c in wanted if c0 <= c <= c1]
+        if not cols:
+            continue
+        last_col = cols[-1]
+        spread = (r0, c0) in percent
         for r in range(r0, min(r1, len(rows) - 1) + 1):
             row = rows[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
+            if len(row) <= last_col:
+                row.extend([""] * (last_col + 1 - len(row)))
+            for c in cols:
                 row[c] = value
-        if (r0, c0) in sheet.percent:
-            sheet.percent.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
-
-
+                if spread:
+                    percent.add((r, c))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -62,15 +64,42 @@ def _unreadable(path: Path, reason: str) -> FileUnreadable:
     return FileUnreadable(_("Cannot read {file}: {reason}").format(file=path.name, reason=reason))
 
 
-def open_book(path: Path | str) -> Book:
-    path = Path(path)
+# Bounds on what a file may make the reader build, whatever its size on disk: cells in a sheet's
+# range (a workbook with a value in XFD1048576 would make calamine allocate 16384 × 1048576 cells),
+# and columns of an HTML table (Excel's own limit).
+MAX_CELLS = 10_000_000
+MAX_COLUMNS = 16384
+
+
+def _open_regular(path: Path) -> bytes:
+    """The first bytes of `path`, after making sure it is a regular file: a device node would be
+    read forever and a FIFO would block until some other program writes to it. Opened without
+    blocking, then checked on the open descriptor."""
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise _unreadable(path, _("the file does not exist.")) from None
+    except IsADirectoryError:
+        raise _unreadable(path, _("it is a folder, not a file.")) from None
     except OSError as exc:
         raise _unreadable(path, exc.strerror or str(exc)) from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise _unreadable(path, _("it is a folder, not a file."))
+        if not stat.S_ISREG(mode):
+            raise _unreadable(path, _("it is not an ordinary file (a device or a pipe); save the data as a file "
+                                      "and import that."))
+        return os.read(fd, 8)
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from exc
+    finally:
+        os.close(fd)
+
+
+def open_book(path: Path | str) -> Book:
+    path = Path(path)
+    head = _open_regular(path)
     if not head:
         raise _unreadable(path, _("the file is empty."))
     if head.startswith(ZIP_MAGIC):
@@ -121,6 +150,8 @@ def _open_calamine(path: Path, fmt: str) -> Book:
             detail=type(exc).__name__)) from exc
 
     def load(name: str) -> SheetData:
+        # .xlsx: the XML scan runs first, as it also bounds the sheet before calamine allocates it.
+        scan = _scan_xlsx(path, name) if fmt == "xlsx" else None
         try:
             sheet = wb.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
@@ -129,16 +160,47 @@ def _open_calamine(path: Path, fmt: str) -> Book:
             raise _unreadable(path, _("sheet {sheet} cannot be read ({detail}).").format(
                 sheet=name, detail=type(exc).__name__)) from exc
         data = SheetData(name, rows, merges=merges)
-        if fmt == "xlsx":
-            from qoffice.excel.xlsx_scan import scan_sheet
-
-            scan = scan_sheet(path, name)
+        if scan is not None:
             data.formats_visible = True
             data.percent = scan.percent
             data.formula_without_value = scan.formula_without_value
         return data
 
     return Book(path, fmt, names, load)
+
+
+def _scan_xlsx(path: Path, name: str):
+    """xlsx_scan.scan_sheet, with every way a hostile or damaged file can fail it as one line."""
+    import zlib
+    from xml.etree.ElementTree import ParseError
+    import zipfile
+
+    from defusedxml import DefusedXmlException
+
+    from qoffice.excel.xlsx_scan import SheetTooLarge, scan_sheet
+
+    try:
+        return scan_sheet(path, name)
+    except SheetTooLarge as exc:
+        raise _unreadable(path, _("cell {cell} of sheet {sheet} lies far outside the data (the sheet would span "
+                                  "{rows:,} rows × {columns:,} columns). Clear that cell or copy the data to a new "
+                                  "sheet, save, and import again.").format(
+            cell=exc.cell, sheet=name, rows=exc.rows, columns=exc.columns)) from None
+    except DefusedXmlException:
+        raise _unreadable(path, _("it contains XML entity declarations (DTD), which Excel never writes; it was "
+                                  "refused for safety. Open it in Excel or WPS, save it as a new .xlsx and import "
+                                  "that.")) from None
+    except ParseError:
+        raise _unreadable(path, _("the XML inside the workbook is damaged. Open it in Excel or WPS, save it again "
+                                  "and import that.")) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise _unreadable(path, _("the file is damaged, or it changed while it was being read. Close the program "
+                                  "that writes it and import again.")) from None
+    except (ValueError, KeyError, OverflowError, RuntimeError, NotImplementedError) as exc:
+        raise _unreadable(path, _("the file is damaged or not a spreadsheet ({detail}).").format(
+            detail=type(exc).__name__)) from None
+    except OSError as exc:
+        raise _unreadable(path, exc.strerror or str(exc)) from exc
 
 
 # --- text formats ---------------------------------------------------------------------------------
@@ -180,7 +242,11 @@ def _open_text(path: Path) -> Book:
         raise _unreadable(path, _("it is neither an Excel file nor readable text."))
     probe = text[:4096].lstrip().lower()
     if probe.startswith("<") and ("<table" in text[:200000].lower()):
-        rows, merges = parse_html_tables(text)
+        try:
+            rows, merges = parse_html_tables(text)
+        except TableTooLarge:
+            raise _unreadable(path, _("its table is larger than a worksheet can be ({cells:,} cells or {columns:,} "
+                                      "columns at most).").format(cells=MAX_CELLS, columns=MAX_COLUMNS)) from None
         fmt = "html"
         sheet = SheetData(path.stem, rows, merges=merges)
     else:
@@ -251,14 +317,24 @@ def parse_delimited(text: str) -> list[list]:
 _BR = "\x00"
 
 
+class TableTooLarge(ValueError):
+    pass
+
+
 class _TableParser(HTMLParser):
-    """Collects <tr>/<td>/<th> of every table into one grid, honouring colspan and rowspan."""
+    """Collects <tr>/<td>/<th> of every table into one grid, honouring colspan and rowspan.
+
+    Spans are clamped as browsers clamp them (colspan ≤ 1000, rowspan ≤ 65534) and a rowspan
+    only marks its columns as taken until its last row (one entry per column, not per cell), so
+    `<td rowspan=10000 colspan=10000>` costs a thousand entries, not a hundred million. The grid
+    may not grow past MAX_COLUMNS columns or MAX_CELLS cells (TableTooLarge)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.rows: list[list] = []
         self.merges: list[Merge] = []
-        self._occupied: dict[tuple[int, int], str] = {}
+        self._busy: dict[int, int] = {}  # column -> last row a rowspan above still covers
+        self._cells = 0
         self._row: int | None = None
         self._col = 0
         self._cell: list[str] | None = None
@@ -278,7 +354,7 @@ class _TableParser(HTMLParser):
             if self._row is None:
                 self.handle_starttag("tr", [])
             a = dict(attrs)
-            self._span = (_int(a.get("rowspan")), _int(a.get("colspan")))
+            self._span = (_int(a.get("rowspan"), 65534), _int(a.get("colspan"), 1000))
             self._cell = []
         elif tag == "br" and self._cell is not None:
             self._cell.append(_BR)
@@ -304,26 +380,33 @@ class _TableParser(HTMLParser):
         text = "\n".join(" ".join(seg.split()) for seg in "".join(self._cell).split(_BR)).strip()
         self._cell = None
         r = self._row
-        while (r, self._col) in self._occupied:
-            self._col += 1
+        busy = self._busy
         c = self._col
+        while busy.get(c, -1) >= r:
+            c += 1
         rs, cs = self._span
-        for dr in range(rs):
+        if c + cs > MAX_COLUMNS:
+            raise TableTooLarge()
+        if rs > 1:
+            last = r + rs - 1
             for dc in range(cs):
-                self._occupied[(r + dr, c + dc)] = ""
+                busy[c + dc] = last
         if rs > 1 or cs > 1:
             self.merges.append(((r, c), (r + rs - 1, c + cs - 1)))
         row = self.rows[r]
-        while len(row) <= c:
-            row.append("")
+        if len(row) <= c:
+            self._cells += c + 1 - len(row)
+            if self._cells > MAX_CELLS:
+                raise TableTooLarge()
+            row.extend([""] * (c + 1 - len(row)))
         row[c] = text
         self._col = c + cs
 
 
-def _int(value) -> int:
+def _int(value, most: int) -> int:
     try:
-        return max(1, min(int(value), 10000))
-    except (TypeError, ValueError):
+        return max(1, min(int(value), most))
+    except (TypeError, ValueError, OverflowError):
         return 1
 
 

@@ -5,6 +5,12 @@ The sheet XML is streamed from the zip; a cheap byte scan first decides whether 
 at all (no `<f` and no percent style → nothing to find), so a plain 100,000-row roster costs one
 pass over the compressed bytes. When a parse is needed it goes through defusedxml's iterparse,
 clearing elements as it goes, so memory stays bounded whatever the sheet's size.
+
+The same pass bounds the sheet before python-calamine sees it: calamine allocates the whole
+rectangle from the first to the last cell holding a value, so a 5 KB file with values in A1 and
+XFD1048576 asks for 512 GiB and aborts the process. Cell and row references that could make the
+rectangle larger than MAX_CELLS (a column past AZ, a row past 191,999) send the sheet through an
+exact scan of its value cells, which raises SheetTooLarge naming the farthest one.
 """
 from __future__ import annotations
 
@@ -21,6 +27,20 @@ PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 BUILTIN_PERCENT_FORMATS = {9, 10}
 _CHUNK = 1 << 20
 _QUOTED = re.compile(r'"[^"]*"|\\.')
+MAX_CELLS = 10_000_000  # cells in the rectangle calamine would allocate (~32 bytes each)
+# A reference that could reach past MAX_CELLS: a column of three letters or from BA on (52 columns ×
+# 192,000 rows ≈ MAX_CELLS), or a row number from 192,000 on, in a cell's or a row's r attribute.
+_FAR = re.compile(rb'r="(?:[A-Z]{3}|[B-Z][A-Z]|[A-Z]{0,2}(?:19[2-9]\d{3}|[2-9]\d{5}|[1-9]\d{6,})")')
+_ELEMENT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>')
+_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Za-z]*)(\d*)["\']')
+
+
+class SheetTooLarge(ValueError):
+    """The sheet's cells span more than MAX_CELLS; `cell` is the farthest one (like "XFD1048576")."""
+
+    def __init__(self, cell: str, rows: int, columns: int):
+        super().__init__(cell)
+        self.cell, self.rows, self.columns = cell, rows, columns
 
 
 @dataclass
@@ -83,6 +103,70 @@ def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def column_letters(col: int) -> str:
+    """0-based column → letters (0 → A, 16383 → XFD)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _letters_to_col(letters: bytes) -> int:
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return col - 1
+
+
+def _check_extent(zf: zipfile.ZipFile, path: str) -> None:
+    """Exact scan of the cells that hold something: raise SheetTooLarge when the rectangle from the
+    first to the last of them has more than MAX_CELLS cells. Cells without a reference follow the
+    one before them, rows without one the row before, as calamine places them."""
+    min_r = min_c = 1 << 62
+    max_r = max_c = -1
+    far_row = far_col = (0, 0)
+    row = -1
+    col = -1
+    tail = b""
+    with zf.open(path) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buf = tail + chunk
+            if chunk:
+                cut = buf.rfind(b"<")
+                buf, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+            for m in _ELEMENT.finditer(buf):
+                attrs = m.group(2)
+                ref = _R_ATTR.search(attrs)
+                if m.group(1) == b"row":
+                    row = int(ref.group(2)) - 1 if ref and ref.group(2) else row + 1
+                    col = -1
+                    continue
+                if ref and ref.group(2):
+                    r = int(ref.group(2)) - 1
+                    c = _letters_to_col(ref.group(1)) if ref.group(1) else col + 1
+                else:
+                    r, c = row, col + 1
+                row, col = r, c
+                if attrs.endswith(b"/"):
+                    continue  # <c r="A9" s="1"/>: formatted, nothing in it
+                if r > max_r:
+                    max_r, far_row = r, (r, c)
+                if c > max_c:
+                    max_c, far_col = c, (r, c)
+                min_r, min_c = min(min_r, r), min(min_c, c)
+            if not chunk:
+                break
+    if max_r < 0:
+        return
+    rows, columns = max_r - min_r + 1, max_c - min_c + 1
+    if rows * columns > MAX_CELLS:
+        r, c = far_col if columns > 52 else far_row
+        raise SheetTooLarge(f"{column_letters(c)}{r + 1}", rows, columns)
+
+
 def _ref_to_rc(ref: str) -> tuple[int, int]:
     col = 0
     i = 0
@@ -104,19 +188,24 @@ def _has_formula(buf: bytes) -> bool:
     return False
 
 
-def _needs_parse(zf: zipfile.ZipFile, path: str, style_markers: list[bytes]) -> bool:
-    """Byte scan: any formula element, or any cell using a percent style?"""
+def _byte_scan(zf: zipfile.ZipFile, path: str, style_markers: list[bytes]) -> tuple[bool, bool]:
+    """One pass over the sheet's bytes: (any formula element or cell using a percent style?, any
+    reference that could make the sheet's rectangle too large?)."""
     tail = b""
+    needs_parse = far = False
+    far_search = _FAR.search
     with zf.open(path) as fh:
         while True:
             chunk = fh.read(_CHUNK)
             if not chunk:
-                return False
+                return needs_parse, far
             buf = tail + chunk
-            if _has_formula(buf):
-                return True
-            if any(m in buf for m in style_markers):
-                return True
+            if not needs_parse:
+                needs_parse = _has_formula(buf) or any(m in buf for m in style_markers)
+            if not far:
+                far = far_search(buf) is not None
+            if needs_parse and far:
+                return True, True
             tail = buf[-64:]
 
 
@@ -129,7 +218,10 @@ def scan_sheet(path_or_file, sheet_name: str) -> SheetScan:
             return result
         pct = percent_styles(zf)
         markers = [f's="{i}"'.encode() for i in pct]
-        if not _needs_parse(zf, xml_path, markers):
+        needs_parse, far = _byte_scan(zf, xml_path, markers)
+        if far:
+            _check_extent(zf, xml_path)
+        if not needs_parse:
             return result
         pct_text = {str(i) for i in pct}
         with zf.open(xml_path) as fh:

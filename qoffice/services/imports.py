@@ -335,7 +335,7 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
     book = open_book(path)
     sheet, layout = _choose_sheet(book, kind)
     first = layout.header_row + 1
-    fill_data_merges(sheet, first)
+    fill_data_merges(sheet, first, [c for cols in layout.columns.values() for c in cols])
     data_rows = [i for i in range(first, len(sheet.rows)) if not _is_footer(sheet.rows[i])]
     # The file's data rows run from below the header to its last row with anything in it.
     last = len(sheet.rows) - 1

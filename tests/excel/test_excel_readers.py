@@ -155,9 +155,9 @@ def test_plain_sheet_is_not_parsed_only_byte_scanned(files):
     plain = files.xlsx(files.dir / "p.xlsx", [["a", "b"], [1, 2]])
     formula = files.xlsx(files.dir / "q.xlsx", [["a", "b"], [1, "=A2"]])
     with zipfile.ZipFile(plain) as zf:
-        assert xlsx_scan._needs_parse(zf, "xl/worksheets/sheet1.xml", []) is False
+        assert xlsx_scan._byte_scan(zf, "xl/worksheets/sheet1.xml", []) == (False, False)
     with zipfile.ZipFile(formula) as zf:
-        assert xlsx_scan._needs_parse(zf, "xl/worksheets/sheet1.xml", []) is True
+        assert xlsx_scan._byte_scan(zf, "xl/worksheets/sheet1.xml", []) == (True, False)
 
 
 def test_sheet_used_down_to_the_last_row_reads_only_real_rows(files):
