@@ -84,6 +84,9 @@ def date_edit(optional: bool = False) -> QDateEdit:
         w.setMinimumDate(NO_DATE)
         w.setSpecialValueText(_("(not set)"))
         w.setDate(NO_DATE)
+        from qoffice.ui.dates import open_on_today
+
+        open_on_today(w)  # the calendar opens on today, not on January 1900
     else:
         w.setDate(QDate.currentDate())
     return w

@@ -44,6 +44,7 @@ from qoffice.services import audit as audit_service
 from qoffice.services import enterprises
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
+from qoffice.ui.dates import open_on_today
 
 FIELD_LABELS = {
     "uscc": N_("Unified social credit code"),
@@ -234,10 +235,10 @@ class EnterpriseEditor(QDialog):
             h.setContentsMargins(0, 0, 0, 0)
             date = QDateEdit()
             date.setObjectName("cqo_appointed_date")
-            date.setCalendarPopup(True)
             date.setDisplayFormat("yyyy-MM-dd")
             date.setMinimumDate(NO_DATE)
             date.setSpecialValueText(_("(not given)"))
+            open_on_today(date)  # not on January 1900, the "not given" value
             date.setDate(NO_DATE)
             date.dateChanged.connect(lambda _d: self._changed("cqo_appointed"))
             clear = QToolButton()

@@ -1,10 +1,13 @@
-"""Switch the UI language: qoffice's gettext catalogs plus Qt's own qtbase_<lang>.qm."""
+"""Switch the UI language: qoffice's gettext catalogs, Qt's own qtbase_<lang>.qm, and QLocale's default.
+
+The default QLocale is what widgets made afterwards use (a calendar's month and weekday names);
+the main window rebuilds its areas on a switch, so they follow it too."""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from qoffice import i18n
@@ -12,6 +15,8 @@ from qoffice.paths import resources_dir
 
 log = logging.getLogger("qoffice.ui")
 _qt_translator: QTranslator | None = None
+# The QLocale of each UI language: month and weekday names of date pickers, number formats.
+LOCALES = {"zh_CN": (QLocale.Chinese, QLocale.China), "en": (QLocale.English, QLocale.UnitedStates)}
 
 
 def qt_translation_dirs() -> list[Path]:
@@ -23,6 +28,7 @@ def apply_language(language: str | None) -> str:
     """Set qoffice's language and (re)install Qt's translator for its dialogs and buttons."""
     global _qt_translator
     language = i18n.set_language(language)
+    QLocale.setDefault(QLocale(*LOCALES.get(language, LOCALES["zh_CN"])))  # widgets made from now on
     app = QApplication.instance()
     if app is None:
         return language
