@@ -144,6 +144,10 @@ def write_openpyxl(path: Path, r: city.RawReturn, *, headers: dict[str, list] | 
             rows = [rows[0] + [extra_columns[name]]] + [row + ["附加"] for row in rows[1:]]
         for row in rows:
             ws.append(row)
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text that begins with =, as a county's file holds it
     for name in extra_sheets:
         wb.create_sheet(name).append(["说明"])
     for (sheet, ref), (formula, _saved) in (formulas or {}).items():
@@ -188,6 +192,8 @@ def write_xlsxwriter(path: Path, r: city.RawReturn) -> Path:
             for j, v in enumerate(row):
                 if isinstance(v, dt.date):
                     ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), date_fmt)
+                elif isinstance(v, str):
+                    ws.write_string(i, j, v)
                 elif v is not None:
                     ws.write(i, j, v)
     wb.close()

@@ -1,0 +1,185 @@
+"""Read a county's return (.xlsx, return-format.md) for the city office (city.md "Receiving a return").
+
+Cells come through python-calamine (qoffice.excel.readers.open_book: the zip checks, password and
+damage handling), formulas through a scan of the sheet XML (qoffice.excel.xlsx_scan): a formula
+with no saved result refuses the file, one with a saved result is read with a warning naming the
+cell. Headers are matched after folding spaces, line breaks and full-width brackets (a warning
+says so); a missing sheet or required header refuses the file; extra sheets and columns are
+ignored with a warning. What the cells mean is judged by qoffice.domain.city.read_return.
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from defusedxml import ElementTree as DET
+
+from qoffice.domain import city
+from qoffice.domain.returndata import COVER_LABELS, HEADERS, S_COVER, SHEETS
+from qoffice.errors import FileUnreadable
+from qoffice.excel.headers import normalize_header
+from qoffice.excel.xlsx_scan import NS, _has_formula, _ref_to_rc, sheet_paths
+
+ERROR, WARNING = city.ERROR, city.WARNING
+_CHUNK = 1 << 20
+
+
+@dataclass
+class FileReading:
+    raw: city.RawReturn | None
+    errors: list[city.Finding] = field(default_factory=list)
+    warnings: list[city.Finding] = field(default_factory=list)
+
+
+def cell_name(row0: int, col0: int) -> str:
+    col = col0 + 1
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row0 + 1}"
+
+
+def formula_cells(zf: zipfile.ZipFile, xml_path: str) -> dict[tuple[int, int], bool]:
+    """0-based (row, col) of every formula cell → whether a result was saved with it."""
+    tail = b""
+    found = False
+    with zf.open(xml_path) as fh:
+        while chunk := fh.read(_CHUNK):
+            if _has_formula(tail + chunk):
+                found = True
+                break
+            tail = chunk[-8:]
+    if not found:
+        return {}
+    out: dict[tuple[int, int], bool] = {}
+    with zf.open(xml_path) as fh:
+        has_f = has_v = False
+        sheet_data = None
+        for event, el in DET.iterparse(fh, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == NS + "c":
+                    has_f = has_v = False
+                elif tag == NS + "sheetData":
+                    sheet_data = el
+                continue
+            if tag == NS + "f":
+                has_f = True
+            elif tag == NS + "v":
+                has_v = bool(el.text)
+            elif tag == NS + "c":
+                ref = el.get("r")
+                if has_f and ref:
+                    out[_ref_to_rc(ref)] = has_v
+                el.clear()
+            elif tag == NS + "row" and sheet_data is not None:
+                sheet_data.clear()
+    return out
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def read(path: Path | str) -> FileReading:
+    """Read one file into a RawReturn, with the reader's refusals and warnings."""
+    from qoffice.excel.readers import open_book
+
+    path = Path(path)
+    out = FileReading(None)
+    try:
+        book = open_book(path)
+    except FileUnreadable as exc:
+        out.errors.append(city.Finding(ERROR, None, None, f"不是可读取的Excel工作簿：{exc}"))
+        return out
+    if book.format != "xlsx":
+        out.errors.append(city.Finding(ERROR, None, None, "不是.xlsx工作簿（年度报表须为.xlsx格式）"))
+        return out
+    names = list(book.sheet_names)
+    missing = [s for s in SHEETS if s not in names]
+    for s in missing:
+        out.errors.append(city.Finding(ERROR, s, None, f"缺少工作表“{s}”"))
+    for s in names:
+        if s not in SHEETS:
+            out.warnings.append(city.Finding(WARNING, None, None, f"多余的工作表“{s}”已忽略"))
+    if missing:
+        return out
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml_paths = sheet_paths(zf)
+            formulas = {s: formula_cells(zf, xml_paths[s]) for s in SHEETS if s in xml_paths}
+    except (zipfile.BadZipFile, KeyError, DET.ParseError, OSError) as exc:
+        out.errors.append(city.Finding(ERROR, None, None, f"文件已损坏（{type(exc).__name__}）"))
+        return out
+    for s in SHEETS:
+        for (r, c), saved in sorted(formulas.get(s, {}).items()):
+            if saved:
+                out.warnings.append(city.Finding(WARNING, s, r + 1, f"{s}!{cell_name(r, c)}是公式，已读取其保存的结果"))
+            else:
+                out.errors.append(city.Finding(ERROR, s, r + 1, f"{s}!{cell_name(r, c)}是没有保存结果的公式："
+                                                                "请在Excel中打开并保存后重新报送"))
+
+    try:
+        cover_rows = book.sheet(S_COVER).rows
+    except FileUnreadable as exc:
+        out.errors.append(city.Finding(ERROR, S_COVER, None, str(exc)))
+        return out
+    cover: dict[str, object] = {}
+    for row in cover_rows:
+        if not row:
+            continue
+        label = normalize_header(row[0])
+        if label in COVER_LABELS and label not in cover:
+            cover[label] = row[1] if len(row) > 1 else None
+    sheets: dict[str, city.RawSheet] = {}
+    for s in SHEETS[1:]:
+        try:
+            data = book.sheet(s)
+        except FileUnreadable as exc:
+            out.errors.append(city.Finding(ERROR, s, None, str(exc)))
+            continue
+        sheet = _read_sheet(s, data.rows, out)
+        if sheet is not None:
+            sheets[s] = sheet
+    if out.errors:
+        return out
+    out.raw = city.RawReturn(cover=cover, sheets=sheets)
+    return out
+
+
+def _read_sheet(name: str, rows: list[list], out: FileReading) -> city.RawSheet | None:
+    wanted = HEADERS[name]
+    header_row = rows[0] if rows else []
+    columns: dict[str, int] = {}
+    for col, cell in enumerate(header_row):
+        if _blank(cell):
+            continue
+        given = str(cell)
+        norm = normalize_header(cell)
+        if norm in wanted and norm not in columns:
+            columns[norm] = col
+            if given != norm:
+                out.warnings.append(city.Finding(WARNING, name, 1, f"表头“{given.strip()}”与格式规定的“{norm}”"
+                                                                   "不完全相同（空格、换行或全角括号），已按“{norm}”读取"
+                                                                   .replace("{norm}", norm)))
+        else:
+            out.warnings.append(city.Finding(WARNING, name, 1, f"多余的列“{given.strip()}”（{cell_name(0, col)}）已忽略"))
+    missing = [h for h in wanted if h not in columns]
+    if missing:
+        for h in missing:
+            out.errors.append(city.Finding(ERROR, name, 1, f"工作表“{name}”缺少表头“{h}”"))
+        return None
+    sheet = city.RawSheet(name)
+    items = list(columns.items())
+    width = max(columns.values()) + 1
+    for i in range(1, len(rows)):
+        row = rows[i]
+        if len(row) < width:
+            row = list(row) + [None] * (width - len(row))
+        values = {h: (None if row[c] == "" else row[c]) for h, c in items}
+        if all(_blank(v) for v in values.values()):
+            continue
+        sheet.rows.append(city.Row(i + 1, values))
+    return sheet
