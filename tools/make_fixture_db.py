@@ -98,6 +98,25 @@ ROWS: dict[str, list[dict]] = {
         {"id": 1, "year": 2024, "at": TS, "path": "C:\\报送\\2024年报表.xlsx", "copy_path": None,
          "indicators_json": "{\"1\": \"2\", \"2\": \"1.25\"}", "warnings": 1},
     ],
+    # revision 0005: the city office (a received return, the one it replaced, a row, a finding)
+    "city_return": [
+        {"id": 1, "year": 2024, "county": "崇川区", "file_name": "崇川区_2024年度质量强企报表.xlsx", "sha256": "0" * 64,
+         "content": b"PK\x03\x04 not a real workbook \x00\xff", "received_at": TS, "filled_date": "2025-01-10",
+         "office": "崇川区质量办", "operator": "李四", "phone": "0513-81234567", "software_version": "1.0",
+         "current": 0, "replaced_previous": 0, "superseded_at": TS, "withdrawn_at": None, "withdraw_reason": None,
+         "summary_json": "{\"1\": \"2\"}", "warnings": 0},
+        {"id": 2, "year": 2024, "county": "崇川区", "file_name": "崇川区 报表(改).xlsx", "sha256": "1" * 64,
+         "content": b"\x00" * 10, "received_at": TS, "filled_date": "2025-01-12", "current": 1,
+         "replaced_previous": 1, "withdrawn_at": TS, "withdraw_reason": "汇总表第2行与明细不符，请核对后重报",
+         "summary_json": "{}", "warnings": 1},
+    ],
+    "city_return_row": [
+        {"id": 1, "return_id": 2, "sheet": "企业名录", "row": 2,
+         "data": "{\"统一社会信用代码\": \"91320602MA1MXXXX0X\", \"企业名称\": \"南通示例\\n精密\"}"},
+    ],
+    "city_finding": [
+        {"id": 1, "return_id": 2, "level": "警告", "sheet": "汇总", "row": 3, "message": "汇总表第2行填报5，按明细计算为2"},
+    ],
 }
 
 

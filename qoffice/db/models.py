@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -334,3 +335,60 @@ class ReturnSubmission(Base):
     copy_path: Mapped[str | None] = mapped_column(String(1000))
     indicators_json: Mapped[str] = mapped_column(Text)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- the city office (市级汇总, city.md; revision 0005) ----------------------------------------------
+class CityReturn(Base):
+    """A county return received by the city office: the file (bytes and original name) and, in
+    city_return_row, its rows — so the city's sums never re-read files and both survive backup and
+    restore. One row per file accepted (or that replaced the current one); refused and identical
+    files are not stored. `current` marks the return that counts for its county and year."""
+
+    __tablename__ = "city_return"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    county: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    filled_date: Mapped[dt.date | None] = mapped_column(Date)  # 封面 填报日期
+    office: Mapped[str | None] = mapped_column(String(200))
+    operator: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(200))
+    software_version: Mapped[str | None] = mapped_column(String(100))
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    replaced_previous: Mapped[bool] = mapped_column(Boolean, default=False)  # 已更新
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # 退回
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    summary_json: Mapped[str] = mapped_column(Text, default="{}")  # 汇总 本年数值 as the county wrote them
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_city_return_year_county", "year", "county"),)
+
+
+class CityReturnRow(Base):
+    """One data row of a received return's detail sheet or 校验 (values by header, as JSON)."""
+
+    __tablename__ = "city_return_row"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("city_return.id", ondelete="CASCADE"), index=True)
+    sheet: Mapped[str] = mapped_column(String(20))
+    row: Mapped[int] = mapped_column(Integer)  # the Excel row in the county's file
+    data: Mapped[str] = mapped_column(Text)
+
+
+class CityFinding(Base):
+    """What receiving a return found (warnings and notes, the county's carried 校验 rows)."""
+
+    __tablename__ = "city_finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("city_return.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    sheet: Mapped[str | None] = mapped_column(String(50))
+    row: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
