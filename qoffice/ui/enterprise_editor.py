@@ -6,6 +6,7 @@ so the form and the import can never disagree about what is valid.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from qoffice.db.models import Enterprise, YearFigures
+from qoffice.domain import county as county_rules
 from qoffice.domain import money, vocab
 from qoffice.domain import enterprise as rules
 from qoffice.errors import KnownError, StaleRecord, ValidationFailed
@@ -125,10 +127,15 @@ class EnterpriseEditor(QDialog):
 
         with db.read_session() as s:
             counties = settings_service.counties(s)
+            # 新增 starts on the office's own county; it counts as listed even if the list lacks it.
+            self.office_county = (settings_service.get(s, "county") or "").strip()
+        self.counties = counties + ([self.office_county] if self.office_county not in ("", *counties) else [])
         outer = QVBoxLayout(self)
         self.tabs = QTabWidget()
         outer.addWidget(self.tabs, 1)
         self.tabs.addTab(self._build_form(counties), _("Quality file"))
+        self.county_outside: county_rules.OutsideList | None = None
+        self.messages["county"].linkActivated.connect(lambda _href: self.use_suggested_county())
         self.figures = FiguresPanel(db, self.year)
         self.tabs.addTab(self.figures, _("Yearly figures"))
         self.audit = AuditPanel(db)
@@ -316,7 +323,7 @@ class EnterpriseEditor(QDialog):
 
         self.enterprise_id = enterprise_id
         self.version: int | None = None  # what a save hands the service: a record changed since is refused
-        data: dict = {"status": vocab.STATUS_ACTIVE}
+        data: dict = {"status": vocab.STATUS_ACTIVE, "county": self.office_county or None}
         name = None
         if enterprise_id is not None:
             with self.db.read_session() as s:
@@ -376,8 +383,10 @@ class EnterpriseEditor(QDialog):
                                            else field_label("status_year"))
         self.w["benchmark_since"].setEnabled(bool(values.get("benchmark")))
         checked = self.check()
+        self.county_outside = county_rules.outside_list(values.get("county"), self.counties)
         code = enterprises.uscc_rules.normalize(values.get("uscc"))
         for key, label in self.messages.items():
+            label.setTextFormat(Qt.AutoText)
             problem = checked.problems.get(key)
             warning = checked.warnings.get(key)
             visible = key in self._touched or (key == "uscc" and len(code) >= enterprises.uscc_rules.LENGTH) \
@@ -392,6 +401,8 @@ class EnterpriseEditor(QDialog):
                 label.setText(_("Note: {text}").format(text=warning))
                 label.setStyleSheet(WARNING_STYLE)
                 label.show()
+            elif key == "county" and self.county_outside is not None:
+                self._show_county_warning(label, self.county_outside)
             else:
                 label.hide()
         missing = [field_label(k) for k in REQUIRED if not str(values.get(k) or "").strip()]
@@ -406,6 +417,22 @@ class EnterpriseEditor(QDialog):
         self.save_button.setToolTip(reason or _("Save (Ctrl+S)"))
         return not reason
 
+    def _show_county_warning(self, label: QLabel, outside) -> None:
+        """“如东” is not in the county list; did you mean “如东县”? — with a link that takes it."""
+        text = html.escape(_("Note: {text}").format(text=outside.message))
+        if outside.suggestion:
+            text += ' <a href="county">{}</a>'.format(
+                html.escape(_("Use “{county}”").format(county=outside.suggestion)))
+        label.setTextFormat(Qt.RichText)
+        label.setText(text)
+        label.setStyleSheet(WARNING_STYLE)
+        label.show()
+
+    def use_suggested_county(self) -> None:
+        """Put the closest listed county in place of the one typed."""
+        if self.county_outside is not None and self.county_outside.suggestion:
+            self.w["county"].setEditText(self.county_outside.suggestion)
+
     def field_message(self, key: str) -> str:
         label = self.messages[key]
         return label.text() if not label.isHidden() else ""
@@ -415,6 +442,12 @@ class EnterpriseEditor(QDialog):
         self._touched.update(self.w)
         if not self.validate():
             return False
+        outside = self.county_outside
+        if outside is not None and outside.suggestion and messages.ask(self, _(
+                "The county “{county}” is not in the county list. Save it as “{suggestion}”?\n\n"
+                "Choose No to keep “{county}” as typed.").format(county=outside.value,
+                                                                  suggestion=outside.suggestion), default=True):
+            self.use_suggested_county()
         data = enterprises.clean(self.values())
         try:
             with self.db.session() as s:
