@@ -9,6 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 YUAN_PER_WAN = Decimal(10000)
 RATE_SCALE = Decimal(10000)  # loss rate kept to 4 decimals
+# The largest amount taken (10^15 yuan = 1000 万亿元, far beyond any enterprise's figures): it keeps
+# every amount inside SQLite's 64-bit integers and Decimal's 28 digits, so a mistyped 25-digit
+# cell or an Excel float like 1e300 is a clear row error instead of an overflow.
+MAX_YUAN = 10**15
+
+
+def too_large(amount: Decimal, limit: int = MAX_YUAN) -> bool:
+    """Whether |amount| reaches `limit` (also true for infinities and NaN)."""
+    return not amount.is_finite() or abs(amount) >= limit
 
 
 def to_decimal(value) -> Decimal:

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from qoffice.domain.money import round_half_up, to_decimal
+from qoffice.domain.money import MAX_YUAN, round_half_up, to_decimal, too_large
 from qoffice.i18n import _
 
 EXCEL_TEXT_LIMIT = 32767
@@ -53,7 +53,7 @@ def number_text(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        if value.is_integer():
+        if value.is_integer() and abs(value) < 1e16:  # 1e300 stays "1e+300", not 301 digits
             return str(int(value))
         return repr(value)
     if isinstance(value, dt.datetime):
@@ -109,6 +109,9 @@ def parse_bool(value) -> bool:
     raise CellProblem(_("“{value}” is not a yes/no answer; write 是 or 否.").format(value=text))
 
 
+MAX_WHOLE_NUMBER = 10**9  # counts (batches, people): far beyond any real one, inside SQLite's integers
+
+
 def parse_int(value, *, minimum: int | None = 0) -> int:
     if isinstance(value, bool):
         raise CellProblem(_("“{value}” is not a whole number.").format(value=value))
@@ -120,6 +123,8 @@ def parse_int(value, *, minimum: int | None = 0) -> int:
             number = Decimal(text)
         except InvalidOperation:
             raise CellProblem(_("“{value}” is not a whole number.").format(value=clean_text(value))) from None
+    if too_large(number, MAX_WHOLE_NUMBER):
+        raise CellProblem(_("“{value}” is implausibly large; check the digits.").format(value=number_text(value)))
     if number != number.to_integral_value():
         raise CellProblem(_("“{value}” is not a whole number.").format(value=number_text(value)))
     result = int(number)
@@ -183,6 +188,9 @@ def parse_money(value, *, scale: Decimal = Decimal(10000)) -> tuple[int, bool]:
                 value=clean_text(value)))
         unit = m.group(2)
         amount = Decimal(m.group(1)) * (MONEY_UNITS[unit] if unit else scale)
+    if too_large(amount):
+        raise CellProblem(_("The amount “{value}” is implausibly large (more than {limit} 万元); check the unit and "
+                            "the digits.").format(value=number_text(value), limit=f"{MAX_YUAN // 10000:,}"))
     if amount < 0:
         raise CellProblem(_("An amount cannot be negative."))
     yuan = round_half_up(amount)
@@ -192,18 +200,26 @@ def parse_money(value, *, scale: Decimal = Decimal(10000)) -> tuple[int, bool]:
 _RATE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*(%)?$")
 
 
+MAX_PERCENT = 10**6  # a rate is checked against its own range later; this only keeps it a plain number
+
+
 def parse_rate(value, *, percent_cell: bool = False) -> Decimal:
     """A percentage: 1.25, "1.25%" or a percent-formatted cell holding 0.0125 all mean 1.25 %."""
     if isinstance(value, bool):
         raise CellProblem(_("“{value}” is not a percentage.").format(value=value))
     if isinstance(value, (int, float)):
         number = to_decimal(value)
-        return (number * 100).normalize() if percent_cell else number
-    text = (clean_text(value) or "").replace(" ", "").replace("％", "%")
-    m = _RATE.match(text)
-    if not m:
-        raise CellProblem(_("“{value}” is not a percentage; write it like 1.25 or 1.25%.").format(value=text))
-    return Decimal(m.group(1))
+        number = (number * 100).normalize() if percent_cell else number
+    else:
+        text = (clean_text(value) or "").replace(" ", "").replace("％", "%")
+        m = _RATE.match(text)
+        if not m:
+            raise CellProblem(_("“{value}” is not a percentage; write it like 1.25 or 1.25%.").format(value=text))
+        number = Decimal(m.group(1))
+    if too_large(number, MAX_PERCENT):
+        raise CellProblem(_("“{value}” is implausibly large for a percentage; check the digits.").format(
+            value=number_text(value)))
+    return number
 
 
 def choose(value, vocabulary: tuple[str, ...]) -> str:

@@ -53,6 +53,12 @@ def _is_percent_code(code: str) -> bool:
     return "%" in _QUOTED.sub("", code)
 
 
+def _format_id(el) -> int:
+    """numFmtId as a number; one that is not (numFmtId="abc", which Excel never writes) is no format."""
+    text = el.get("numFmtId", "0")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
+
+
 def percent_styles(zf: zipfile.ZipFile) -> set[int]:
     """Indexes into cellXfs whose number format shows a percent."""
     try:
@@ -71,11 +77,11 @@ def percent_styles(zf: zipfile.ZipFile) -> set[int]:
                     in_xfs = True
                 continue
             if tag == NS + "numFmt":
-                custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+                custom[_format_id(el)] = el.get("formatCode", "")
             elif tag == NS + "cellXfs":
                 in_xfs = False
             elif tag == NS + "xf" and in_xfs:
-                fmt = int(el.get("numFmtId", "0"))
+                fmt = _format_id(el)
                 if fmt in BUILTIN_PERCENT_FORMATS or (fmt in custom and _is_percent_code(custom[fmt])):
                     out.add(index)
                 index += 1
