@@ -17,11 +17,16 @@ EXCEL_TEXT_LIMIT = 32767
 LIST_SEPARATORS = re.compile(r"[、;；,，\r\n]+")
 # Full-width ASCII (Ｆ１２３…) and the ideographic space; Chinese punctuation is left as written.
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
-_CONTROL_KEEP_NOTHING = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# Invisible format characters, removed outright: zero-width (U+200B–200D, U+2060–2064, BOM) and the
+# bidi controls (U+200E/200F marks, U+202A–202E embeddings and overrides, U+2066–2069 isolates) — a
+# U+202E in a name shows "南通甲公司" for text stored in another order.
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029{_INVISIBLE}]")  # multiline: removed
+_CONTROL_KEEP_NOTHING = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")  # one line: a space
 
 # Anything clean_text would change: control/format characters, full-width forms, edge or double spaces.
-_NEEDS_WORK = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\uff01-\uff5e\u3000]|^\s|\s$|\s\s")
+_NEEDS_WORK = re.compile(f"[\x00-\x1f\x7f\u2028\u2029{_INVISIBLE}\uff01-\uff5e\u3000]|^\\s|\\s$|\\s\\s")
 NEEDS_WORK = _NEEDS_WORK  # for readers of many cells that inline clean_text's fast path
 
 YES_WORDS = {"是", "y", "yes", "true", "√", "✓", "✔", "1", "有", "对"}
@@ -76,7 +81,7 @@ def clean_text(value, *, multiline: bool = False) -> str | None:
         text = _CONTROL.sub("", text).replace("\t", " ")
         text = "\n".join(line.strip() for line in text.split("\n")).strip()
     else:
-        text = " ".join(_CONTROL_KEEP_NOTHING.sub(" ", text).split())
+        text = " ".join(_CONTROL_KEEP_NOTHING.sub(" ", _INVISIBLE_RE.sub("", text)).split())
     if len(text) > EXCEL_TEXT_LIMIT:
         raise CellProblem(_("The text is longer than Excel's limit of {limit} characters.").format(
             limit=EXCEL_TEXT_LIMIT))
