@@ -12,6 +12,7 @@ backup is always a whole, verified database. Rotation keeps, like restic's keep-
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import re
 import shutil
@@ -263,7 +264,7 @@ def remove_stale_parts(db_path: Path) -> list[Path]:
     folder = backups_dir_for(Path(db_path))
     removed = []
     try:
-        parts = list(folder.glob(f"{Path(db_path).stem}-*.db.part"))
+        parts = list(folder.glob(f"{glob.escape(Path(db_path).stem)}-*.db.part"))
     except OSError:
         return removed
     try:

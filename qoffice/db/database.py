@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from glob import escape as glob_escape
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -286,6 +287,17 @@ def _remove_leftovers(path: Path) -> None:
     for suffix in WORK_SUFFIXES:
         try:
             sq.remove_db_file(path.with_name(path.name + suffix))
+        except OSError:
+            pass
+    # A lock note half-written by a killed holder (<db>.lock.info.<pid>): only the holder writes one.
+    mine = f"{path.name}.lock.info.{os.getpid()}"
+    try:
+        notes = [p for p in path.parent.glob(f"{glob_escape(path.name)}.lock.info.*") if p.name != mine]
+    except OSError:
+        notes = []
+    for note in notes:
+        try:
+            note.unlink()
         except OSError:
             pass
     from qoffice.db.backup import remove_stale_parts
