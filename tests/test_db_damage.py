@@ -239,3 +239,19 @@ def test_the_gui_refuses_a_database_without_its_version_row(dbfile, qoffice_home
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["exit"] == 2 and "损坏" in data["prompt"], data
     assert digest(dbfile) == before and count(dbfile) == 20
+
+
+def test_restore_mends_a_database_with_a_foreign_key_violation(dbfile, tmp_path):
+    saved = tmp_path / "saved.db"
+    bk.make_backup(dbfile, target=saved)
+    con = sqlite3.connect(dbfile)
+    con.execute("INSERT INTO year_figures (enterprise_id, year, created_at) VALUES (999999, 2024, CURRENT_TIMESTAMP)")
+    con.commit()
+    con.close()
+    from qoffice.services import backups
+
+    result = backups.restore_from(dbfile, saved)
+    assert result.safety_backup.name.endswith("-damaged.db") and count(result.safety_backup) == 20
+    from qoffice.db.sqlite import integrity_ok
+
+    assert integrity_ok(dbfile) == (True, [])

@@ -17,14 +17,13 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
 
 def run(args) -> int:
     from qoffice.cli.common import db_path, print_json
-    from qoffice.db.database import open_database
     from qoffice.i18n import _
     from qoffice.services import backups
 
     path = db_path(args)
+    # An older backup is upgraded on its copy before it replaces the database (a failed upgrade
+    # changes nothing), so there is nothing left to upgrade here.
     result = backups.restore_from(path, args.file, program="qoffice-cli", lock_wait=30.0)
-    if result.needs_upgrade:  # an older backup: upgrade it now (after its own backup), not at the next start
-        open_database(path, "create", program="qoffice-cli", lock_wait=30.0).close()
     if args.json:
         print_json({"path": str(path), "restored_from": str(result.restored_from),
                     "previous_saved_as": None if result.safety_backup is None else str(result.safety_backup)})
