@@ -214,6 +214,9 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
             make_read_only(window, holder)
         network_notice(window, path)
         window.show()
+        from qoffice.ui import crash
+
+        QTimer.singleShot(0, lambda: crash.show_previous_crash(window))  # a hard crash of the last run, once
         backup = None if database.readonly else _daily_backup(path, window)  # the holder makes it
         QTimer.singleShot(WARM_UP_AFTER_MS, window.warm_up)
         if smoke_mode:
@@ -231,6 +234,7 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
         window.save_state()
         window.close()
         window.deleteLater()
+        crash.finish_cleanly()
         return code
     finally:
         database.close()
