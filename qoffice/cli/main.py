@@ -219,7 +219,8 @@ def _unexpected(exc: BaseException) -> str:
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     command = " ".join(sys.argv[:1] + [a for a in sys.argv[1:]])
     log = _write_log(f"unexpected error in the command line ({command}):\n{details}")
-    summary = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    text = "".join(ch if ch.isprintable() or ch == " " else " " for ch in f"{type(exc).__name__}: {exc}")
+    summary = " ".join(text.split())[:200]
     if log is None:
         return _("Unexpected error ({error}); it could not be written to the log {log}.").format(
             error=summary, log=_safe_log_path())

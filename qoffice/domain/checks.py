@@ -280,5 +280,7 @@ def _bad_setting(key: str, raw: str) -> tuple[str, int | None, str]:
                 f"设置中指标{n}的目标值“{_shown(raw)}”无效（须为有限的普通数字，范围见设置），本表中该目标值和完成率留空；"
                 f"请在设置中重新填写。")
     row, label = COVER_SETTINGS[key]
-    return (S_COVER, row, f"设置中的{label}“{_shown(raw)}”含有控制字符或过长，封面上已去掉其中的控制字符；"
-                          f"请在设置中重新填写。")
+    if any(not ch.isprintable() and ch != " " for ch in raw):
+        return (S_COVER, row, f"设置中的{label}“{_shown(raw)}”含有控制字符，封面上已去掉这些字符；"
+                              f"请在设置中重新填写。")
+    return S_COVER, row, f"设置中的{label}过长（{len(raw)}个字），封面上照原样填写；请在设置中改短。"

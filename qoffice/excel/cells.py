@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from qoffice.domain.money import round_half_up, yuan_to_wan
@@ -50,6 +50,12 @@ KINDS = (TEXT, INT, DATE, WAN, PCT, PCT1, RATE, NUM2, YESNO)
 
 _ERROR_VALUES = frozenset(ERROR_CODES)
 _LEAD_CHARS = "".join(FORMULA_LEADS)
+
+
+def strip_illegal(text: str) -> str:
+    """`text` without the control characters a worksheet cannot hold (\\x00-\\x08, \\x0b, \\x0c,
+    \\x0e-\\x1f): an older version, or a hand edit, may have stored them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def needs_quote(text: str) -> bool:
@@ -100,8 +106,11 @@ class CellWriter:
     from allocating a cell object per value.
     """
 
-    def __init__(self, ws, kinds: Sequence[str] = ()):
+    def __init__(self, ws, kinds: Sequence[str] = (), *, clean: bool = False):
+        """`clean`: every text goes through text() (control characters taken out), not only those
+        that could pass for a formula — the slower pass, for data that turned out to hold them."""
         self.ws = ws
+        self.clean = clean
         for kind in kinds:
             if kind not in KINDS:
                 raise ValueError(f"unknown column kind {kind!r}")
@@ -113,6 +122,10 @@ class CellWriter:
         text = clean_text(value)
         if text is None:
             return None
+        if not text.isprintable() and ILLEGAL_CHARACTERS_RE.search(text):  # isprintable: the cheap test
+            text = strip_illegal(text)
+            if not text:
+                return None
         if needs_quote(text):
             return self._quoted(text)
         return text
@@ -163,6 +176,8 @@ class CellWriter:
         """A function for column i: one closure per column, chosen once, keeps rows cheap."""
         if kind == TEXT:
             text, leads, errors = self.text, _LEAD_CHARS, _ERROR_VALUES
+            if self.clean:
+                return text
 
             def conv(value):
                 # The common case (a non-empty str that cannot pass for a formula) stays a plain value.
@@ -248,13 +263,13 @@ def header_widths(headers: Sequence[str], minimum: int = 8, extra: dict[int, int
 
 
 def start_sheet(wb, title: str, headers: Sequence[str], kinds: Sequence[str],
-                widths: Sequence[float] | None = None) -> tuple[Any, CellWriter]:
+                widths: Sequence[float] | None = None, *, clean: bool = False) -> tuple[Any, CellWriter]:
     """A write-only data sheet: widths, panes frozen below the header, the header row written."""
     ws = wb.create_sheet(title)
     set_widths(ws, widths or header_widths(headers))
     ws.freeze_panes = "A2"
     _print_setup(ws)
-    writer = CellWriter(ws, kinds)
+    writer = CellWriter(ws, kinds, clean=clean)
     ws.append([writer.text(h) for h in headers])
     return ws, writer
 

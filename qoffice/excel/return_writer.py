@@ -61,10 +61,27 @@ def stage(path: Path | str, data: ReturnData, indicators: Sequence[IndicatorRow]
           *, progress: Progress = None):
     """Write the whole return into a temp file beside `path` and return the excel.outputs.StagedFile
     (complete and flushed, not yet in place): the caller puts it in place with the 报送记录."""
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
     from qoffice.excel.outputs import check_output
 
     check_output(path)  # before the work: a refused target costs nothing
+    try:
+        wb = _build(data, indicators, warnings, progress, clean=False)
+    except IllegalCharacterError:
+        # A record holds a control character a worksheet cannot take (stored by an older version
+        # or a hand edit; imports and forms take them out): write again, taking them out of every text.
+        wb = _build(data, indicators, warnings, progress, clean=True)
+    staged = cells.stage_workbook(wb, path)
+    total = _row_total(data, warnings)
+    report(progress, total, total, "")
+    return staged
+
+
+def _build(data: ReturnData, indicators, warnings, progress: Progress, *, clean: bool) -> Workbook:
+    """The whole workbook, streamed into openpyxl's temp files (not saved yet)."""
     wb = Workbook(write_only=True)
+    wb._qoffice_clean = clean  # read by _sheet: every text through CellWriter.text
     total = _row_total(data, warnings)
     done = [0]
 
@@ -86,9 +103,7 @@ def stage(path: Path | str, data: ReturnData, indicators: Sequence[IndicatorRow]
     except BaseException:  # Cancelled from the progress callback, or a bug: nothing is written
         cells.discard(wb)
         raise
-    staged = cells.stage_workbook(wb, path)
-    report(progress, total, total, "")
-    return staged
+    return wb
 
 
 def _row_total(data: ReturnData, warnings) -> int:
@@ -99,7 +114,7 @@ def _row_total(data: ReturnData, warnings) -> int:
 
 def _sheet(wb, title):
     kinds, widths = LAYOUT[title]
-    return cells.start_sheet(wb, title, HEADERS[title], kinds, widths)
+    return cells.start_sheet(wb, title, HEADERS[title], kinds, widths, clean=getattr(wb, "_qoffice_clean", False))
 
 
 def _cover(wb, data: ReturnData) -> None:

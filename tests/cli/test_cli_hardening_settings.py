@@ -180,3 +180,38 @@ def test_the_settings_window_takes_indicator_10s_negative_target(qtbot, db):
         editor.save(s)
     with db.read_session() as s:
         assert settings.get(s, "target.10") == "-0.05"
+
+
+# --- records an older version (or a hand edit) left with control characters ------------------------
+def test_the_export_survives_control_characters_in_stored_records(dbp, tmp_path, capsys):
+    con = sqlite3.connect(dbp)
+    try:
+        con.execute("UPDATE enterprise SET name = ?, contact = ?", ("南通\x0b好企业\x01有限公司", "=李\x1f四"))
+        con.commit()
+    finally:
+        con.close()
+    target = tmp_path / "r.xlsx"
+    code, out, err = _run(capsys, "--db", dbp, "export-return", "--year", Y, "-o", target)
+    assert code == 0, err
+    ws = openpyxl.load_workbook(target)["企业名录"]
+    assert ws["C2"].value == "南通好企业有限公司"
+    assert ws["I2"].value == "=李四" and ws["I2"].data_type == "s"
+
+
+def test_a_list_export_survives_control_characters(tmp_path):
+    from qoffice.excel.list_export import ExportColumn, write_list
+
+    path = tmp_path / "l.xlsx"
+    write_list(path, "企业", [ExportColumn("名称", lambda r: r[0])], [("甲\x0b乙",), ("\x01",), ("丙",)])
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws["B"]] == ["名称", "甲乙", None, "丙"]
+
+
+def test_a_stored_cover_text_that_is_too_long_is_written_and_warned_about(dbp, tmp_path, capsys):
+    _store_raw(dbp, "office", "办" * 300)
+    target = tmp_path / "r.xlsx"
+    code, out, err = _run(capsys, "--db", dbp, "export-return", "--year", Y, "-o", target, "--json")
+    assert code == 0, err
+    notes = [w for w in json.loads(out)["warnings"] if w["sheet"] == "封面"]
+    assert len(notes) == 1 and "过长（300个字）" in notes[0]["message"] and notes[0]["row"] == 1
+    assert openpyxl.load_workbook(target)["封面"]["B1"].value == "办" * 300
