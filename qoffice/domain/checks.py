@@ -6,6 +6,7 @@ GUI can open it for the clerk to fix.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -266,9 +267,14 @@ def _setting_order(key: str) -> tuple[int, int]:
     return 0, COVER_SETTINGS.get(key, (99, ""))[0]
 
 
+def _control(ch: str) -> bool:
+    """As services.settings: C0/C1 controls and the line/paragraph separators."""
+    return unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029"
+
+
 def _shown(raw: str, limit: int = 30) -> str:
     """A stored value as visible text: control characters as \\xNN (the 校验 sheet cannot hold them)."""
-    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in raw[:limit])
+    text = "".join(f"\\x{ord(ch):02x}" if _control(ch) else ch for ch in raw[:limit])
     return text + ("…" if len(raw) > limit else "")
 
 
@@ -280,7 +286,7 @@ def _bad_setting(key: str, raw: str) -> tuple[str, int | None, str]:
                 f"设置中指标{n}的目标值“{_shown(raw)}”无效（须为有限的普通数字，范围见设置），本表中该目标值和完成率留空；"
                 f"请在设置中重新填写。")
     row, label = COVER_SETTINGS[key]
-    if any(not ch.isprintable() and ch != " " for ch in raw):
+    if any(_control(ch) for ch in raw):
         return (S_COVER, row, f"设置中的{label}“{_shown(raw)}”含有控制字符，封面上已去掉这些字符；"
                               f"请在设置中重新填写。")
     return S_COVER, row, f"设置中的{label}过长（{len(raw)}个字），封面上照原样填写；请在设置中改短。"
