@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
 from qoffice.domain import indicators as ind
-from qoffice.domain import uscc, vocab
+from qoffice.domain import uscc
 from qoffice.domain.returndata import (
     FORMAT_VERSION,
     HEADERS,
@@ -531,7 +531,8 @@ def summary_findings(ret: CountyReturn, prev: CountyReturn | None = None,
         if _same(reported, computed):
             continue
         level = NOTE if n in NOTE_ROWS else WARNING
-        out.append(Finding(level, S_SUMMARY, n + 1, f"汇总表第{n}行填报{shown(reported)}，按明细计算为{shown(computed)}",
+        computed_text = "空" if computed is None else str(computed)  # as the return would show it (−2.00)
+        out.append(Finding(level, S_SUMMARY, n + 1, f"汇总表第{n}行填报{shown(reported)}，按明细计算为{computed_text}",
                            ret.county))
     return out
 

@@ -105,6 +105,8 @@ def _plain(value: Decimal) -> str:
 def validate(key: str, value: str | None) -> str | None:
     """Normalised value, or UsageError with a translated reason."""
     if key not in ALL_KEYS:
+        if is_city_key(key):
+            return validate_city(key, value)
         raise UsageError(_("Unknown setting “{key}”. Known: {keys}").format(
             key=key, keys=", ".join(PLAIN_KEYS + ("counties", "target.1 … target.17"))))
     value = None if value is None else str(value).strip()
@@ -198,3 +200,115 @@ def signin_blank_rows(source: Source) -> int:
 def first_run_needed(source: Source) -> bool:
     stored = _stored(source)
     return not (stored.get("county") and stored.get("office"))
+
+
+# --- the city office (city.md): level, city and county targets, the plan period ----------------------
+LEVEL = "level"
+LEVEL_COUNTY, LEVEL_CITY = "county", "city"
+CITY_TARGET_KEYS = tuple(f"city.target.{i}" for i in range(1, INDICATOR_COUNT + 1))
+CITY_TARGET_DEFAULTS = {1: "100", 2: "100", 3: "100", 4: "100", 8: "96", 10: "-0.05", 11: "10000"}
+PLAN_START, PLAN_END = "plan.start", "plan.end"
+PLAN_TARGET_KEYS = ("plan.target.5", "plan.target.6", "plan.target.7")
+PLAN_DEFAULTS = {PLAN_START: "2013", PLAN_END: "2017", "plan.target.5": "100", "plan.target.6": "3",
+                 "plan.target.7": "4"}
+CITY_KEYS = (LEVEL,) + CITY_TARGET_KEYS + (PLAN_START, PLAN_END) + PLAN_TARGET_KEYS
+DEADLINE = "city.deadline"  # 报送截止日期 (催报)
+CITY_KEYS += (DEADLINE,)
+
+
+def county_target_key(county: str, number: int) -> str:
+    return f"county.target.{county}.{number}"
+
+
+def is_city_key(key: str) -> bool:
+    if key in CITY_KEYS:
+        return True
+    if key.startswith("county.target."):
+        county, _sep, n = key[len("county.target."):].rpartition(".")
+        return bool(county) and n.isascii() and n.isdigit() and 1 <= int(n) <= INDICATOR_COUNT
+    return False
+
+
+def validate_city(key: str, value: str | None) -> str | None:
+    """A city setting's normalised value (None clears it), or UsageError."""
+    import datetime as _dt
+
+    value = None if value is None else str(value).strip()
+    if value == "" or value is None:
+        return None
+    if has_control(value):
+        raise UsageError(_("The setting {key} cannot hold control characters (a line break, Word's soft line "
+                           "break and the like); type it again without them.").format(key=key))
+    if key == LEVEL:
+        if value not in (LEVEL_COUNTY, LEVEL_CITY):
+            raise UsageError(_("The level must be county or city, not “{value}”.").format(value=value))
+        return value
+    if key in (PLAN_START, PLAN_END):
+        if not (value.isascii() and value.isdigit()) or not (1949 <= int(value) <= 2100):
+            raise UsageError(_("A year must be a whole number from 1949 to 2100, not “{value}”.").format(value=value))
+        return str(int(value))
+    if key == DEADLINE:
+        try:
+            return _dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise UsageError(_("A date must be written as YYYY-MM-DD, not “{value}”.").format(value=value)) from None
+    number = int(key.rsplit(".", 1)[1])
+    target = parse_target(f"target.{number}", value)
+    return "0" if target == 0 else format(target.normalize(), "f")
+
+
+def level(source: Source) -> str:
+    value = get(source, LEVEL)
+    return value if value in (LEVEL_COUNTY, LEVEL_CITY) else LEVEL_COUNTY
+
+
+def city_targets(source: Source) -> dict[int, Decimal | None]:
+    """city.target.1 … 17 (the policy's defaults where never set; a cleared one stays empty)."""
+    stored = _stored(source)
+    out = {}
+    for i in range(1, INDICATOR_COUNT + 1):
+        key = f"city.target.{i}"
+        raw = stored[key] if key in stored else CITY_TARGET_DEFAULTS.get(i)
+        try:
+            out[i] = parse_target(f"target.{i}", raw) if raw not in (None, "") else None
+        except UsageError:
+            out[i] = None
+    return out
+
+
+def county_targets(source: Source, county: str) -> dict[int, Decimal | None]:
+    stored = _stored(source)
+    out = {}
+    for i in range(1, INDICATOR_COUNT + 1):
+        raw = stored.get(county_target_key(county, i))
+        try:
+            out[i] = parse_target(f"target.{i}", raw) if raw not in (None, "") else None
+        except UsageError:
+            out[i] = None
+    return out
+
+
+def plan(source: Source) -> tuple[int, int, dict[int, Decimal | None]]:
+    """(plan.start, plan.end, {5: target, 6: …, 7: …}) with the policy's defaults."""
+    stored = _stored(source)
+
+    def raw(key):
+        return stored[key] if key in stored else PLAN_DEFAULTS[key]
+
+    try:
+        start = int(raw(PLAN_START))
+    except (TypeError, ValueError):
+        start = int(PLAN_DEFAULTS[PLAN_START])
+    try:
+        end = int(raw(PLAN_END))
+    except (TypeError, ValueError):
+        end = int(PLAN_DEFAULTS[PLAN_END])
+    targets_ = {}
+    for key in PLAN_TARGET_KEYS:
+        n = int(key.rsplit(".", 1)[1])
+        value = raw(key)
+        try:
+            targets_[n] = parse_target(f"target.{n}", value) if value not in (None, "") else None
+        except UsageError:
+            targets_[n] = None
+    return start, end, targets_
