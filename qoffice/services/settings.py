@@ -131,10 +131,14 @@ def validate(key: str, value: str | None) -> str | None:
         try:
             items = json.loads(value)
         except ValueError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items):
             items = [v.strip() for v in value.replace("，", ",").replace("、", ",").split(",")]
-        if not isinstance(items, list):
-            items = [str(items)]
-        return json.dumps([str(i).strip() for i in items if str(i).strip()], ensure_ascii=False)
+        items = [str(i).strip() for i in items if str(i).strip()]
+        if any(has_control(i) for i in items):
+            raise UsageError(_("The setting {key} cannot hold control characters (a line break, Word's soft line "
+                               "break and the like); type it again without them.").format(key=key))
+        return json.dumps(items, ensure_ascii=False)
     if len(value) > TEXT_MAX:
         raise UsageError(_("The setting {key} can be at most {n} characters long.").format(key=key, n=TEXT_MAX))
     return value

@@ -215,3 +215,19 @@ def test_a_stored_cover_text_that_is_too_long_is_written_and_warned_about(dbp, t
     notes = [w for w in json.loads(out)["warnings"] if w["sheet"] == "封面"]
     assert len(notes) == 1 and "过长（300个字）" in notes[0]["message"] and notes[0]["row"] == 1
     assert openpyxl.load_workbook(target)["封面"]["B1"].value == "办" * 300
+
+
+@pytest.mark.parametrize("value, stored", [
+    ('["崇川区", "通州区"]', ["崇川区", "通州区"]), ("崇川区，通州区、海门区", ["崇川区", "通州区", "海门区"]),
+    ("null", ["null"]), ('{"a": 1}', ['{"a": 1}']),
+])
+def test_the_county_list_takes_json_or_plain_text(dbp, capsys, value, stored):
+    code, out, err = _run(capsys, "--db", dbp, "settings", "set", "counties", value)
+    assert code == 0, err
+    assert json.loads(_stored(dbp, "counties")) == stored
+
+
+def test_the_county_list_refuses_control_characters(dbp, capsys):
+    code, out, err = _run(capsys, "--db", dbp, "settings", "set", "counties", '["崇川区\\u000b"]')
+    assert code == 2
+    _one_line(err)
