@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from qoffice.db import backup as bk
 from qoffice.db.database import GUI_PROGRAM, open_database
 from qoffice.db.lock import DatabaseLock
 from qoffice.db.models import AuditEntry, Award, Enterprise, Project, SignUp, YearFigures
+from qoffice.db.schema import KNOWN_REVISIONS, SCHEMA_HEAD
 from qoffice.errors import DatabaseError
 from qoffice.services import backups as backups_service
 from qoffice.services import enterprises as enterprise_service
@@ -170,26 +173,71 @@ def test_a_failed_restore_leaves_the_window_on_the_current_data(qtbot, db, build
         builders.make_enterprise(s, name="南通乙有限公司")
 
 
-def test_restore_of_an_older_backup_upgrades_it(qtbot, db, builders, answers, monkeypatch):
-    from qoffice.db import migrate
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "db"
 
+
+def _revision(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _schema(path: Path) -> dict[str, list]:
+    """Every table's columns and indexes, read with plain sqlite3 (not through qoffice)."""
+    con = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                           "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {t: [tuple(c[1:]) for c in con.execute(f'PRAGMA table_info("{t}")')]
+                + sorted(r[1:3] for r in con.execute(f'PRAGMA index_list("{t}")')) for t in names}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("rev", KNOWN_REVISIONS[:-1])
+def test_restore_of_an_older_backup_upgrades_it(qtbot, db, builders, answers, monkeypatch, tmp_path, rev):
+    # A real database of an older schema (tests/fixtures/db/<rev>.db), chosen with 从其他文件恢复….
     settle(db, builders, ["南通甲有限公司"])
-    page = BackupsPage(AppContext(db))
-    qtbot.addWidget(page)
-    assert page.backup_now().wait()
-    real = backups_service.restore_from
-    upgraded = []
-
-    def older(*args, **kwargs):
-        result = real(*args, **kwargs)
-        return backups_service.RestoreResult(result.restored_from, result.safety_backup, "0000", True)
-
-    monkeypatch.setattr(backups_service, "restore_from", older)
-    monkeypatch.setattr(migrate, "upgrade", lambda path: upgraded.append(Path(path)))
-    page.table.selectRow(0)
-    assert page.restore_selected().wait()
-    assert upgraded == [Path(db.path)]
-    assert any(r.kind_label == "升级前" for r in backups_service.list_backups(db.path))
+    older = tmp_path / "旧版" / f"质量办{rev}.db"
+    older.parent.mkdir()
+    shutil.copyfile(FIXTURES / f"{rev}.db", older)
+    assert _revision(older) == rev != SCHEMA_HEAD
+    window = MainWindow(AppContext(db))
+    qtbot.addWidget(window)
+    window.show_area("enterprises")
+    assert window.rows_shown() == 1
+    page = window.show_area("settings").backups
+    monkeypatch.setattr(backups_page, "choose_file", lambda parent: str(older))
+    job = page.restore_file()
+    assert str(older) in answers.texts("question")[-1]
+    assert job.wait()
+    assert not answers.texts("error"), answers
+    # The schema is head's: the revision row and every table, column and index a new database has.
+    assert _revision(db.path) == SCHEMA_HEAD
+    fresh = open_database(tmp_path / "fresh.db")
+    fresh.close()
+    assert _schema(db.path) == _schema(tmp_path / "fresh.db")
+    # The old file's data is there, read by the running window and its ORM.
+    assert names_in(db) == ["南通示例精密机械有限公司", "海门已注销纺织厂"]
+    with db.read_session() as s:
+        assert [a.name for a in s.scalars(select(SignUp)).one().attendees] == ["王五", "钱六"]
+        assert s.scalar(select(func.count()).select_from(Project)) == 1
+    window.show_area("enterprises")
+    assert window.rows_shown() == 1  # the soft-deleted one stays in the recycle bin
+    with db.session() as s:  # and it still writes, holding the lock
+        builders.make_enterprise(s, name="南通丙有限公司")
+    assert db.lock is not None and db.lock.held
+    # The chosen file is left as it was (upgraded on a copy); the data before is kept.
+    assert _revision(older) == rev
+    safety = [r for r in backups_service.list_backups(db.path) if r.kind_label == "恢复前"]
+    assert len(safety) == 1
+    kept = open_database(safety[0].path, "check")
+    try:
+        assert names_in(kept) == ["南通甲有限公司"]
+    finally:
+        kept.close()
 
 
 def test_open_backup_folder(qtbot, db, monkeypatch):
