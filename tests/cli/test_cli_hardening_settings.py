@@ -228,6 +228,6 @@ def test_the_county_list_takes_json_or_plain_text(dbp, capsys, value, stored):
 
 
 def test_the_county_list_refuses_control_characters(dbp, capsys):
-    code, out, err = _run(capsys, "--db", dbp, "settings", "set", "counties", '["崇川区\\u000b"]')
+    code, out, err = _run(capsys, "--db", dbp, "settings", "set", "counties", '["崇川\\u0001区"]')
     assert code == 2
     _one_line(err)
