@@ -22,6 +22,7 @@ COMMANDS = {
     "backup": "qoffice.cli.commands.backup",
     "restore": "qoffice.cli.commands.restore",
     "check": "qoffice.cli.commands.check",
+    "city": "qoffice.cli.commands.city",
 }
 
 

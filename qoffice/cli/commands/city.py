@@ -1,0 +1,137 @@
+"""`qoffice city receive|status|export|withdraw` — the city office (city.md).
+
+receive FILE... [--replace-newer] [--json]: exit 0 when no file was refused, 1 otherwise, 2 when
+nothing could be done (not a city-level database, no database). status --year Y [--json].
+export --year Y -o FILE [--json]: exit 1 when no county has a current return for Y.
+withdraw --year Y --county C --reason R: 退回.
+"""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers, name: str) -> None:
+    from qoffice.cli.common import year_arg
+    from qoffice.i18n import _
+
+    parser = subparsers.add_parser(name, help=_("the city office: receive county returns, add them up, rank"),
+                                   description=_("The city office's side: receive the counties' yearly returns, "
+                                                 "check them, add them up and rank the counties. Needs the "
+                                                 "setting level = city."))
+    sub = parser.add_subparsers(dest="city_action", metavar="ACTION", parser_class=type(parser))
+    sub.required = True
+
+    p = sub.add_parser("receive", help=_("receive county returns (.xlsx), each file on its own"))
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--replace-newer", action="store_true",
+                   help=_("accept a file older than the current return of its county and year"))
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run_receive)
+
+    p = sub.add_parser("status", help=_("list each county's 报送状态 for a year"))
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y")
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run_status)
+
+    p = sub.add_parser("export", help=_("write the city workbook (全市汇总) of a year"))
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help=_("the .xlsx file to write, or a folder (then the default file name is used)"))
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("withdraw", help=_("send a county's return back (退回) with a reason"))
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y")
+    p.add_argument("--county", required=True, metavar="C")
+    p.add_argument("--reason", required=True, metavar="R")
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run_withdraw)
+
+
+def _where(f) -> str:
+    if f.sheet is None:
+        return "-"
+    return f.sheet if f.row is None else f"{f.sheet}!{f.row}"
+
+
+STATUS_WORDS = {"accepted": "已收取", "replaced": "已更新", "unchanged": "已收到过相同文件", "refused": "未收取"}
+
+
+def run_receive(args: argparse.Namespace) -> int:
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.services import city
+
+    db = open_db(args, "existing")
+    try:
+        outcomes = city.receive(db, args.files, replace_newer=args.replace_newer)
+    finally:
+        db.close()
+    if args.json:
+        print_json({"files": [o.as_json() for o in outcomes]})
+    else:
+        for o in outcomes:
+            who = f"{o.county or ''} {o.year or ''}".strip()
+            print(f"{o.file}\t{STATUS_WORDS[o.status]}\t{who}")
+            for f in o.errors + o.warnings:
+                print(f"  {f.level}\t{_where(f)}\t{f.message}")
+    return 1 if any(o.status == "refused" for o in outcomes) else 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.services import city
+
+    db = open_db(args, "read")
+    try:
+        with db.read_session() as s:
+            rows = city.status(s, args.year)
+    finally:
+        db.close()
+    if args.json:
+        print_json({"year": args.year, "counties": [r.as_json() for r in rows]})
+    else:
+        for r in rows:
+            j = r.as_json()
+            print(f"{r.county}\t{r.status}\t{j['received_at'] or ''}\t{r.file or ''}\t{r.warnings}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.i18n import _
+    from qoffice.services import city
+
+    db = open_db(args, "read")
+    try:
+        with db.read_session() as s:
+            result = city.export(s, args.year, args.output)
+    finally:
+        db.close()
+    if args.json:
+        print_json({"path": str(result.path), "counties_received": result.counties_received,
+                    "warnings": result.warnings})
+    else:
+        print(_("City workbook written: {path} ({n} counties reported, {w} warning(s))").format(
+            path=result.path, n=result.counties_received, w=result.warnings))
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.i18n import _
+    from qoffice.services import city
+
+    db = open_db(args, "existing")
+    try:
+        with db.session() as s:
+            rec = city.withdraw(s, args.year, args.county, args.reason)
+            file_name = rec.file_name
+    finally:
+        db.close()
+    if args.json:
+        print_json({"year": args.year, "county": args.county, "status": "已退回", "file": file_name,
+                    "reason": args.reason.strip()})
+    else:
+        print(_("{county}'s return for {year} was sent back: {reason}").format(
+            county=args.county, year=args.year, reason=args.reason.strip()))
+    return 0
