@@ -95,3 +95,29 @@ def test_backup_is_verified_copy(tmp_path):
     b = make_backup(p, "manual")
     assert b.exists() and b.parent.name == "backups"
     assert [x.kind for x in list_backups(p)] == ["manual"]
+
+
+def test_a_database_made_while_we_waited_for_the_lock_is_not_initialised_over(tmp_path, monkeypatch, builders):
+    """issue 12 item 2: only a file with no tables is initialised — checked again under the lock, since
+    another writer may have created the database while this one waited for it."""
+    from qoffice.db import database as dbmod
+
+    p = tmp_path / "new.db"
+    real_acquire = dbmod.DatabaseLock.acquire
+    made = []
+
+    def acquire(self, wait_seconds=0.0):
+        if not made:  # the other writer gets there first and writes a record
+            made.append(True)
+            other = open_database(p, lock=False)
+            with other.session() as s:
+                builders.make_enterprise(s)
+            other.close()
+        return real_acquire(self, wait_seconds)
+
+    monkeypatch.setattr(dbmod.DatabaseLock, "acquire", acquire)
+    db = open_database(p)
+    db.close()
+    con = sqlite3.connect(p)
+    assert con.execute("select count(*) from enterprise").fetchone()[0] == 1
+    con.close()

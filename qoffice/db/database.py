@@ -207,7 +207,7 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
                                   "(schema {rev}). Please install the newer version; the file was not changed.").format(
                 path=path, rev=revision))
     else:
-        revision = None
+        revision, ours = None, True
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -227,9 +227,15 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
             raise DatabaseLocked(_("The database is in use by {holder}. Close it there first, or try again later.").format(
                 holder=describe_holder(holder)), holder=holder and describe_holder(holder))
 
-    if db_lock is not None:
-        _remove_leftovers(path)
     try:
+        if db_lock is not None and (not exists or revision is None) and _changed(path, exists, revision):
+            # Another writer made the database while we waited for the lock: look at it again,
+            # never initialise over it.
+            db_lock.release()
+            db_lock = None
+            return open_database(path, mode, lock=lock, program=program, lock_wait=lock_wait, on_backup=on_backup)
+        if db_lock is not None:
+            _remove_leftovers(path)
         db = _open_locked(path, mode, exists, revision, readonly, on_backup)
     except BaseException:
         if db_lock is not None:
@@ -276,6 +282,19 @@ def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
             rotate(path)
             upgraded_from, revision = revision, SCHEMA_HEAD
     return Database(path, readonly, revision, upgraded_from=upgraded_from, backup_made=backup_made)
+
+
+def _changed(path: Path, exists: bool, revision: str | None) -> bool:
+    """Whether the file is no longer what was looked at before the lock was taken (missing or empty)."""
+    now_exists = path.exists() and path.stat().st_size > 0
+    if now_exists != exists:
+        return True
+    if not now_exists:
+        return False
+    try:
+        return sq.read_revision(path)[0] != revision
+    except sqlite3.Error:
+        return True  # let the full check say what it is
 
 
 WORK_SUFFIXES = (".new", ".migrating", ".restoring")  # temp copies made only under the writer lock
