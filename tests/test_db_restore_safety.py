@@ -12,7 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from qoffice.db import database as dbmod
 from qoffice.db import migrate, schema
 from qoffice.db.database import open_database
 from qoffice.db.sqlite import integrity_ok
-from qoffice.errors import DatabaseError, DatabaseLocked
+from qoffice.errors import DatabaseError
 from qoffice.services import backups
 
 ROOT = Path(__file__).resolve().parent.parent
