@@ -165,6 +165,9 @@ def test_backup_of_a_database_with_a_foreign_key_violation(fk_broken, capsys):
     assert len(made) == 1 and made[0].path.name.endswith("-damaged.db"), made
     assert count(made[0].path) == 20
     assert str(made[0].path) in err
+    from qoffice.services import backups
+
+    assert [r.kind_label for r in backups.list_backups(fk_broken)] == ["损坏数据库的副本"]  # 备份与恢复 says so
     # -o FILE: the copy is still written, under FILE's name with -damaged.
     out = fk_broken.parent / "copy.db"
     assert cli(["--db", str(fk_broken), "backup", "-o", str(out)]) == 1

@@ -42,7 +42,9 @@ class BackupRow:
     size: int
 
 
-def kind_label(kind: str, reason: str | None = None) -> str:
+def kind_label(kind: str, reason: str | None = None, damaged: bool = False) -> str:
+    if damaged and reason != "damaged":
+        return _("Copy of a damaged database")
     if kind == "daily":
         return _("Daily")
     if kind == "manual":
@@ -56,7 +58,7 @@ def kind_label(kind: str, reason: str | None = None) -> str:
 
 
 def list_backups(db_path: Path | str) -> list[BackupRow]:
-    return [BackupRow(b.path, b.kind, kind_label(b.kind, b.reason), b.at, b.size)
+    return [BackupRow(b.path, b.kind, kind_label(b.kind, b.reason, b.damaged), b.at, b.size)
             for b in bk.list_backups(Path(db_path))]
 
 
