@@ -43,7 +43,7 @@ class BackupRow:
 
 
 def kind_label(kind: str, reason: str | None = None, damaged: bool = False) -> str:
-    if damaged and reason != "damaged":
+    if damaged and not (kind == "event" and reason == "damaged"):  # event…-damaged: the raw pre-restore copy
         return _("Copy of a damaged database")
     if kind == "daily":
         return _("Daily")
