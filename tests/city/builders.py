@@ -60,9 +60,10 @@ def check_row(level, sheet, row, message) -> dict:
     return {"级别": level, "表": sheet, "行": row, "说明": message}
 
 
-def cover(county: str, year=YEAR, *, filled=dt.date(2025, 1, 10), fmt=1, office=None) -> dict:
+def cover(county: str, year=YEAR, *, filled=dt.date(2025, 1, 10), fmt=1, office=None,
+          phone="0513-81234567") -> dict:
     return {"填报单位": office or f"{county}质量工作领导小组办公室", "区县": county, "年度": year, "填报人": "李四",
-            "联系电话": "0513-81234567", "填报日期": filled, "软件版本": "1.0", "格式版本": fmt}
+            "联系电话": phone, "填报日期": filled, "软件版本": "1.0", "格式版本": fmt}
 
 
 def raw(county: str, year=YEAR, *, enterprises=(), projects=(), awards=(), forums=(), signups=(), checks=(),

@@ -1,0 +1,458 @@
+"""市级汇总 (city.md "The screen"): the county board with status colours, the chosen county's findings
+(double-click opens the received file) and its 17 values beside its targets, a completion chart,
+退回 with a reason, 导出全市汇总, the history of received files and the 催报 list. Files are received
+by the 收取报表 button or by dropping them on the area.
+
+Everything is computed by qoffice.services.city (one report per refresh); this module only shows it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QRectF, Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qoffice.domain import city as dcity
+from qoffice.domain import indicators as ind
+from qoffice.errors import KnownError
+from qoffice.i18n import _
+from qoffice.services import city as city_service
+from qoffice.services import settings as settings_service
+from qoffice.ui import messages
+
+log = logging.getLogger("qoffice.ui")
+
+GREY, GREEN, AMBER, RED = QColor("#9e9e9e"), QColor("#2e7d32"), QColor("#ef8f00"), QColor("#c62828")
+
+
+def status_colour(status: str, warnings: int) -> QColor:
+    """未报送 grey; 已报送 and 已更新 green, amber with warnings; 已退回 red."""
+    if status in (dcity.ST_RECEIVED, dcity.ST_UPDATED):
+        return AMBER if warnings else GREEN
+    if status == dcity.ST_WITHDRAWN:
+        return RED
+    return GREY
+
+
+def _item(value, *, align_right=False) -> QTableWidgetItem:
+    it = QTableWidgetItem("" if value is None else str(value))
+    it.setFlags(it.flags() & ~Qt.ItemIsEditable)
+    if align_right:
+        it.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    return it
+
+
+def _table(headers) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setSelectionBehavior(QAbstractItemView.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _time(value: dt.datetime | None) -> str:
+    from qoffice.excel.city_writer import local_time
+
+    v = local_time(value)
+    return "" if v is None else v.strftime("%Y-%m-%d %H:%M")
+
+
+class CompletionChart(QWidget):
+    """Bars per county: 综合完成率, or for a chosen indicator the value against the target."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumHeight(220)
+        self.bars: list[tuple[str, float | None, float | None]] = []  # (county, value, target)
+        self.unit = "%"
+
+    def set_bars(self, bars, unit: str) -> None:
+        self.bars, self.unit = list(bars), unit
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        rect = self.rect().adjusted(10, 10, -10, -34)
+        p.fillRect(self.rect(), self.palette().base())
+        if not self.bars:
+            p.drawText(self.rect(), Qt.AlignCenter, _("No county has reported yet."))
+            return
+        top = max([abs(v) for _c, v, _t in self.bars if v is not None] +
+                  [abs(t) for _c, _v, t in self.bars if t is not None] + [1.0])
+        n = len(self.bars)
+        slot = rect.width() / n
+        base_y = rect.bottom()
+        for i, (county, value, target) in enumerate(self.bars):
+            x = rect.left() + i * slot
+            if value is not None:
+                h = rect.height() * abs(value) / top
+                colour = GREEN if target is None or value >= target else AMBER
+                p.fillRect(QRectF(x + slot * 0.2, base_y - h, slot * 0.6, h), colour)
+                p.setPen(self.palette().text().color())
+                p.drawText(QRectF(x, base_y - h - 18, slot, 16), Qt.AlignCenter, f"{value:g}")
+            if target is not None:
+                ty = base_y - rect.height() * abs(target) / top
+                p.setPen(QPen(RED, 2, Qt.DashLine))
+                p.drawLine(int(x + slot * 0.1), int(ty), int(x + slot * 0.9), int(ty))
+            p.setPen(self.palette().text().color())
+            p.drawText(QRectF(x, base_y + 4, slot, 28), Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap, county)
+        p.end()
+
+
+class CityArea(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("city_area")
+        self.setAcceptDrops(True)
+        self.report: city_service.CityReport | None = None
+        self._build()
+        ctx.yearChanged.connect(lambda _y: self.refresh())
+        ctx.settingsChanged.connect(self.refresh)
+        ctx.dataChanged.connect(lambda table: self.refresh() if table == "city_return" else None)
+        self.refresh()
+
+    # ---- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.title = QLabel()
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        bar.addWidget(self.title, 1)
+        self.receive_button = QPushButton(_("Receive returns…"))
+        self.receive_button.setObjectName("city_receive")
+        self.receive_button.setToolTip(_("Choose one or more county returns (.xlsx); you can also drop files here."))
+        self.receive_button.clicked.connect(lambda _c=False: self.choose_files())
+        self.withdraw_button = QPushButton(_("Send back…"))
+        self.withdraw_button.setObjectName("city_withdraw")
+        self.withdraw_button.clicked.connect(lambda _c=False: self.withdraw())
+        self.export_button = QPushButton(_("Export city summary…"))
+        self.export_button.setObjectName("city_export")
+        self.export_button.clicked.connect(lambda _c=False: self.export())
+        for b in (self.receive_button, self.withdraw_button, self.export_button):
+            bar.addWidget(b)
+        outer.addLayout(bar)
+
+        split = QSplitter(Qt.Horizontal)
+        self.board = _table([_("County"), _("Status"), _("Received"), _("Warnings")])
+        self.board.setObjectName("city_board")
+        self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.board.itemSelectionChanged.connect(self._county_selected)
+        split.addWidget(self.board)
+
+        self.tabs = QTabWidget()
+        self.findings = _table([_("Level"), _("Sheet"), _("Row"), _("Message")])
+        self.findings.setObjectName("city_findings")
+        self.findings.setWordWrap(True)
+        self.findings.cellDoubleClicked.connect(lambda *_a: self.open_received())
+        self.values = _table([_("No."), _("Indicator"), _("Value"), _("Target"), _("Completion (%)"), _("Met")])
+        self.values.setObjectName("city_values")
+        chart_page = QWidget()
+        cl = QVBoxLayout(chart_page)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Show")))
+        self.chart_choice = QComboBox()
+        self.chart_choice.addItem(_("Overall completion (%)"), 0)
+        for n, name, _unit in ind.DEFINITIONS:
+            self.chart_choice.addItem(f"{n} {name}", n)
+        self.chart_choice.currentIndexChanged.connect(lambda _i: self._fill_chart())
+        row.addWidget(self.chart_choice, 1)
+        cl.addLayout(row)
+        self.chart = CompletionChart()
+        cl.addWidget(self.chart, 1)
+        self.ranking = _table([_("Rank"), _("County"), _("Overall completion (%)"), _("Indicators met"),
+                               _("Indicators not met")])
+        cl.addWidget(self.ranking, 1)
+        self.history = _table([_("Received"), _("County"), _("File"), _("Filled in on"), _("State")])
+        self.history.setObjectName("city_history")
+        self.history.cellDoubleClicked.connect(lambda r, _c: self._open_history(r))
+        remind = QWidget()
+        rl = QVBoxLayout(remind)
+        drow = QHBoxLayout()
+        drow.addWidget(QLabel(_("Deadline")))
+        self.deadline = QDateEdit()
+        self.deadline.setCalendarPopup(True)
+        self.deadline.setDisplayFormat("yyyy-MM-dd")
+        self.deadline.dateChanged.connect(lambda _d: self._deadline_changed())
+        drow.addWidget(self.deadline)
+        drow.addStretch(1)
+        rl.addLayout(drow)
+        self.remind = _table([_("County"), _("Status"), _("Office phone"), _("Filled in by")])
+        self.remind.setObjectName("city_remind")
+        rl.addWidget(self.remind)
+        self.tabs.addTab(self.findings, _("Findings"))
+        self.tabs.addTab(self.values, _("Values and targets"))
+        self.tabs.addTab(chart_page, _("Completion"))
+        self.tabs.addTab(self.history, _("History"))
+        self.tabs.addTab(remind, _("Reminders"))
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 900])
+        outer.addWidget(split, 1)
+        self.hint = QLabel(_("Drop county returns (.xlsx) anywhere here to receive them."))
+        self.hint.setStyleSheet("color: gray")
+        outer.addWidget(self.hint)
+
+    # ---- data ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        year = self.ctx.year
+        try:
+            with self.ctx.db.read_session() as s:
+                self.report = city_service.report(s, year)
+                self.history_rows = [(r.id, r.received_at, r.county, r.file_name, r.filled_date, self._state(r))
+                                     for r in city_service.history(s, year)]
+                deadline = settings_service.get(s, settings_service.DEADLINE)
+        except KnownError as exc:
+            self.report = None
+            self.title.setText(exc.message)
+            return
+        rep = self.report
+        self.title.setText(_("{year}: {n} of {total} counties reported").format(
+            year=year, n=rep.received, total=len(rep.counties)))
+        selected = self.selected_county()
+        self.board.setRowCount(len(rep.lines))
+        for i, line in enumerate(rep.lines):
+            st = line.status
+            self.board.setItem(i, 0, _item(line.county))
+            status = _item(st.status)
+            colour = status_colour(st.status, st.warnings)
+            status.setForeground(QBrush(QColor("white")))
+            status.setBackground(QBrush(colour))
+            status.setData(Qt.UserRole, colour.name())
+            self.board.setItem(i, 1, status)
+            self.board.setItem(i, 2, _item(_time(st.received_at)))
+            self.board.setItem(i, 3, _item(st.warnings if st.return_id else "", align_right=True))
+        row = next((i for i, line in enumerate(rep.lines) if line.county == selected), 0)
+        self.board.selectRow(row)
+        self._county_selected()
+        self._fill_chart()
+        self._fill_history()
+        self.deadline.blockSignals(True)
+        try:
+            d = dt.date.fromisoformat(deadline) if deadline else dt.date(year + 1, 1, 31)
+        except ValueError:
+            d = dt.date(year + 1, 1, 31)
+        self.deadline.setDate(QDate(d.year, d.month, d.day))
+        self.deadline.blockSignals(False)
+        self._fill_remind()
+
+    @staticmethod
+    def _state(r) -> str:
+        if r.current:
+            return _("current")
+        if r.withdrawn_at is not None:
+            return _("sent back: {reason}").format(reason=r.withdraw_reason or "")
+        return _("replaced")
+
+    def selected_county(self) -> str | None:
+        rows = self.board.selectionModel().selectedRows() if self.board.selectionModel() else []
+        if not rows:
+            return None
+        item = self.board.item(rows[0].row(), 0)
+        return item.text() if item else None
+
+    def _line(self):
+        county = self.selected_county()
+        if self.report is None or county is None:
+            return None
+        return next((line for line in self.report.lines if line.county == county), None)
+
+    def _county_selected(self) -> None:
+        line = self._line()
+        found = line.findings if line else []
+        self.findings.setRowCount(len(found))
+        for i, f in enumerate(found):
+            for j, v in enumerate((f.level, f.sheet or "", f.row or "", f.message)):
+                self.findings.setItem(i, j, _item(v))
+        self.findings.resizeRowsToContents()
+        self.values.setRowCount(17)
+        for i, (n, name, unit) in enumerate(ind.DEFINITIONS):
+            value = line.values.get(n) if line and line.values else None
+            target = line.targets.get(n) if line else None
+            shown = ind.present(n, value)
+            met = dcity.meets(n, value, target)
+            cells = (n, f"{name}（{unit}）", shown, target, dcity.completion(n, value, target),
+                     "" if met is None else (_("yes") if met else _("no")))
+            for j, v in enumerate(cells):
+                self.values.setItem(i, j, _item(v, align_right=j in (0, 2, 3, 4)))
+        self.values.resizeColumnsToContents()
+        self.withdraw_button.setEnabled(bool(line and line.ret is not None))
+
+    def _fill_chart(self) -> None:
+        rep = self.report
+        if rep is None:
+            return
+        n = self.chart_choice.currentData() or 0
+        bars = []
+        if n == 0:
+            for line in rep.lines:
+                if line.ret is not None:
+                    a = line.assessment
+                    bars.append((line.county, float(a.overall) if a.overall is not None else None, 100.0))
+            unit = "%"
+        else:
+            for line in rep.lines:
+                if line.ret is not None:
+                    v = ind.present(n, line.values.get(n))
+                    t = line.targets.get(n)
+                    bars.append((line.county, None if v is None else float(v), None if t is None else float(t)))
+            unit = dict((k, u) for k, _nm, u in ind.DEFINITIONS)[n]
+        self.chart.set_bars(bars, unit)
+        self.ranking.setRowCount(len(rep.ranking))
+        for i, a in enumerate(rep.ranking):
+            cells = (a.rank or "", a.county, a.overall if a.has_return and a.overall is not None else "",
+                     a.met if a.has_return else "", a.unmet_names() if a.has_return else "")
+            for j, v in enumerate(cells):
+                self.ranking.setItem(i, j, _item(v))
+
+    def _fill_history(self) -> None:
+        self.history.setRowCount(len(self.history_rows))
+        for i, (rid, at, county, name, filled, state) in enumerate(self.history_rows):
+            for j, v in enumerate((_time(at), county, name, filled.isoformat() if filled else "", state)):
+                it = _item(v)
+                it.setData(Qt.UserRole, rid)
+                self.history.setItem(i, j, it)
+        self.history.resizeColumnsToContents()
+
+    def _fill_remind(self) -> None:
+        rep = self.report
+        deadline = self.deadline.date().toPython()
+        late = [] if rep is None else [line for line in rep.lines if line.ret is None]
+        self.remind.setRowCount(len(late))
+        for i, line in enumerate(late):
+            st = line.status
+            for j, v in enumerate((line.county, st.status, st.phone or "", st.operator or "")):
+                self.remind.setItem(i, j, _item(v))
+        self.tabs.setTabText(4, _("Reminders ({n}, deadline {date})").format(n=len(late), date=deadline.isoformat()))
+
+    def _deadline_changed(self) -> None:
+        try:
+            with self.ctx.db.session() as s:
+                settings_service.set_value(s, settings_service.DEADLINE, self.deadline.date().toPython().isoformat())
+        except KnownError as exc:
+            messages.known_error(self, exc)
+        self._fill_remind()
+
+    # ---- actions ---------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        files, _f = QFileDialog.getOpenFileNames(self, _("Receive county returns"), "",
+                                                 _("Excel workbooks (*.xlsx);;All files (*)"))
+        if files:
+            self.receive([Path(f) for f in files])
+
+    def receive(self, paths: list[Path]) -> list:
+        try:
+            outcomes = city_service.receive(self.ctx.db, paths)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return []
+        for i, o in enumerate(outcomes):
+            if o.status == city_service.REFUSED and o.newer_exists:
+                if messages.ask(self, _("{file} is older than the return already received from {county}. Replace "
+                                        "the newer one with it?").format(file=o.file, county=o.county)):
+                    outcomes[i] = city_service.receive(self.ctx.db, [paths[i]], replace_newer=True)[0]
+        self.ctx.dataChanged.emit("city_return")
+        self.refresh()
+        messages.info(self, self.outcome_text(outcomes))
+        return outcomes
+
+    @staticmethod
+    def outcome_text(outcomes) -> str:
+        words = {"accepted": _("received"), "replaced": _("received, replaces the earlier file"),
+                 "unchanged": _("already received (same file)"), "refused": _("refused")}
+        lines = []
+        for o in outcomes:
+            lines.append(f"{o.file}：{words[o.status]}" + (f"（{o.county} {o.year}）" if o.county else ""))
+            for f in o.errors[:5]:
+                lines.append(f"    {f.message}")
+            if o.warnings and o.status != "unchanged":
+                lines.append("    " + _("{n} warning(s)").format(n=len(o.warnings)))
+        return "\n".join(lines)
+
+    def withdraw(self) -> None:
+        line = self._line()
+        if line is None or line.ret is None:
+            return
+        reason, ok = QInputDialog.getText(self, _("Send back"), _("Why is {county}'s return sent back?").format(
+            county=line.county))
+        if not ok or not reason.strip():
+            return
+        try:
+            with self.ctx.db.session() as s:
+                city_service.withdraw(s, self.ctx.year, line.county, reason)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        self.ctx.dataChanged.emit("city_return")
+        self.refresh()
+
+    def export(self) -> None:
+        name = city_service.default_filename(self.ctx.year)
+        target, _f = QFileDialog.getSaveFileName(self, _("Export city summary"), name,
+                                                 _("Excel workbooks (*.xlsx)"))
+        if not target:
+            return
+        try:
+            with self.ctx.db.read_session() as s:
+                result = city_service.export(s, self.ctx.year, target)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        messages.info(self, _("City workbook written: {path} ({n} counties reported, {w} warning(s))").format(
+            path=result.path, n=result.counties_received, w=result.warnings))
+
+    def open_received(self) -> None:
+        line = self._line()
+        if line is None or not line.status.return_id:
+            return
+        self._open(line.status.return_id)
+
+    def _open_history(self, row: int) -> None:
+        item = self.history.item(row, 0)
+        if item is not None:
+            self._open(item.data(Qt.UserRole))
+
+    def _open(self, return_id: int) -> None:
+        try:
+            with self.ctx.db.read_session() as s:
+                path = city_service.file_of(s, return_id)
+        except (KnownError, OSError) as exc:
+            messages.error(self, getattr(exc, "message", None) or str(exc))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # ---- drop files on the area -------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.receive(paths)

@@ -1,0 +1,131 @@
+"""The 市级汇总 area (qoffice/ui/city.py): board colours, findings, values beside targets, chart and
+ranking, drop to receive (the older-file question), 退回, history, 催报 list, export."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.gui
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent  # noqa: E402
+
+from qoffice.services import city as svc  # noqa: E402
+from qoffice.services import settings as st  # noqa: E402
+from qoffice.ui import messages  # noqa: E402
+from tests.city import builders as B  # noqa: E402
+from tests.city.builders import YEAR, code, ent, forum, proj, raw  # noqa: E402
+
+
+@pytest.fixture
+def answers():
+    class Answers(list):
+        reply = True
+
+    got = Answers()
+    messages.set_responder(lambda kind, title, text, details: got.append((kind, text)) or got.reply)
+    yield got
+    messages.set_responder(None)
+
+
+@pytest.fixture
+def area(db, qtbot, tmp_path):
+    from qoffice.ui.city import CityArea
+    from qoffice.ui.context import AppContext
+
+    with db.session() as s:
+        st.set_value(s, "level", "city")
+        st.set_value(s, "county.target.崇川区.1", "2")
+    a = B.write_qoffice(tmp_path / "cc.xlsx", raw("崇川区", enterprises=[
+        ent(code(1), "甲", "崇川区", excellence=YEAR, loss=1, checked=10, passed=9)],
+        projects=[proj(code(1), "攻关", "质量攻关")], forums=[forum("论坛")], filled=dt.date(2025, 1, 10)))
+    b = B.write_openpyxl(tmp_path / "tz.xlsx", raw("通州区", enterprises=[ent(code(2), "乙", "通州区", loss=2)],
+                                                   summary={1: 4}, phone="0513-86000000"))
+    svc.receive(db, [a, b], today=dt.date(2025, 3, 1))
+    ctx = AppContext(db, YEAR)
+    w = CityArea(ctx)
+    qtbot.addWidget(w)
+    w.resize(1366, 700)
+    return w
+
+
+def test_board_status_words_and_colours(area):
+    rows = {area.board.item(i, 0).text(): (area.board.item(i, 1).text(), area.board.item(i, 1).data(Qt.UserRole))
+            for i in range(area.board.rowCount())}
+    assert rows["崇川区"] == ("已报送", "#2e7d32")  # no warnings: green
+    assert rows["通州区"] == ("已报送", "#ef8f00")  # a hand-edited 汇总: amber
+    assert rows["海门区"] == ("未报送", "#9e9e9e")
+    assert area.title.text().startswith("2024")
+
+
+def test_findings_and_values_of_the_selected_county(area):
+    area.board.selectRow(1)
+    texts = [area.findings.item(i, 3).text() for i in range(area.findings.rowCount())]
+    assert "汇总表第1行填报4，按明细计算为0" in texts
+    area.board.selectRow(0)
+    assert area.findings.rowCount() == 0
+    assert area.values.item(0, 2).text() == "1" and area.values.item(0, 3).text() == "2"
+    assert area.values.item(0, 4).text() == "50.0" and area.values.item(0, 5).text() == "否"
+
+
+def test_chart_ranking_history_and_reminders(area):
+    assert [b[0] for b in area.chart.bars] == ["崇川区", "通州区"]
+    area.chart_choice.setCurrentIndex(1)  # indicator 1
+    assert area.chart.bars[0][1:] == (1.0, 2.0)
+    assert area.ranking.item(0, 1).text() == "崇川区" and area.ranking.item(0, 0).text() == "1"
+    assert area.history.rowCount() == 2
+    assert area.remind.rowCount() == 6  # the six counties that have not reported
+
+
+def test_withdraw_and_reminder_phone(area, monkeypatch, answers):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("汇总表与明细不符", True))
+    area.board.selectRow(1)
+    area.withdraw()
+    assert area.board.item(1, 1).text() == "已退回"
+    assert area.board.item(1, 1).data(Qt.UserRole) == "#c62828"
+    phones = {area.remind.item(i, 0).text(): area.remind.item(i, 2).text() for i in range(area.remind.rowCount())}
+    assert phones["通州区"] == "0513-86000000"
+    assert area.history.item(0, 4).text().endswith("汇总表与明细不符")
+
+
+def test_drop_files_receives_them_and_asks_about_an_older_one(area, tmp_path, answers, qtbot):
+    older = B.write_openpyxl(tmp_path / "old.xlsx", raw("崇川区", enterprises=[ent(code(1), "甲", "崇川区", loss=5)],
+                                                        filled=dt.date(2025, 1, 1)))
+    new = B.write_openpyxl(tmp_path / "hm.xlsx", raw("海门区", enterprises=[ent(code(3), "丙", "海门区")]))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(older)), QUrl.fromLocalFile(str(new))])
+    answers.reply = False  # keep the newer return
+    event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    area.dropEvent(event)
+    kinds = [k for k, _t in answers]
+    assert kinds[0] == "question" and kinds[-1] == "info"
+    assert "old.xlsx：" in answers[-1][1] and "hm.xlsx：" in answers[-1][1]
+    statuses = {area.board.item(i, 0).text(): area.board.item(i, 1).text() for i in range(area.board.rowCount())}
+    assert statuses["海门区"] == "已报送" and statuses["崇川区"] == "已报送"
+    answers.clear()
+    answers.reply = True
+    area.receive([older])
+    statuses = {area.board.item(i, 0).text(): area.board.item(i, 1).text() for i in range(area.board.rowCount())}
+    assert statuses["崇川区"] == "已更新"
+
+
+def test_export_button(area, tmp_path, monkeypatch, answers):
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "out.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    area.export()
+    assert target.is_file() and answers[-1][0] == "info"
+
+
+def test_county_level_database_shows_the_reason(db, qtbot):
+    from qoffice.ui.city import CityArea
+    from qoffice.ui.context import AppContext
+
+    w = CityArea(AppContext(db, YEAR))
+    qtbot.addWidget(w)
+    assert "level" in w.title.text()
