@@ -112,9 +112,11 @@ def test_output_onto_the_default_database_is_refused(qoffice_home, builders, cap
 
 
 def test_output_is_refused_under_json_with_an_error_object(dbp, capsys):
+    before = dbp.read_bytes()
     code, out, _ = _run(capsys, "--db", dbp, "export-return", "--year", Y, "-o", dbp, "--json")
     assert code == 2
-    assert set(json.loads(out)) == {"error"}
+    assert set(json.loads(out)) == {"error"} and "数据库" in json.loads(out)["error"]
+    assert dbp.read_bytes() == before
 
 
 def _fifo(tmp_path: Path) -> Path:
