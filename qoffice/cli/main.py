@@ -170,7 +170,9 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool) -> int:
     except KnownError as exc:
         return _fail(exc.message, exc.exit_code, wants_json)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130, wants_json)
+        from qoffice.i18n import _
+
+        return _fail(_("Interrupted (Ctrl+C); what was not finished was not saved."), 130, wants_json)
 
 
 LOG_NAME = "qoffice.log"  # the same log as the GUI's crash handler (qoffice.ui.crash)

@@ -338,3 +338,15 @@ def test_the_cover_pdf_refuses_the_database_and_gets_the_users_mode(qtbot, db, t
         os.umask(old)
     assert out.read_bytes()[:4] == b"%PDF" and stat.S_IMODE(out.stat().st_mode) == 0o644
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]
+
+
+def test_ctrl_c_is_one_chinese_line_with_exit_130(dbp, capsys, monkeypatch):
+    from qoffice.cli.commands import settings as settings_cmd
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(settings_cmd, "run_show", interrupted)
+    code, _, err = _run(capsys, "--db", dbp, "settings", "show")
+    assert code == 130
+    assert "中断" in _one_line(err)
