@@ -39,4 +39,5 @@ def touch(record) -> None:
     version: the next flush UPDATEs the row, so the mapper bumps `version`."""
     from sqlalchemy.orm.attributes import flag_modified
 
+    record.created_at  # loaded (an expired attribute cannot be flagged)
     flag_modified(record, "created_at")
