@@ -4,15 +4,18 @@ full page off the GUI thread, and start-up imports neither Alembic nor openpyxl.
 importing no PySide6, openpyxl or sqlalchemy.orm is guarded in tests/test_architecture.py.)"""
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import insert
 from sqlalchemy.dialects import sqlite
 
+from qoffice.db import sqlite as sq
 from qoffice.db.models import Enterprise
 from qoffice.domain.pinyin import initials
 
@@ -35,10 +38,38 @@ def fill(db, builders, n: int, deleted_every: int = 50) -> None:
         s.execute(insert(Enterprise), rows)
 
 
-def plan(db, stmt) -> list[str]:
-    sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
-    with db.read_engine.connect() as conn:
-        return [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+@pytest.fixture
+def statements(db, monkeypatch) -> list[str]:
+    """Every SQL statement run on the database's plain read connections — the shared one of the GUI
+    thread and the counting thread's own — as sqlite3's trace callback reports it (values filled in)."""
+    seen: list[str] = []
+    opener = sq.connect_reader
+
+    def traced(path):
+        con = opener(path)
+        con.set_trace_callback(seen.append)
+        return con
+
+    monkeypatch.setattr(sq, "connect_reader", traced)
+    db.release_connections()  # the next read opens a new, traced connection
+    return seen
+
+
+def selects(seen: list[str]) -> list[str]:
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+
+
+def is_count(sql: str) -> bool:
+    return sql.lstrip().lower().startswith("select count(")
+
+
+def plan(db, sql: str) -> list[str]:
+    """EXPLAIN QUERY PLAN on a connection of its own (not traced)."""
+    con = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+    try:
+        return [r[3] for r in con.execute("EXPLAIN QUERY PLAN " + sql)]
+    finally:
+        con.close()
 
 
 def enterprise_model(db):
@@ -49,9 +80,7 @@ def enterprise_model(db):
 
 
 def test_new_database_has_no_plain_index_on_deleted_at(db):
-    with db.read_engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type='index' "
-                                    "AND tbl_name='enterprise'").all()
+    rows = db.query("SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='enterprise'")
     indexes = dict(rows)
     assert "ix_enterprise_deleted_at" not in indexes
     assert "WHERE deleted_at IS NOT NULL" in indexes["ix_enterprise_in_bin"]
@@ -59,25 +88,30 @@ def test_new_database_has_no_plain_index_on_deleted_at(db):
 
 
 @pytest.mark.parametrize("query", ["", "有限", "ntx", "9132", "海工 0001"])
-def test_enterprise_list_sql_walks_the_live_index_never_the_deleted_at_index(qtbot, db, builders, query):
+def test_enterprise_list_sql_walks_the_live_index_never_the_deleted_at_index(qtbot, db, builders, statements,
+                                                                            query):
     fill(db, builders, 600)
     with db.session() as s:  # plans follow the statistics of a real, large table
         s.connection().exec_driver_sql("ANALYZE")
     model = enterprise_model(db)
+    model.reload()
     model.set_query(query)
-    page = plan(db, model.statement().limit(200))
-    count = plan(db, model._count(model._filtered()))
-    total = plan(db, model._count(model._base()))
-    for steps in (page, count, total):
-        assert not any("ix_enterprise_deleted_at" in s for s in steps), steps
-        assert any("ix_enterprise_live_search" in s for s in steps), steps
-    # The page comes in index order: no sort of every match before the first row.
-    assert not any("TEMP B-TREE" in s for s in page), page
-    # Counting reads only the index (narrow), never the wide table.
-    assert all("COVERING INDEX" in s for s in count + total), count + total
+    model.reload()  # as after a write: the total is counted again, beside the search
+    assert model.filtered_count >= 0  # waits for a count still running
+    run = selects(statements)
+    counts, pages = [s for s in run if is_count(s)], [s for s in run if not is_count(s)]
+    assert counts and pages, run
+    for sql in run:
+        steps = plan(db, sql)
+        assert not any("ix_enterprise_deleted_at" in s for s in steps), (sql, steps)
+        assert any("ix_enterprise_live_search" in s for s in steps), (sql, steps)
+    for sql in pages:  # the page comes in index order: no sort of every match before the first row
+        assert not any("TEMP B-TREE" in s for s in plan(db, sql)), sql
+    for sql in counts:  # counting reads only the index (narrow), never the wide table
+        assert all("COVERING INDEX" in s for s in plan(db, sql)), sql
 
 
-def test_recycle_bin_uses_its_partial_index(qtbot, db, builders):
+def test_recycle_bin_uses_its_partial_index(qtbot, db, builders, statements):
     from qoffice.ui.enterprises import RECYCLE_BIN
     from qoffice.ui.listmodel import SqlListModel
 
@@ -85,34 +119,28 @@ def test_recycle_bin_uses_its_partial_index(qtbot, db, builders):
     model = SqlListModel(db, RECYCLE_BIN)
     model.reload()
     assert model.total_count == 4
-    assert any("ix_enterprise_in_bin" in s for s in plan(db, model._count(model._base())))
+    counts = [s for s in selects(statements) if is_count(s)]
+    assert counts
+    for sql in counts:
+        assert any("ix_enterprise_in_bin" in s for s in plan(db, sql)), sql
 
 
-def test_a_keystroke_fetches_one_page_and_counts_in_sql(qtbot, db, builders):
+def test_a_keystroke_fetches_one_page_and_counts_in_sql(qtbot, db, builders, statements):
     """No Python object per row for rows nobody looks at: every statement that returns list rows
     has a LIMIT, and the model holds one page whatever the number of matches."""
     from qoffice.ui.listmodel import PAGE_SIZE
 
     fill(db, builders, 3 * PAGE_SIZE + 7)
     model = enterprise_model(db)
-    seen: list[str] = []
-    query = db.query
-
-    def spy(sql, params=()):
-        rows = query(sql, params)
-        seen.append(sql)
-        return rows
-
-    db.query = spy
     model.reload()
     model.set_query("有限")
     model.sort(2)
-    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
-    assert selects
-    for s in selects:
-        assert "count(" in s.lower() or "LIMIT" in s.upper(), s
-    assert model.loaded_row_count() == PAGE_SIZE
     assert model.filtered_count == 3 * PAGE_SIZE + 7 - 13  # every 50th is in the recycle bin
+    run = selects(statements)
+    assert any(is_count(s) for s in run) and any(not is_count(s) for s in run), run
+    for sql in run:
+        assert is_count(sql) or f"LIMIT {PAGE_SIZE}" in sql.upper(), sql
+    assert model.loaded_row_count() == PAGE_SIZE
 
 
 def test_full_page_is_counted_in_the_background_and_signalled(qtbot, db, builders):
@@ -145,16 +173,19 @@ def test_a_new_keystroke_cancels_the_previous_count(qtbot, db, builders):
     model.countsChanged.connect(lambda total, shown: counts.append(shown))
     model.set_query("有限")
     assert model.counting()
-    model.set_query("海工")  # every 4th name: a full page again, with a count of its own
-    assert model.counting()
-    qtbot.waitUntil(lambda: not model.counting(), timeout=5000)
-    qtbot.wait(50)
+    with qtbot.waitSignal(model.countsChanged, timeout=5000) as second:
+        model.set_query("海工")  # every 4th name: a full page again, with a count of its own
+        assert model.counting()
+    assert second.args == [n - 1, len(range(4, n, 4))]
     assert model.filtered_count == len(range(4, n, 4))
-    assert counts == [len(range(4, n, 4))]  # the first count never reached the status bar
+    # Counts are run one after another and their results reach this thread in that order: the
+    # first keystroke's count, had it reached the status bar, would be in `counts` by now.
+    QApplication.processEvents()
+    assert counts == [len(range(4, n, 4))]
 
 
 @pytest.mark.parametrize("name", ["ENTERPRISES"])
-def test_start_sql_is_what_sqlalchemy_compiles_and_gives_the_same_rows(qtbot, db, builders, name):
+def test_start_sql_is_what_sqlalchemy_compiles_and_gives_the_same_rows(qtbot, db, builders, statements, name):
     """The list the window opens on carries its default view's SQL as text (no SQLAlchemy at
     start-up): it must stay exactly the SQL built from the definition, rows and all."""
     from qoffice.ui import enterprises
@@ -162,17 +193,26 @@ def test_start_sql_is_what_sqlalchemy_compiles_and_gives_the_same_rows(qtbot, db
 
     definition = getattr(enterprises, name)
     fill(db, builders, PAGE_SIZE + 30, deleted_every=7)
+    live = PAGE_SIZE + 30 - len(range(0, PAGE_SIZE + 30, 7))
     model = SqlListModel(db, definition)
-    assert model._at_start()
+    model.reload()
+    # The default view ran the definition's text: its count, then its first page.
+    assert statements[-2:] == [definition.start.count,
+                               definition.start.page.replace("?", str(PAGE_SIZE), 1).replace("?", "0", 1)]
     page_sql, page_args = compile_sql(model.statement().limit(PAGE_SIZE).offset(PAGE_SIZE))
-    count_sql, _args = compile_sql(model._count(model._base()))
     assert (page_sql, page_args) == (definition.start.page, [PAGE_SIZE, PAGE_SIZE]), page_sql
-    assert count_sql == definition.start.count, count_sql
-    start_rows = db.query(definition.start.page, [PAGE_SIZE, 0]) + db.query(definition.start.page, [PAGE_SIZE, PAGE_SIZE])
     with db.read_engine.connect() as conn:
         sa_rows = [tuple(r) for r in conn.execute(model.statement())]
+    start_rows = db.query(definition.start.page, [PAGE_SIZE, 0]) + db.query(definition.start.page, [PAGE_SIZE, PAGE_SIZE])
     assert start_rows == sa_rows
-    assert len(sa_rows) == PAGE_SIZE + 30 - len(range(0, PAGE_SIZE + 30, 7))
+    assert len(sa_rows) == live
+    # The model shows those records, in that order, and counts them.
+    assert model.total_count == model.filtered_count == live
+    while model.canFetchMore():
+        model.fetchMore()
+    ids = [model.row_id(r) for r in range(model.rowCount())]
+    with db.read_engine.connect() as conn:
+        assert ids == [r.id for r in conn.execute(model.statement())]
     # Leaving the default view builds the SQL; coming back gives the same first page.
     model.reload()
     first = [model.row_id(r) for r in range(model.rowCount())]
