@@ -135,3 +135,46 @@ def run_withdraw(args: argparse.Namespace) -> int:
         print(_("{county}'s return for {year} was sent back: {reason}").format(
             county=args.county, year=args.year, reason=args.reason.strip()))
     return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """`qoffice demo-data --level city`: a city database that has received seven counties' returns."""
+    import time
+
+    from sqlalchemy import delete, func, select
+
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.db.models import CityReturn
+    from qoffice.errors import UsageError
+    from qoffice.i18n import _
+    from qoffice.services import city_demo
+
+    started = time.perf_counter()
+    db = open_db(args, "create")
+    try:
+        with db.read_session() as s:
+            has = s.scalar(select(func.count()).select_from(CityReturn))
+        backup = None
+        if has:
+            if not args.force:
+                raise UsageError(_("The database already holds received returns; use --force to replace them "
+                                   "with demo data."))
+            from qoffice.db.backup import make_backup
+
+            backup = make_backup(db.path, kind="event")
+            with db.session() as s:
+                s.execute(delete(CityReturn))
+        summary = city_demo.generate(db, seed=args.seed if args.seed is not None else 2013)
+    finally:
+        db.close()
+    seconds = round(time.perf_counter() - started, 2)
+    if args.json:
+        print_json({"path": str(db.path), "level": "city", "years": list(summary.years),
+                    "received": summary.received, "missing": summary.missing,
+                    "backup": str(backup) if backup else None, "seconds": seconds})
+    else:
+        print(_("City demo data written to {path} in {seconds} s: returns for {first}–{last} received from "
+                "{n} counties; {missing} has not reported.").format(
+            path=db.path, seconds=seconds, first=summary.years[0], last=summary.years[1],
+            n=len(summary.received), missing=summary.missing or "-"))
+    return 0

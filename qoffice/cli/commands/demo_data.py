@@ -17,6 +17,8 @@ def register(subparsers, name: str) -> None:
                         help=_("random seed; the same seed gives the same data"))
     parser.add_argument("--force", action="store_true",
                         help=_("replace the records of a database that is not empty (a backup is made first)"))
+    parser.add_argument("--level", choices=("county", "city"), default="county",
+                        help=_("city: a city office's database that has received the counties' returns"))
     parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
     parser.set_defaults(func=run)
 
@@ -29,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     from qoffice.i18n import _
     from qoffice.services import demo
 
+    if getattr(args, "level", "county") == "city":
+        from qoffice.cli.commands.city import run_demo
+
+        return run_demo(args)
     started = time.perf_counter()
     db = open_db(args, "create")
     try:
