@@ -376,6 +376,30 @@ def status(session: Session, year: int) -> list[CountyStatus]:
     return out
 
 
+def last_contacts(session: Session) -> dict[str, tuple[str | None, str | None]]:
+    """county → (联系电话, 填报人) of the last return received from it, whatever its year (催报)."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for county, phone, operator in session.execute(
+            select(CityReturn.county, CityReturn.phone, CityReturn.operator).order_by(CityReturn.id)):
+        out[county] = (phone, operator)
+    return out
+
+
+def reminders(session: Session, year: int, deadline: dt.date) -> list[tuple[CountyStatus, str | None, str | None]]:
+    """Counties that had not reported by `deadline` (no current return, or one received after it),
+    with the phone and name from their last return."""
+    from qoffice.excel.city_writer import local_time
+
+    contacts = last_contacts(session)
+    out = []
+    for st in status(session, year):
+        received = local_time(st.received_at)
+        if st.return_id is None or (received is not None and received.date() > deadline):
+            phone, operator = contacts.get(st.county, (None, None))
+            out.append((st, phone, operator))
+    return out
+
+
 def history(session: Session, year: int | None = None) -> list[CityReturn]:
     q = select(CityReturn).order_by(CityReturn.id.desc())
     if year is not None:

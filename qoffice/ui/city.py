@@ -55,6 +55,8 @@ def status_colour(status: str, warnings: int) -> QColor:
 
 def _item(value, *, align_right=False) -> QTableWidgetItem:
     it = QTableWidgetItem("" if value is None else str(value))
+    if len(it.text()) > 12:
+        it.setToolTip(it.text())
     it.setFlags(it.flags() & ~Qt.ItemIsEditable)
     if align_right:
         it.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
@@ -76,7 +78,7 @@ def _time(value: dt.datetime | None) -> str:
     from qoffice.excel.city_writer import local_time
 
     v = local_time(value)
-    return "" if v is None else v.strftime("%Y-%m-%d %H:%M")
+    return "" if v is None else v.strftime("%m-%d %H:%M")
 
 
 class CompletionChart(QWidget):
@@ -159,7 +161,7 @@ class CityArea(QWidget):
         outer.addLayout(bar)
 
         split = QSplitter(Qt.Horizontal)
-        self.board = _table([_("County"), _("Status"), _("Received"), _("Warnings")])
+        self.board = _table([_("County"), _("Report status"), _("Received"), _("Warnings")])
         self.board.setObjectName("city_board")
         self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.board.itemSelectionChanged.connect(self._county_selected)
@@ -202,7 +204,7 @@ class CityArea(QWidget):
         drow.addWidget(self.deadline)
         drow.addStretch(1)
         rl.addLayout(drow)
-        self.remind = _table([_("County"), _("Status"), _("Office phone"), _("Filled in by")])
+        self.remind = _table([_("County"), _("Report status"), _("Office phone"), _("Filled in by")])
         self.remind.setObjectName("city_remind")
         rl.addWidget(self.remind)
         self.tabs.addTab(self.findings, _("Findings"))
@@ -212,7 +214,7 @@ class CityArea(QWidget):
         self.tabs.addTab(remind, _("Reminders"))
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([360, 900])
+        split.setSizes([470, 790])
         outer.addWidget(split, 1)
         self.hint = QLabel(_("Drop county returns (.xlsx) anywhere here to receive them."))
         self.hint.setStyleSheet("color: gray")
@@ -340,14 +342,17 @@ class CityArea(QWidget):
         self.history.resizeColumnsToContents()
 
     def _fill_remind(self) -> None:
-        rep = self.report
         deadline = self.deadline.date().toPython()
-        late = [] if rep is None else [line for line in rep.lines if line.ret is None]
+        try:
+            with self.ctx.db.read_session() as s:
+                late = city_service.reminders(s, self.ctx.year, deadline)
+        except KnownError:
+            late = []
         self.remind.setRowCount(len(late))
-        for i, line in enumerate(late):
-            st = line.status
-            for j, v in enumerate((line.county, st.status, st.phone or "", st.operator or "")):
+        for i, (st, phone, operator) in enumerate(late):
+            for j, v in enumerate((st.county, st.status, phone or "", operator or "")):
                 self.remind.setItem(i, j, _item(v))
+        self.remind.resizeColumnsToContents()
         self.tabs.setTabText(4, _("Reminders ({n}, deadline {date})").format(n=len(late), date=deadline.isoformat()))
 
     def _deadline_changed(self) -> None:

@@ -76,6 +76,11 @@ def test_chart_ranking_history_and_reminders(area):
     assert area.chart.bars[0][1:] == (1.0, 2.0)
     assert area.ranking.item(0, 1).text() == "崇川区" and area.ranking.item(0, 0).text() == "1"
     assert area.history.rowCount() == 2
+    # the default deadline (31 January of Y+1) is long past: the two returns came late, all eight listed
+    assert area.remind.rowCount() == 8
+    from PySide6.QtCore import QDate
+
+    area.deadline.setDate(QDate(2100, 1, 1))
     assert area.remind.rowCount() == 6  # the six counties that have not reported
 
 
