@@ -289,6 +289,7 @@ def test_settings_show_works_while_the_gui_holds_the_database(dbfile):
         out = run_cli("--db", dbfile, "settings", "show", "--json")
         assert out.returncode == 0, out.stderr
         assert '"settings"' in out.stdout
+        assert run_cli("--db", dbfile, "check").returncode == 0
     finally:
         gui.close()
 
@@ -320,7 +321,13 @@ def test_read_only_commands_work_on_a_read_only_disk(dbfile, readonly_mount, tmp
     p = readonly_mount / "q.db"
     shutil.copyfile(dbfile, p)
     assert subprocess.run(["mount", "-o", "remount,ro", str(readonly_mount)]).returncode == 0
-    for argv in (["settings", "show"], ["check"], ["backup", "-o", tmp_path / "copy.db"]):
+    roster = tmp_path / "r.csv"
+    from qoffice.domain.uscc import make_valid
+
+    roster.write_text(f"统一社会信用代码,企业名称,区县\n{make_valid('91320600000000999')},南通一号有限公司,海安市\n",
+                      encoding="utf-8")
+    for argv in (["settings", "show"], ["check"], ["backup", "-o", tmp_path / "copy.db"],
+                 ["import", "enterprises", roster, "--dry-run"]):
         out = run_cli("--db", p, *argv)
         assert out.returncode == 0, (argv, out.stderr)
     assert count(tmp_path / "copy.db") == 3
