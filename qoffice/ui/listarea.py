@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QMargins, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QSizePolicy,
@@ -31,10 +31,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QMenu,
     QPushButton,
     QStackedWidget,
+    QStyle,
+    QStyleOptionComboBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -47,6 +51,8 @@ from qoffice.ui.listmodel import ListDefinition, SqlListModel
 from qoffice.ui.state import ui_settings
 
 DEBOUNCE_MS = 200
+SEARCH_MIN_WIDTH = 180
+FILTER_LIST_PADDING = 32  # a drop-down list's margins and scroll bar beside its widest entry
 
 
 @dataclass
@@ -60,6 +66,105 @@ class ListAction:
     # For a selection action: why it cannot apply to the selected ids ("" or None when it can);
     # the button and menu entry are disabled with that reason as their tooltip.
     applies: Callable[[list], str | None] | None = None
+
+
+class ToolbarLayout(QLayout):
+    """A list's toolbar: the buttons (a widget with a FlowLayout) and the finders (filters and the
+    search box, a widget of its own).
+
+    The buttons stay on one row whenever the width allows: the finders sit beside them, right-
+    aligned, when the buttons and the finders at their narrowest (the search box down to
+    SEARCH_MIN_WIDTH) fit — the enterprise list at 1366×768 —, else on a row of their own below
+    (the sign-up list's eleven buttons); only a width too small for the buttons alone wraps them.
+    (A box layout would take a shortfall from every widget alike, wrapping the buttons first.)"""
+
+    def __init__(self, parent=None, spacing: int = 6):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(QMargins(0, 0, 0, 0))
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self):  # noqa: N802
+        return Qt.Horizontal
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def _parts(self):
+        buttons = self._items[0] if self._items else None
+        finders = self._items[1] if len(self._items) > 1 and not self._items[1].isEmpty() else None
+        return buttons, finders
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        buttons, finders = self._parts()
+        b = buttons.sizeHint() if buttons else QSize()
+        f = finders.sizeHint() if finders else QSize(-self._spacing, 0)
+        return QSize(b.width() + self._spacing + f.width(), max(b.height(), f.height()))
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        buttons, finders = self._parts()
+        width = max(buttons.minimumSize().width() if buttons else 0, finders.minimumSize().width() if finders else 0)
+        return QSize(width, buttons.minimumSize().height() if buttons else 0)
+
+    @staticmethod
+    def _height(item: QLayoutItem, width: int) -> int:
+        return item.heightForWidth(width) if item.hasHeightForWidth() else item.sizeHint().height()
+
+    def _arrange(self, rect: QRect, apply: bool) -> int:
+        buttons, finders = self._parts()
+        if buttons is None:
+            return 0
+        x, y, width = rect.x(), rect.y(), rect.width()
+        row = buttons.sizeHint().width()
+        if finders is None:
+            height = self._height(buttons, width)
+            if apply:
+                buttons.setGeometry(QRect(x, y, width, height))
+            return height
+        f_hint, f_min = finders.sizeHint(), finders.minimumSize().width()
+        if row + self._spacing + f_min <= width:  # one row
+            f_width = min(f_hint.width(), width - row - self._spacing)
+            b_width = width - f_width - self._spacing
+            b_height = self._height(buttons, b_width)
+            if apply:
+                buttons.setGeometry(QRect(x, y, b_width, b_height))
+                finders.setGeometry(QRect(x + width - f_width, y, f_width, f_hint.height()))
+            return max(b_height, f_hint.height())
+        b_height = self._height(buttons, width)
+        f_width = min(f_hint.width(), width)
+        if apply:
+            buttons.setGeometry(QRect(x, y, width, b_height))
+            finders.setGeometry(QRect(x + width - f_width, y + b_height + self._spacing, f_width, f_hint.height()))
+        return b_height + self._spacing + f_hint.height()
+
+
+class SearchBox(QLineEdit):
+    """The search field: as wide as its hint of what it searches when there is room, narrower when not."""
+
+    hint_width = 0
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.hint_width), hint.height())
 
 
 class ListArea(QWidget):
@@ -88,8 +193,8 @@ class ListArea(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
         button_box = QWidget()
+        self._button_box = button_box
         button_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
         bar = FlowLayout(button_box)
         self.buttons: dict[str, QPushButton] = {}
@@ -110,8 +215,11 @@ class ListArea(QWidget):
             self._add_action("template", _("Download template"), lambda: on_template(), False, None, bar)
         if on_export is not None:
             self._add_action("export", _("Export"), lambda: on_export(self.model), False, None, bar)
-        top.addWidget(button_box, 1)
-        bar = top
+        # The filters and the search box: beside the buttons when they fit, else on a row of their own.
+        self._finders = QWidget()
+        self._finders.setObjectName("finders")
+        bar = QHBoxLayout(self._finders)
+        bar.setContentsMargins(0, 0, 0, 0)
         self.filter_boxes: dict[str, QComboBox] = {}
         for flt in definition.filters:
             box = QComboBox()
@@ -121,17 +229,23 @@ class ListArea(QWidget):
             box.currentIndexChanged.connect(lambda _i, key=flt.key, b=box: self.model.set_filter(key, b.currentData()))
             self.filter_boxes[flt.key] = box
             bar.addWidget(box, 0, Qt.AlignTop)
-        self.search_box = QLineEdit()
+        self.search_box = SearchBox()
         self.search_box.setObjectName("search")
         self.search_box.setClearButtonEnabled(True)
         hint = _(definition.search_hint) if definition.search_hint else _("Search")
         self.search_box.setPlaceholderText(_("Search: {fields}").format(fields=hint))
-        # Wide enough to read the whole hint of what it searches, within reason.
-        self.search_box.setMinimumWidth(min(320, max(200, self.search_box.fontMetrics().horizontalAdvance(
-            self.search_box.placeholderText()) + 36)))
+        # Wide enough to read the whole hint of what it searches, within reason, when there is room;
+        # it gives way first (down to SEARCH_MIN_WIDTH) so that the buttons keep to one row.
+        self.search_box.hint_width = min(320, max(200, self.search_box.fontMetrics().horizontalAdvance(
+            self.search_box.placeholderText()) + 36))
+        self.search_box.setMinimumWidth(SEARCH_MIN_WIDTH)
         self.search_box.setVisible(bool(definition.search_hint))
         bar.addWidget(self.search_box, 0, Qt.AlignTop)
-        layout.addLayout(top)
+        self._finders.setVisible(bool(definition.filters or definition.search_hint))
+        self.toolbar = ToolbarLayout()
+        layout.addLayout(self.toolbar)
+        self.toolbar.addWidget(button_box)
+        self.toolbar.addWidget(self._finders)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -287,6 +401,16 @@ class ListArea(QWidget):
             box.addItem(_(flt.all_title) if flt.all_title else _("All"), None)
             for choice in self.model.filter_choices(flt):
                 box.addItem(str(choice), choice)
+            # As wide as its “all” entry or five characters, not as its longest choice (南通经济技术开发区):
+            # the drop-down list shows every choice whole.
+            fm = box.fontMetrics()
+            widest = max((fm.horizontalAdvance(box.itemText(i)) for i in range(box.count())), default=0)
+            text_w = max(fm.horizontalAdvance(box.itemText(0)), fm.horizontalAdvance("中" * 5))
+            opt = QStyleOptionComboBox()
+            box.initStyleOption(opt)
+            box.setMaximumWidth(box.style().sizeFromContents(QStyle.CT_ComboBox, opt, QSize(text_w, fm.height()),
+                                                             box).width() + 4)
+            box.view().setMinimumWidth(widest + FILTER_LIST_PADDING)
             i = box.findData(current) if current is not None else 0
             box.setCurrentIndex(max(i, 0))
             box.blockSignals(False)

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -59,6 +59,7 @@ class AreaEntry:
 
 
 AREAS: list[AreaEntry] = [
+    AreaEntry("city", N_("City summary"), "returns.svg", "qoffice.ui.city:CityArea"),  # level = city only
     AreaEntry("enterprises", N_("Enterprises"), "enterprises.svg", "qoffice.ui.enterprises:EnterprisesArea"),
     AreaEntry("forums", N_("Forums"), "forums.svg", "qoffice.ui.forums:ForumsArea"),
     AreaEntry("meeting", N_("Matchmaking meeting"), "meeting.svg", "qoffice.ui.meeting:MeetingArea"),
@@ -71,6 +72,9 @@ AREAS: list[AreaEntry] = [
 ]
 
 MIN_FONT_PT, MAX_FONT_PT = 9, 20
+DEFAULT_SIZE = (1280, 800)
+# A window frame's title bar and borders (Windows 10: 31 and 8 pixels), not known before it shows.
+FRAME_TOP, FRAME_SIDE = 31, 8
 FIRST_YEAR = 2013  # the policy's year
 
 
@@ -134,6 +138,21 @@ class LazyAreas(Mapping):
         return dict(self._built)
 
 
+def first_geometry(available: QRect) -> tuple[QRect, bool]:
+    """The window's geometry (without its frame) on the first start, and whether to maximize it.
+
+    On a screen with room for it the default size, centred; on a smaller one (1366×768, most office
+    PCs) the whole available area (the taskbar excluded), maximized, so that nothing — the status
+    bar, a toolbar button — ends up beyond the screen's edge."""
+    width, height = DEFAULT_SIZE
+    room_w, room_h = available.width() - 2 * FRAME_SIDE, available.height() - FRAME_TOP - FRAME_SIDE
+    if width <= room_w and height <= room_h:
+        geometry = QRect(0, 0, width, height)
+        geometry.moveCenter(available.center())
+        return geometry, False
+    return QRect(available.x() + FRAME_SIDE, available.y() + FRAME_TOP, room_w, room_h), True
+
+
 def area_icon(entry: AreaEntry) -> QIcon:
     path = resources_dir() / "icons" / entry.icon
     icon = QIcon(str(path)) if path.exists() else QIcon()
@@ -151,10 +170,8 @@ class MainWindow(QMainWindow):
         self._build()
         settings = ui_settings()
         geometry = settings.value("main/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
+            self.fit_screen()
         ctx.settingsChanged.connect(self.refresh_header)
         ctx.dataChanged.connect(self._data_changed)
         ctx.languageChanged.connect(self._language_changed)
@@ -199,6 +216,8 @@ class MainWindow(QMainWindow):
         self._area_loaders: dict[str, Callable[[], type]] = {}
         keys = []
         for entry, loader in available_areas():
+            if entry.key == "city" and self.ctx.setting("level") != "city":
+                continue  # 市级汇总: a city office's database only (city.md)
             self._area_loaders[entry.key] = loader
             keys.append(entry.key)
             placeholder = QWidget()  # replaced by the area the first time it is shown
@@ -237,6 +256,17 @@ class MainWindow(QMainWindow):
         self.refresh_header()
         self.refresh_status()
         self.nav.setCurrentRow(0)
+
+    def fit_screen(self) -> None:
+        """First start (no saved geometry): fit the screen's available area (first_geometry)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(*DEFAULT_SIZE)
+            return
+        geometry, maximized = first_geometry(screen.availableGeometry())
+        self.setGeometry(geometry)
+        if maximized:
+            self.setWindowState(self.windowState() | Qt.WindowMaximized)
 
     def _show_about(self) -> None:
         from qoffice.ui.about import show_about  # version, licences of the bundled libraries

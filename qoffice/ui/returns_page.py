@@ -40,11 +40,15 @@ from qoffice.services import settings as settings_service
 from qoffice.ui import list_export, messages
 from qoffice.ui.worker import run_in_background
 
+MIN_CHECKS_HEIGHT = 150  # the checks below the table: their summary and three lines at least
 ERROR_COLOR = QColor("#b00020")
 WARNING_BG = QColor("#fff3cd")
 WARNING_FG = QColor("#8a5a00")
 THIS_YEAR_COLOR = QColor("#2f6db5")
 LAST_YEAR_COLOR = QColor("#b9c3cf")
+LAST_YEAR_TEXT = QColor("#56606b")  # last year's numbers: quieter than this year's, still easy to read
+MIN_CHART_FONT_PT = 9.0
+VALUE_GAP = 8
 # Where a problem's record lives: table → candidate area keys in the main window.
 AREA_OF_TABLE = {
     check_rules.T_PROJECT: ("projects",),
@@ -72,7 +76,27 @@ class ComparisonChart(QWidget):
         self.setObjectName("chart")
         self.year = 0
         self.rows: list[tuple[int, str, str, Decimal | int | None, Decimal | int | None]] = []
+        self.drawn_labels: list[str] = []  # the indicator labels as last painted (tests read them)
+        self.smallest_font_pt = 0.0
         self.setMinimumSize(QSize(420, 360))
+
+    def label_width(self) -> int:
+        """Room for the longest “N indicator name”, whole."""
+        fm = QFontMetrics(self.font())
+        return max((fm.horizontalAdvance(f"{n} {name}") for n, name, _u in ind.DEFINITIONS), default=0) + 10
+
+    def value_font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(max(MIN_CHART_FONT_PT, self.font().pointSizeF() * 0.85))
+        return small
+
+    def value_width(self) -> int:
+        """Both numbers of a row side by side: this year's and last year's."""
+        return 2 * QFontMetrics(self.value_font()).horizontalAdvance("00000.0000") + 3 * VALUE_GAP
+
+    def wanted_width(self) -> int:
+        """Labels whole, values whole, and bars of a readable length between them."""
+        return 8 + self.label_width() + 140 + self.value_width() + 8
 
     def set_data(self, year: int, this_year: list[ind.IndicatorRow], last_year: list[ind.IndicatorRow] | None):
         last = {r.number: r.value for r in (last_year or [])}
@@ -101,18 +125,28 @@ class ComparisonChart(QWidget):
         if not self.rows:
             return
         top = margin + line + 8
-        label_w = min(int(self.width() * 0.38), fm.horizontalAdvance("17 质量交流会/论坛举办次数") + 8)
-        value_w = fm.horizontalAdvance("00000.0000 万元") + 6
+        label_w = min(int(self.width() * 0.5), self.label_width())
+        small = self.value_font()
+        sfm = QFontMetrics(small)
+        self.smallest_font_pt = min(small.pointSizeF(), self.font().pointSizeF())
+        self.drawn_labels = []
+        # One line per indicator: its label, the two bars, then this year's and last year's numbers
+        # side by side in two right-aligned columns (the unit is in the table beside the chart).
+        texts = [(self.number_text(now, unit), self.number_text(before, unit)) for _n, _l, unit, now, before
+                 in self.rows]
+        now_w = max(sfm.horizontalAdvance(a) for a, _b in texts)
+        before_w = max(sfm.horizontalAdvance(b) for _a, b in texts)
         bar_x = margin + label_w
-        bar_w = max(20, self.width() - bar_x - value_w - margin)
+        bar_w = max(20, self.width() - bar_x - now_w - before_w - 3 * VALUE_GAP - margin)
         slot = max(2.0 * 6 + 4, (self.height() - top - margin) / len(self.rows))
-        bar_h = max(4.0, min(line * 0.8, (slot - 4) / 2))
+        bar_h = max(4.0, min(line * 0.45, (slot - 6) / 2))
         grid = QPen(self.palette().mid().color())
         grid.setStyle(Qt.DotLine)
         for i, (number, name, unit, now, before) in enumerate(self.rows):
             y = top + i * slot
             p.setPen(self.palette().text().color())
             label = fm.elidedText(f"{number} {name}", Qt.ElideRight, label_w - 6)
+            self.drawn_labels.append(label)
             p.drawText(QRectF(margin, y, label_w - 6, slot), Qt.AlignVCenter | Qt.AlignLeft, label)
             values = [abs(Decimal(v)) for v in (now, before) if v is not None]
             scale = max(values) if values and max(values) > 0 else None
@@ -121,18 +155,23 @@ class ComparisonChart(QWidget):
                 width = 0.0 if value is None or scale is None else float(abs(Decimal(value)) / scale) * bar_w
                 if width > 0:
                     p.fillRect(QRectF(bar_x, by, max(width, 1.5), bar_h - 1), color)
-                text = (value_text(value) + (" " + unit if unit not in ("%",) else unit)) if value is not None \
-                    else _("no data")
-                p.setPen(self.palette().text().color() if j == 0 else self.palette().mid().color())
-                small = QFont(self.font())
-                small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.8))
-                p.setFont(small)
-                p.drawText(QRectF(bar_x + width + 4, by - 2, value_w + bar_w - width, bar_h + 4),
-                           Qt.AlignVCenter | Qt.AlignLeft, text)
-                p.setFont(self.font())
+            p.setFont(small)
+            x = bar_x + bar_w + VALUE_GAP
+            p.setPen(self.palette().text().color())
+            p.drawText(QRectF(x, y, now_w, slot), Qt.AlignVCenter | Qt.AlignRight, texts[i][0])
+            p.setPen(LAST_YEAR_TEXT)
+            p.drawText(QRectF(x + now_w + 2 * VALUE_GAP, y, before_w, slot), Qt.AlignVCenter | Qt.AlignRight,
+                       texts[i][1])
+            p.setFont(self.font())
             p.setPen(grid)
             p.drawLine(int(bar_x), int(y + slot), int(bar_x + bar_w), int(y + slot))
         p.end()
+
+    @staticmethod
+    def number_text(value, unit: str) -> str:
+        if value is None:
+            return _("no data")
+        return value_text(value) + ("%" if unit == "%" else "")
 
 
 class SubmissionDialog(QDialog):
@@ -247,7 +286,9 @@ class ReturnsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        # Compact rows: all 17 show without scrolling on a 1366×768 screen, the checks below them.
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         header = self.table.horizontalHeader()
         for col in (0, 2, 3, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
@@ -264,6 +305,8 @@ class ReturnsPage(QWidget):
         hsplit.setStretchFactor(0, 3)
         hsplit.setStretchFactor(1, 2)
         hsplit.setSizes([760, 480])  # the indicator names must be readable in full
+        self.hsplit = hsplit
+        self._sized = False  # the splitters are fitted to the page once, when it first has its size
         self.vsplit.addWidget(hsplit)
 
         self.tabs = QTabWidget()
@@ -322,6 +365,43 @@ class ReturnsPage(QWidget):
         self.vsplit.setStretchFactor(1, 2)
         layout.addWidget(self.vsplit, 1)
         self._update_buttons()
+
+    def table_height(self) -> int:
+        """The indicator table's height with all 17 rows showing."""
+        t = self.table
+        return (t.horizontalHeader().sizeHint().height() + t.verticalHeader().length()
+                + 2 * t.frameWidth() + 2)
+
+    def table_width(self) -> int:
+        t = self.table
+        fm = t.fontMetrics()
+        names = max(fm.horizontalAdvance(name) for _n, name, _u in ind.DEFINITIONS) + 16
+        others = sum(t.horizontalHeader().sectionSize(c) for c in (0, 2, 3, 4, 5))
+        return names + others + t.verticalScrollBar().sizeHint().width() + 2 * t.frameWidth() + 4
+
+    def fit_splitters(self) -> None:
+        """The table tall enough for its 17 rows (the checks take the rest), and as wide as its
+        names need, so the chart has the room to write its labels whole."""
+        height = self.vsplit.height()
+        if height <= 0:
+            return
+        top = min(self.table_height(), max(height - MIN_CHECKS_HEIGHT, height // 2))
+        self.vsplit.setSizes([top, max(0, height - top - self.vsplit.handleWidth())])
+        width = self.hsplit.width()
+        chart = min(self.chart.wanted_width(), max(self.chart.minimumWidth(), width - self.table_width()))
+        self.hsplit.setSizes([max(0, width - chart - self.hsplit.handleWidth()), chart])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if not self._sized and self.isVisible():
+            self._sized = True
+            self.fit_splitters()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            self.fit_splitters()
 
     # ---- what the main window calls -------------------------------------------------------------
     def activated(self) -> None:

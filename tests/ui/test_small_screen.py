@@ -1,0 +1,127 @@
+"""Issue 13: the first window on an old office PC's 1366×768 screen.
+
+Before the fix the first window was 1280×800 whatever the screen (the status bar below the screen's
+edge), the enterprise toolbar wrapped with 导出 alone on a second line, and 年度报表 scrolled its 17
+rows with the chart's indicator names cut short. The probe runs in a child process on Qt's offscreen
+platform given a 1366×768 screen (the real app font and style), with demo data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect
+
+pytestmark = pytest.mark.gui
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = textwrap.dedent("""
+    import datetime as dt, json, sys
+    from PySide6.QtWidgets import QApplication
+    from qoffice.db.database import open_database
+    from qoffice.services import demo
+    from qoffice.ui.app import _make_app
+    from qoffice.ui.language import apply_language
+    from qoffice.ui.context import AppContext
+    from qoffice.ui.mainwindow import MainWindow
+
+    app = _make_app([])
+    apply_language("zh_CN")
+    db = open_database(sys.argv[1], "create")
+    with db.session() as s:
+        demo.generate(s, enterprises=200, seed=5, today=dt.date(2025, 12, 1))
+    window = MainWindow(AppContext(db, year=2025))
+    window.show()
+    for _ in range(10):
+        app.processEvents()
+    avail = window.screen().availableGeometry()
+    out = {"available": [avail.x(), avail.y(), avail.width(), avail.height()]}
+    frame = window.frameGeometry()
+    out["frame"] = [frame.x(), frame.y(), frame.width(), frame.height()]
+    bar = window.statusBar()
+    out["status_bottom"] = bar.mapToGlobal(bar.rect().bottomLeft()).y()
+    rows = {}
+    for key in window.areas:
+        area = window.show_area(key)
+        for _ in range(5):
+            app.processEvents()
+        lists = [area.list] if getattr(area, "list", None) is not None else []
+        lists += [w for w in vars(area).values() if type(w).__name__ == "ListArea" and w not in lists]
+        for i, lst in enumerate(lists):
+            ys = {b.geometry().y() for b in lst.buttons.values() if not b.isHidden()}
+            rows[f"{key}/{i}"] = len(ys)
+    out["toolbar_rows"] = rows
+    page = window.show_area("returns")
+    if page.job is not None:
+        page.job.wait()
+    for _ in range(10):
+        app.processEvents()
+    table = page.table
+    viewport = table.viewport().rect()
+    out["rows_visible"] = sum(1 for r in range(table.rowCount())
+                              if viewport.contains(table.visualRect(table.model().index(r, 1))))
+    page.chart.grab()  # paints it
+    out["chart_labels"] = getattr(page.chart, "drawn_labels", [])
+    out["chart_font_pt"] = getattr(page.chart, "smallest_font_pt", 0)
+    window.close()
+    db.close()
+    print("RESULT " + json.dumps(out, ensure_ascii=False))
+""")
+
+
+@pytest.fixture(scope="module")
+def at_1366(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("screen")
+    config = folder / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "office-pc", "x": 0, "y": 0, "width": 1366, "height": 768,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", QOFFICE_HOME=str(folder / "home"),
+               QOFFICE_LANG="zh_CN")
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(folder / "q.db")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])
+
+
+def test_the_first_window_fits_the_screen(at_1366):
+    x, y, w, h = at_1366["frame"]
+    ax, ay, aw, ah = at_1366["available"]
+    assert ax <= x and ay <= y and x + w <= ax + aw and y + h <= ay + ah, at_1366
+    assert at_1366["status_bottom"] < ay + ah
+
+
+def test_no_toolbar_wraps_at_1366_wide(at_1366):
+    wrapped = {key: n for key, n in at_1366["toolbar_rows"].items() if n > 1}
+    assert not wrapped and at_1366["toolbar_rows"], at_1366["toolbar_rows"]
+
+
+def test_the_return_shows_all_17_rows_and_whole_chart_labels(at_1366):
+    assert at_1366["rows_visible"] == 17
+    labels = at_1366["chart_labels"]
+    assert len(labels) == 17 and not [t for t in labels if "…" in t], labels
+    assert labels[0] == "1 卓越绩效管理模式导入企业数"
+    assert at_1366["chart_font_pt"] >= 9
+
+
+@pytest.mark.parametrize("available, fits_default", [
+    (QRect(0, 0, 1920, 1040), True),    # a full-HD screen with its taskbar: the default size, centred
+    (QRect(0, 0, 1366, 728), False),    # 1366×768 with a 40-pixel taskbar: fitted, maximized
+    (QRect(0, 0, 1280, 984), False),
+    (QRect(1920, 0, 1366, 768), False),  # a second screen to the right
+])
+def test_first_geometry_fits_the_available_area(available, fits_default):
+    from qoffice.ui.mainwindow import first_geometry
+
+    geometry, maximized = first_geometry(available)
+    assert maximized is not fits_default
+    assert available.contains(geometry.adjusted(-8, -31, 8, 8)), geometry  # with a window frame around it
+    if fits_default:
+        assert (geometry.width(), geometry.height()) == (1280, 800)
+        assert geometry.center().x() - available.center().x() in (-1, 0, 1)
