@@ -4,8 +4,9 @@
 
 A fresh data folder (no saved window geometry: the first start), demo data, then the whole screen
 is grabbed — not the window — so a status bar or toolbar row off the screen shows as missing.
-Writes first-start-1366x768.png (企业档案), returns-1366x768.png (年度报表) and
-date-picker-zh.png (the 首席质量官任命日期 calendar).
+Writes first-start-1366x768.png (企业档案), returns-1366x768.png (年度报表),
+date-picker-zh.png (the 首席质量官任命日期 calendar), editor-county-warning.png (区县 “如东”) and
+crash-previous-run.png (the previous run's hard crash, shown at the next start).
 """
 from __future__ import annotations
 
@@ -71,8 +72,23 @@ def main() -> int:
     QTest.mouseClick(date, Qt.LeftButton, Qt.NoModifier, QPoint(date.width() - 8, date.height() // 2))
     grab_screen("date-picker-zh.png")
     date.calendarWidget().window().hide()
+    from qoffice.domain.uscc import make_valid
+
+    editor.w["uscc"].setText(make_valid("91320623MA1MXXXX5"))
+    editor.w["name"].setText("如东县洋口港新材料有限公司")
+    editor.w["county"].setEditText("如东")  # not in the county list: the closest one is offered
+    grab_screen("editor-county-warning.png")
     editor._saved_values = None
     editor.hide()
+
+    from qoffice.ui import crash
+
+    dialog = crash.CrashDialog("Fatal Python error: Segmentation fault\n\nCurrent thread 0x00007f3a (most recent "
+                               "call first):\n  File \"qoffice/ui/app.py\", line 231 in _run\n", window, previous=True,
+                               path=home / "logs" / "crash-20251201-163012.log")
+    dialog.show()
+    grab_screen("crash-previous-run.png")
+    dialog.hide()
     window.close()
     db.close()
     return 0

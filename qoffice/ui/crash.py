@@ -48,6 +48,7 @@ _fault_file = None
 _bridge = None
 crashes: list[str] = []  # tracebacks shown this session (tests read it)
 _previous_crash: str | None = None  # what the previous run's faulthandler wrote, until shown
+_previous_crash_file: Path | None = None  # where it was set aside
 
 
 def log_path() -> Path:
@@ -131,7 +132,7 @@ def _set_aside(path: Path, suffix: str = "") -> Path | None:
 
 def take_previous_crash() -> str | None:
     """Read (and set aside) what a previous run's faulthandler wrote; kept until shown."""
-    global _previous_crash
+    global _previous_crash, _previous_crash_file
     path = _fault_path()
     if _fault_file is not None and not _fault_file.closed and Path(_fault_file.name) == path:
         return _previous_crash  # our own run's file (setup_logging called again)
@@ -144,7 +145,7 @@ def take_previous_crash() -> str | None:
         return _previous_crash
     archived = _set_aside(path)
     log.error("the previous run crashed (%s):\n%s", archived.name if archived else path.name, text)
-    _previous_crash = text
+    _previous_crash, _previous_crash_file = text, archived or path
     return text
 
 
@@ -161,7 +162,7 @@ def show_previous_crash(parent=None) -> bool:
     if messages._responder is not None:  # tests: no modal dialog
         messages._responder("previous_crash", _("qoffice"), details, None)
         return True
-    CrashDialog(details, parent, previous=True).exec()
+    CrashDialog(details, parent, previous=True, path=_previous_crash_file).exec()
     return True
 
 
@@ -261,7 +262,7 @@ def show_crash(details: str) -> None:
 class CrashDialog(QDialog):
     """The crash dialog; `previous=True` for the previous run's hard crash, read at start."""
 
-    def __init__(self, details: str, parent=None, *, previous: bool = False):
+    def __init__(self, details: str, parent=None, *, previous: bool = False, path: Path | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("qoffice — unexpected error"))
         if environment_text() not in details:
@@ -276,14 +277,14 @@ class CrashDialog(QDialog):
             intro = _("qoffice ran into an unexpected problem. Your saved data is safe; the change you were "
                       "making may not have been saved.\n\nThe details were written to:\n{path}\n\n"
                       "If it happens again, press “Copy details” and send them to whoever supports qoffice.")
-        text = QLabel(intro.format(path=log_path().parent if previous else log_path()))
+        text = QLabel(intro.format(path=path or (log_path().parent if previous else log_path())))
         self.intro = text
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         layout.addWidget(text)
         box = QPlainTextEdit(details)
         box.setReadOnly(True)
-        box.setMinimumSize(560, 200)
+        box.setMinimumSize(560, 240)
         layout.addWidget(box)
         buttons = QDialogButtonBox()
         self.copy_button = QPushButton(_("Copy details"))
