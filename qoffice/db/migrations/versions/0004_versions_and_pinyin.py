@@ -25,11 +25,11 @@ VERSIONED = ('enterprise', 'year_figures', 'partner', 'project', 'award', 'forum
 def _backfill(table: str) -> None:
     from qoffice.domain.pinyin import sort_key
 
-    conn = op.get_bind()
-    rows = conn.exec_driver_sql(f'SELECT id, name FROM "{table}"').fetchall()
+    conn = op.get_bind()  # plain SQL with named parameters: the same on SQLite and PostgreSQL
+    rows = conn.execute(sa.text(f'SELECT id, name FROM "{table}"')).fetchall()
     if rows:
-        conn.exec_driver_sql(f'UPDATE "{table}" SET name_pinyin = ? WHERE id = ?',
-                             [(sort_key(name), rid) for rid, name in rows])
+        conn.execute(sa.text(f'UPDATE "{table}" SET name_pinyin = :key WHERE id = :id'),
+                     [{"key": sort_key(name), "id": rid} for rid, name in rows])
 
 
 def upgrade() -> None:
