@@ -49,6 +49,11 @@ def main() -> int:
     db = open_database(home / "qoffice.db", "create")
     with db.session() as s:
         demo.generate(s, enterprises=300, seed=5, today=dt.date(2025, 12, 1))
+        from qoffice.services import settings as settings_service
+
+        for number, target in enumerate(("5", "20", "10", "8", "6", "1", "2", "98", "2", "0", "10000", "2", "40",
+                                         "8", "10", "600", "30"), start=1):
+            settings_service.set_value(s, f"target.{number}", target)  # the county's targets
     window = MainWindow(AppContext(db, year=2025))
     window.show()
     settle()
