@@ -167,7 +167,8 @@ def _bulk_insert(conn, table, rows: list[dict]) -> None:
     names = [c.name for c in columns]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         dialect.identifier_preparer.format_table(table),
-        ", ".join(dialect.identifier_preparer.quote(n) for n in names), ", ".join("?" * len(names)))
+        ", ".join(dialect.identifier_preparer.quote(n) for n in names),
+        ", ".join(["?" if dialect.paramstyle == "qmark" else "%s"] * len(names)))  # the DBAPI's own markers
     getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     converted = [(i, p, {}) for i, p in enumerate(processors) if p is not None]
     if not converted:

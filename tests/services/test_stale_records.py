@@ -210,19 +210,22 @@ def test_awards_have_a_version_too(db, ent_id):
     assert version(db, Award, aid) == 1
 
 
-def test_the_cli_import_bumps_the_version_a_form_loaded(db, ent_id, tmp_path, capsys):
+def test_the_cli_import_bumps_the_version_a_form_loaded(builders, tmp_path, capsys):
+    """`qoffice --db FILE import …` (an SQLite file of its own: the CLI opens it by its path)."""
     from qoffice.cli.main import main
+    from qoffice.db.database import open_database
 
+    db_path = tmp_path / "cli.db"
+    db = open_database(db_path, "create")
+    with db.session() as s:
+        ent_id = builders.make_enterprise(s, name="南通示例机械有限公司").id
     loaded = version(db, Enterprise, ent_id)
     with db.read_session() as s:
         code = s.get(Enterprise, ent_id).uscc
+    db.close()
     path = tmp_path / "企业.csv"
     path.write_text(f"统一社会信用代码,企业名称,联系人\n{code},南通示例机械有限公司,丁某\n", encoding="utf-8")
-    db_path = db.path
-    db.close()
     assert main(["--db", str(db_path), "import", "enterprises", str(path)]) == 0, capsys.readouterr()
-    from qoffice.db.database import open_database
-
     again = open_database(db_path, "existing")
     try:
         assert version(again, Enterprise, ent_id) == loaded + 1
