@@ -198,3 +198,20 @@ def test_a_record_deleted_meanwhile_says_so(qtbot, db, answers):
     exc = StaleRecord("该记录已被他人删除。", table="partner", record_id=None, deleted=True)
     assert conflict_dialog.resolve(None, exc, {}, str) == CANCEL
     assert answers[-1][0] == "error" and "该记录已被他人删除" in answers[-1][1]
+
+
+def test_an_enterprise_purged_meanwhile_is_said_not_saved(qtbot, db, eid, answers, conflicts):
+    editor = EnterpriseEditor(db, eid)
+    qtbot.addWidget(editor)
+    editor.show()
+    with db.session() as s:  # 彻底删除 from the recycle bin in another window
+        ent = s.get(Enterprise, eid)
+        enterprise_service.soft_delete(s, ent)
+        enterprise_service.purge(s, ent)
+    editor.w["phone"].setText("0513-85123456")
+    assert not editor.save()
+    assert conflicts == []  # nothing to compare with: a message says so
+    assert answers[-1][0] == "error" and "该记录已被他人删除" in answers[-1][1]
+    with db.read_session() as s:
+        assert s.get(Enterprise, eid) is None
+    assert editor.w["phone"].text() == "0513-85123456"  # the typing is kept
