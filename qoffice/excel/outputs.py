@@ -39,7 +39,7 @@ _umask_lock = threading.Lock()
 # --- the databases whose files are never an output ------------------------------------------------
 def protect_database(db_path: Path | str) -> None:
     """Never write an output over this database or its files (the CLI's --db, an opened database)."""
-    if db_path:
+    if db_path and "://" not in str(db_path):  # a server's address has no files here
         _protected.add(Path(db_path))
 
 
