@@ -21,10 +21,10 @@ run: demo
 	QOFFICE_HOME=$(DEMO_HOME) $(PY) -m qoffice --db $(DEMO_HOME)/qoffice.db
 
 test: bootstrap
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QOFFICE_REQUIRE_PG=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: bootstrap
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	QOFFICE_REQUIRE_PG=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: bootstrap
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

@@ -10,17 +10,16 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 MIN_YEAR, MAX_YEAR = 1949, 2100  # services.returns.MIN_YEAR/MAX_YEAR (not imported: --help stays light)
 
 
-def db_path(args) -> Path:
-    """The database of the command: --db, else qoffice.db in the data folder. A `scheme://` value
-    (a server's address) is refused: until a server mode exists, it would only make a folder tree."""
+def db_path(args) -> Path | str:
+    """The database of the command: --db, else qoffice.db in the data folder. A PostgreSQL address
+    (postgresql://, postgres://, postgresql+psycopg://) is returned as it was given (a str); any other
+    `scheme://` value is refused: it would only make a folder tree."""
     value = getattr(args, "db", None)
     if value:
         if _URL.match(value.strip()):
-            from qoffice.errors import UsageError
-            from qoffice.i18n import _
+            from qoffice.db.pg import check_url
 
-            raise UsageError(_("“{db}” is the address of a database server; qoffice works on a database file "
-                               "for now: give the path of a .db file.").format(db=value))
+            return check_url(value)
         return Path(value)
     from qoffice.paths import default_db_path
 

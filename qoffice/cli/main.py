@@ -142,7 +142,7 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool) -> int:
     set_language(None)
     try:
         parser = build_parser()
-        args = parser.parse_args(ours)
+        args = parser.parse_args(_db_first(ours))
     except _UsageProblem as exc:
         return _fail(str(exc), 2, wants_json, usage=True)
     from qoffice.cli.common import db_path
@@ -173,6 +173,28 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool) -> int:
         from qoffice.i18n import _
 
         return _fail(_("Interrupted (Ctrl+C); what was not finished was not saved."), 130, wants_json)
+
+
+def _db_first(argv: list[str]) -> list[str]:
+    """`--db X` (or `--db=X`) anywhere before `--` moved to the front: the database may be named before
+    or after the command, also after a sub-command such as `settings show` (shared-db.md)."""
+    out, front, i = [], [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out.extend(argv[i:])
+            break
+        if a == "--db" and i + 1 < len(argv):
+            front = [a, argv[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--db="):
+            front = [a]
+            i += 1
+            continue
+        out.append(a)
+        i += 1
+    return front + out
 
 
 LOG_NAME = "qoffice.log"  # the same log as the GUI's crash handler (qoffice.ui.crash)

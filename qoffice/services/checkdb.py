@@ -36,6 +36,8 @@ class CheckReport:
     data_checked: bool = False
     findings: list[Finding] = field(default_factory=list)
     count: int = 0
+    server_version: str | None = None  # a server database: PostgreSQL's version and the connected role
+    role: str | None = None
 
     @property
     def schema_state(self) -> str:
@@ -56,7 +58,8 @@ class CheckReport:
         return {"path": str(self.path), "ok": self.ok, "revision": self.revision, "head": self.head,
                 "schema": self.schema_state, "integrity": self.integrity_ok, "foreign_keys": self.foreign_keys_ok,
                 "data_checked": self.data_checked, "problem_count": self.count,
-                "problems": [f.as_dict() for f in self.findings]}
+                "problems": [f.as_dict() for f in self.findings],
+                **({"server_version": self.server_version, "role": self.role} if self.server_version else {})}
 
 
 def check_database(path: Path | str) -> CheckReport:
@@ -67,6 +70,8 @@ def check_database(path: Path | str) -> CheckReport:
     from qoffice.db.database import open_database
 
     db = open_database(path, "check")
+    if getattr(db, "is_server", False):
+        return _check_server(db)
     try:
         report = CheckReport(Path(path), db.revision, schema.SCHEMA_HEAD)
         with db.engine.connect() as conn:
@@ -84,6 +89,32 @@ def check_database(path: Path | str) -> CheckReport:
             elif report.integrity_ok:
                 _data_checks(raw, report)
                 report.data_checked = True
+    finally:
+        db.close()
+    return report
+
+
+def _check_server(db) -> CheckReport:
+    """A server database: no file to check (the server checksums its own pages and enforces its foreign
+    keys); the schema version, the server's version, the connected role and the data rules."""
+    try:
+        report = CheckReport(db.label, db.revision, schema.SCHEMA_HEAD, server_version=db.server_version,
+                             role=db.role)
+        if report.schema_state == "missing":
+            report.add(Finding("schema", _(
+                "The schema version record (table alembic_version) is missing: the database is damaged and "
+                "qoffice will not open it. Restore a backup.")))
+        elif report.schema_state == "older":
+            report.add(Finding("schema", _(
+                "The database uses an older schema ({rev}; this program writes {head}): 请联系管理员升级数据库 "
+                "(the owner runs “qoffice --db ADDRESS db upgrade”).").format(rev=db.revision, head=schema.SCHEMA_HEAD)))
+        else:
+            raw = db.connect_reader()
+            try:
+                _data_checks(raw, report)
+            finally:
+                raw.close()
+            report.data_checked = True
     finally:
         db.close()
     return report

@@ -167,7 +167,7 @@ def test_a_dangling_symlink_is_refused(dbp, tmp_path, capsys):
     assert link.is_symlink() and not (tmp_path / "nowhere").exists()
 
 
-def test_list_export_and_error_rows_refuse_the_open_database(db, tmp_path):
+def test_list_export_and_error_rows_refuse_the_open_database(qoffice_home, builders, tmp_path):
     """The GUI's writers go through the same rule: the open database is protected."""
     from qoffice.errors import OutputNotWritable
     from qoffice.excel import outputs
@@ -180,8 +180,11 @@ def test_list_export_and_error_rows_refuse_the_open_database(db, tmp_path):
         write_list(other, "企业", [ExportColumn("名称", lambda r: r[0])], [("甲",)])
     assert other.read_bytes() == b"x" * 100
     # the database of the data folder is always protected
+    home_db = _make_db(qoffice_home / "qoffice.db", builders)
+    before = home_db.read_bytes()
     with pytest.raises(OutputNotWritable):
-        write_list(db.path, "企业", [ExportColumn("名称", lambda r: r[0])], [("甲",)])
+        write_list(home_db, "企业", [ExportColumn("名称", lambda r: r[0])], [("甲",)])
+    assert home_db.read_bytes() == before
 
 
 # --- item 9: odd arguments ---------------------------------------------------------------------
@@ -319,15 +322,17 @@ def test_written_files_get_the_users_umask(dbp, tmp_path, qoffice_home, umask, m
 
 
 # --- the cover PDF (GUI) goes through the same rule ---------------------------------------------------
-def test_the_cover_pdf_refuses_the_database_and_gets_the_users_mode(qtbot, db, tmp_path):
+def test_the_cover_pdf_refuses_the_database_and_gets_the_users_mode(qtbot, dbp, tmp_path):
     from qoffice.errors import OutputNotWritable
+    from qoffice.excel.outputs import protect_database
     from qoffice.ui.return_print import CoverData, write_pdf
 
     data = CoverData(year=Y, county="崇川区", office="办公室", operator="张三", phone="0513")
-    before = db.path.read_bytes()
+    protect_database(dbp)  # as the GUI's start does for its database
+    before = dbp.read_bytes()
     with pytest.raises(OutputNotWritable):
-        write_pdf(data, db.path)
-    assert db.path.read_bytes() == before
+        write_pdf(data, dbp)
+    assert dbp.read_bytes() == before
     fifo = _fifo(tmp_path)
     with pytest.raises(OutputNotWritable):
         write_pdf(data, fifo)

@@ -26,6 +26,10 @@ def run(args: argparse.Namespace) -> int:
         return 0 if report.ok else 1
     ok, bad = _("no problems"), _("problems found")
     print(_("Database: {path}").format(path=report.path))
+    if report.server_version:
+        roles = {"owner": _("owner"), "clerk": _("clerk"), "viewer": _("viewer (read-only)"), "other": _("other")}
+        print(_("Server: PostgreSQL {version}; connected as: {role}").format(
+            version=report.server_version, role=roles.get(report.role, report.role)))
     state = {"current": _("current"), "older": _("older, not upgraded"),
              "missing": _("missing")}[report.schema_state]
     print(_("Schema version: {rev} ({state})").format(rev=report.revision or "-", state=state))

@@ -1,0 +1,195 @@
+"""The shared office database on PostgreSQL (issue 16, shared-db.md): the test server itself, --db
+URLs, connections, roles, db init/upgrade, older schemas, check."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qoffice.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def _forms(url: str) -> list[str]:
+    """The same database as postgresql://, postgres:// and postgresql+psycopg:// with ?host=…&port=…"""
+    rest = url.split("://", 1)[1]
+    return [f"postgresql://{rest}", f"postgres://{rest}", f"postgresql+psycopg://{rest}"]
+
+
+# --- step 1: the test server --------------------------------------------------------------------------
+PROBE = """
+import os, pytest
+def test_probe(pg_url):
+    pytest.skip("pretending the server could not be used")
+"""
+
+
+@pytest.mark.parametrize("required", ["QOFFICE_REQUIRE_PG", "CI", None])
+def test_a_skipped_postgresql_test_fails_under_make_test_and_ci(tmp_path, pg_cluster, required):
+    """make test sets QOFFICE_REQUIRE_PG=1; CI=true does the same: a skip of a server test is a failure."""
+    probe = ROOT / "tests" / f"test_zz_pg_probe_{os.getpid()}.py"
+    probe.write_text(PROBE, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("QOFFICE_REQUIRE_PG", "CI")}
+    env["TEST_PG_URL"] = pg_cluster.admin_url
+    if required == "QOFFICE_REQUIRE_PG":
+        env["QOFFICE_REQUIRE_PG"] = "1"
+    elif required == "CI":
+        env["CI"] = "true"
+    try:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        probe.unlink()
+    if required:
+        assert proc.returncode == 1, proc.stdout
+        assert "1 failed" in proc.stdout
+    else:
+        assert proc.returncode == 0, proc.stdout
+        assert "1 skipped" in proc.stdout
+
+
+def test_the_db_fixture_runs_the_chosen_suites_on_both_backends(request, db, backend):
+    """This file is one of PG_SUITES: the test runs twice, and the server variant is a server database."""
+    assert backend in ("sqlite", "postgresql")
+    assert getattr(db, "is_server", False) == (backend == "postgresql")
+
+
+def test_the_makefile_requires_the_server_and_the_bootstrap_installs_it():
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("test:", "test-fast:"):
+        block = make.split(f"\n{target}", 1)[1].split("\n\n", 1)[0]
+        assert "QOFFICE_REQUIRE_PG=1" in block, target
+    boot = (ROOT / "tools" / "bootstrap.sh").read_text(encoding="utf-8")
+    assert " postgresql " in boot.split("APT_PKGS=", 1)[1].split('"', 2)[1] + " "
+
+
+# --- step 2: connecting ---------------------------------------------------------------------------------
+def test_every_url_form_opens_the_server_database(pg_url, qoffice_home, capsys):
+    for i, url in enumerate(_forms(pg_url)):
+        code, out, err = _run(capsys, "--db", url, "settings", "set", "county", f"崇川区{i}" if i else "崇川区")
+        assert code == 0, err
+        code, out, err = _run(capsys, "settings", "show", "--db", url)  # --db after the command too
+        assert code == 0, err
+        assert "崇川区" in out
+    # no lock file, no backups, no database file: nothing written beside the data folder but the log
+    assert [f for f in _files(qoffice_home) if not f.startswith("logs")] == []
+
+
+@pytest.mark.parametrize("url", ["sqlite:///q.db", "file://q.db", "https://example.org/q.db", "mysql://u@h/q"])
+def test_other_schemes_are_refused_and_create_nothing(tmp_path, capsys, monkeypatch, url):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "--db", url, "settings", "show")
+    assert code == 2
+    line = _one_line(err)
+    assert "PostgreSQL" in line and "地址" in line
+    assert _files(tmp_path) == []
+
+
+def test_every_connection_sets_lock_timeout_and_statement_timeout(pg_url):
+    from sqlalchemy import text
+
+    from qoffice.db import pg
+    from qoffice.db.database import open_database
+
+    db = open_database(pg_url, "create")
+    try:
+        with db.session() as s:
+            assert s.execute(text("SHOW lock_timeout")).scalar() == f"{pg.LOCK_TIMEOUT_MS // 1000}s"
+            assert s.execute(text("SHOW statement_timeout")).scalar() == f"{pg.STATEMENT_TIMEOUT_MS // 60000}min"
+        with db.read_session() as s:
+            assert s.execute(text("SHOW lock_timeout")).scalar() == f"{pg.LOCK_TIMEOUT_MS // 1000}s"
+        assert db.query("SHOW lock_timeout") == [(f"{pg.LOCK_TIMEOUT_MS // 1000}s",)]
+        assert db.query("SHOW statement_timeout") == [(f"{pg.STATEMENT_TIMEOUT_MS // 60000}min",)]
+        reader = db.connect_reader()
+        try:
+            assert reader.execute("SHOW lock_timeout").fetchall() == [(f"{pg.LOCK_TIMEOUT_MS // 1000}s",)]
+            assert reader.execute("SHOW transaction_read_only").fetchall() == [("on",)]
+        finally:
+            reader.close()
+    finally:
+        db.close()
+
+
+def test_raw_reads_take_sqlite_style_parameters(pg_url):
+    from qoffice.db.database import open_database
+    from qoffice.services.settings import set_value
+
+    db = open_database(pg_url, "create")
+    try:
+        with db.session() as s:
+            set_value(s, "office", "质监 50%?")
+        assert db.query("SELECT value FROM setting WHERE key = ? AND value LIKE '%50%?'", ("office",)) == \
+            [("质监 50%?",)]
+    finally:
+        db.close()
+
+
+def _url_with(url: str, **change) -> str:
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    query = dict(u.query)
+    if "port" in change:
+        query["port"] = change.pop("port")
+    return u.set(query=query, **change).render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize("case", ["down", "no_database", "no_role"])
+def test_connection_failures_are_one_chinese_line_exit_2(pg_url, capsys, case):
+    url = {"down": _url_with(pg_url, port="1"), "no_database": _url_with(pg_url, database="no_such_db"),
+           "no_role": _url_with(pg_url, username="nobody_here")}[case]
+    expected = {"down": "无法连接", "no_database": "没有这个数据库", "no_role": "没有这个用户"}[case]
+    for argv in (["settings", "show"], ["settings", "set", "county", "崇川区"], ["check"]):
+        code, _, err = _run(capsys, "--db", url, *argv)
+        assert code == 2, err
+        assert expected in _one_line(err)
+
+
+def test_an_empty_server_database_is_not_set_up_by_a_clerk_command(pg_empty_url, capsys):
+    code, _, err = _run(capsys, "--db", pg_empty_url, "settings", "set", "county", "崇川区")
+    assert code == 2
+    assert "db init" in _one_line(err)
+    from qoffice.db import pg
+    from sqlalchemy import create_engine
+
+    eng = create_engine(pg.sa_url(pg_empty_url))
+    try:
+        with eng.connect() as conn:
+            assert pg.read_revision(conn) == (None, True)  # still empty: nothing implicit on a server
+    finally:
+        eng.dispose()
+
+
+def test_check_reports_server_version_schema_and_role(pg_url, capsys):
+    code, out, err = _run(capsys, "--db", pg_url, "check")
+    assert code == 0, err
+    assert "PostgreSQL 1" in out and "所有者" in out
+    code, out, err = _run(capsys, "--db", pg_url, "check", "--json")
+    import json
+
+    report = json.loads(out)
+    from qoffice.db.schema import SCHEMA_HEAD
+
+    assert report["revision"] == SCHEMA_HEAD and report["role"] == "owner"
+    assert report["server_version"].split(".")[0].isdigit()
