@@ -27,6 +27,7 @@ from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QFont, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -391,6 +392,10 @@ class MainWindow(QMainWindow):
         key = next((k for k, w in self.areas.built().items() if w is self.stack.currentWidget()), None)
         self.save_state()
         old = self.centralWidget()
+        for dialog in old.findChildren(QDialog):  # an open editor keeps what the clerk typed:
+            if dialog.isVisible():  # it outlives the area that opened it (in the old language)
+                dialog.setParent(self, dialog.windowFlags())
+                dialog.show()  # setParent hides it
         self._build()
         old.deleteLater()
         if key in self.areas:

@@ -147,3 +147,28 @@ def test_background_work_whose_screen_was_destroyed_ends_quietly(qtbot):
     go.set()
     assert job.wait()
     assert job.result == 42 and done == []  # no callback into the deleted screen, no crash
+
+
+def test_an_open_editor_survives_a_language_switch(qtbot, db, builders, answers):
+    from shiboken6 import isValid
+
+    from qoffice.db.models import Enterprise
+
+    with db.session() as s:
+        settings_service.set_value(s, "county", "崇川区")
+        settings_service.set_value(s, "office", "崇川区质量强区工作领导小组办公室")
+        first = builders.make_enterprise(s, name="南通甲有限公司").id
+    window = MainWindow(AppContext(db, 2025))
+    qtbot.addWidget(window)
+    try:
+        editor = window.show_area("enterprises").open_editor(first)
+        editor.w["contact"].setText("甲某")  # typed, not saved yet
+        switch_language(window, "en")
+        assert isValid(editor) and editor.isVisible()  # the clerk's typing is not thrown away
+        assert editor.save()
+        deleted_later()
+    finally:
+        i18n.set_language("zh_CN")
+    with db.read_session() as s:
+        assert s.get(Enterprise, first).contact == "甲某"
+    assert not [a for a in answers if a[0] in ("crash", "error")], answers
