@@ -7,7 +7,6 @@ platform given a 1366×768 screen (the real app font and style), with demo data.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import subprocess
