@@ -327,9 +327,10 @@ def export(session: Session, year: int, target: Path | str, *, progress: Progres
     if not str(target).strip():
         raise OutputNotWritable(_("No output file was given."))
     bind = session.get_bind()
-    db_file = getattr(getattr(bind, "url", None), "database", None)
-    if db_file:
-        protect_database(db_file)
+    if getattr(getattr(bind, "dialect", None), "name", None) == "sqlite":  # a server's database has no file here
+        db_file = getattr(getattr(bind, "url", None), "database", None)
+        if db_file:
+            protect_database(db_file)
     data = load(session, year, today=today)
     path = output_path(target, data.cover.county, year)
     check_output(path)  # before the checks and the writing: a refused target costs nothing
