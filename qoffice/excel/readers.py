@@ -8,8 +8,8 @@ text, or CSV in UTF-8 (with or without BOM) or GB18030/GBK.
 from __future__ import annotations
 
 import csv
-import io
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -231,7 +231,9 @@ def decode_text(raw: bytes) -> str | None:
 def _open_text(path: Path) -> Book:
     raw = path.read_bytes()
     text = decode_text(raw)
-    if text is None:
+    if text is not None:
+        del raw  # a big CSV: its bytes need not stay beside its text while the rows are built
+    else:
         nul = raw.find(b"\x00")
         if (nul >= 0 and raw.count(b"\x00") <= len(raw) // 100 + 1
                 and decode_text(raw.replace(b"\x00", b"")) is not None):
@@ -263,6 +265,11 @@ def _open_text(path: Path) -> Book:
     return Book(path, fmt, [sheet.name], lambda name: sheet)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)").finditer
+SHARED_CELLS = 50_000
+SHARED_LENGTH = 8
+
+
 class UnclosedQuote(ValueError):
     """A CSV cell opens a quote that never closes (or closes only lines later, swallowing rows)."""
 
@@ -289,12 +296,22 @@ def parse_delimited(text: str) -> list[list]:
     pending: list[str] = []  # the lines of the record being read
 
     def lines():
-        for line in io.StringIO(text, newline=""):
+        # Lines end at \r\n, \r or \n, as with newline="" (not at \x0b or \u2028 like
+        # str.splitlines); sliced from the text itself rather than through io.StringIO, which
+        # would hold a second, four-bytes-a-character copy of a big file.
+        for m in _LINE(text):
+            line = m.group()
+            if not line:
+                return
             pending.append(line)
             yield line
 
     reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     rows: list[list] = []
+    # Short cells repeat (区县, 是/否, years): one string object for each distinct one, so a big
+    # file does not hold a million copies of "通州区". Bounded, and long cells are left alone.
+    shared: dict[str, str] = {}
+    share, lookup = shared.setdefault, shared.get  # once full, cells still find the strings kept so far
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, len(text) + 1))
     try:
@@ -308,7 +325,9 @@ def parse_delimited(text: str) -> list[list]:
                 if len(pending) > 1 or "unexpected end" in str(exc):
                     raise UnclosedQuote(len(rows) + 1) from None
                 record = next(csv.reader(pending, delimiter=delimiter), [])  # one line: as Excel reads it
-            rows.append(record)
+            record = [share(v, v) if len(v) <= SHARED_LENGTH else v for v in record] if len(shared) < SHARED_CELLS \
+                else [lookup(v, v) if len(v) <= SHARED_LENGTH else v for v in record]
+            rows.append(record[:])  # sized to its cells (a comprehension leaves room for more)
     finally:
         csv.field_size_limit(limit)
     return rows

@@ -11,6 +11,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from decimal import Decimal
+from array import array
 from operator import itemgetter
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from qoffice.services.audit import AuditWriter
 
 FOOTER_WORDS = ("合计", "小计", "总计", "填表", "制表", "审核", "备注", "说明")
 PROGRESS_EVERY = 500
+REJECTED_VALUES: dict = {}  # shared by the rows rejected while reading: never written, never changed
 MAX_LISTED_ERRORS = 1000  # ImportResult.errors keeps the first ones; errors_omitted counts the rest
 IMPORT_CACHE_KIB = 64 * 1024  # SQLite page cache while an import writes (the connection's own is restored)
 
@@ -62,7 +64,7 @@ class UndoRefused(KnownError):
     exit_code = 1
 
 
-@dataclass
+@dataclass(slots=True)  # one per problem, up to one per row of a big file: no per-object dict
 class Issue:
     row: int | None
     column: str | None
@@ -72,7 +74,7 @@ class Issue:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)  # one per data row (a million for a big file): no per-object dict
 class ParsedRow:
     row: int  # the row number in the file (CSV: line where the record starts)
     values: dict  # field key -> typed value; absent = empty cell (never erases)
@@ -148,6 +150,19 @@ def _is_footer(row: list) -> bool:
     return True  # wholly empty
 
 
+def _compact(row: ParsedRow) -> None:
+    """A rejected row keeps what the preview and the error report show (its cells as read, its
+    problems) and drops its typed values: a file of a million bad rows stays small."""
+    row.values = REJECTED_VALUES
+    if not row.warnings:
+        row.warnings = _NO_WARNINGS
+    if row.errors.__class__ is list:
+        row.errors = row.errors[:]  # sized to its problems (appending left room for more)
+
+
+_NO_WARNINGS: list = []  # shared by rejected rows without warnings (nothing appends to a rejected row)
+
+
 def _is_blank(row: list) -> bool:
     return all(cells.is_empty(v) for v in row)
 
@@ -177,7 +192,7 @@ def _comparable(value) -> str | None:
     return " ".join(cells.halfwidth(cells.number_text(value)).split())
 
 
-def _check_twin_columns(sheet: SheetData, layout: Layout, kind: Kind, data_rows: list[int]) -> dict[str, int]:
+def _check_twin_columns(sheet: SheetData, layout: Layout, kind: Kind, data_rows) -> dict[str, int]:
     """Two file columns for one field: refuse when they disagree, else note which to read."""
     header_of = {c.col: c.text for c in layout.cells}
     for key, cols in layout.columns.items():
@@ -318,7 +333,7 @@ def _read_cell(step: tuple, row: ParsedRow, raw, i: int, file_col: int | None, f
     try:
         value = _parse_cell(col, raw, scale=scale, percent=bool(percents) and (i, file_col) in percents, row=row)
     except cells.CellProblem as exc:
-        row.errors.append(Issue(row.row, col.header, exc.message))
+        row.errors.append(Issue(row.row, col.header, shared_message(exc.message)))
         return
     if value is None or value == "":
         return
@@ -336,7 +351,8 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
     sheet, layout = _choose_sheet(book, kind)
     first = layout.header_row + 1
     fill_data_merges(sheet, first, [c for cols in layout.columns.values() for c in cols])
-    data_rows = [i for i in range(first, len(sheet.rows)) if not _is_footer(sheet.rows[i])]
+    # Indexes of the rows to read, as machine integers (4 bytes a row, not 40: a file may have a million).
+    data_rows = array("l", [i for i in range(first, len(sheet.rows)) if not _is_footer(sheet.rows[i])])
     # The file's data rows run from below the header to its last row with anything in it.
     last = len(sheet.rows) - 1
     while last >= first and _is_blank(sheet.rows[last]):
@@ -364,6 +380,11 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
     formula_msg = _("The cell holds a formula without a computed value; open the file in Excel, save it, "
                     "and import again.")
     required = [(c.key, c.header) for c in kind.required]
+    required_msg = _("This column is required.")
+    # A row whose only problem is one missing required cell shares its problem list with every
+    # such row (a file of a million rows without a name holds two objects for them, not two million);
+    # apply() puts the row number into the issues it lists.
+    required_only = {header: (Issue(None, header, required_msg),) for _key, header in required}
     total = len(data_rows)
     sheet_rows, row_number = sheet.rows, sheet.row_number
     # Rows in chunks (progress and cancelling between chunks), each chunk read column by column
@@ -382,7 +403,12 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
             values = row.values
             for key, header in required:
                 if key not in values and not any(e.column == header for e in row.errors):
-                    row.errors.append(Issue(row.row, header, _("This column is required.")))
+                    if not row.errors:  # the row's only problem so far: one shared, row-less issue
+                        row.errors = required_only[header]
+                    else:
+                        row.errors = [*row.errors, Issue(row.row, header, required_msg)]
+            if row.errors:
+                _compact(row)
         parsed.rows.extend(chunk)
     if not sheet.formats_visible:
         for key, values in rate_values.items():
@@ -396,8 +422,23 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
 
 # --- applying ---------------------------------------------------------------------------------
 
+_MESSAGES: dict[str, str] = {}
+
+
+def shared_message(message: str) -> str:
+    """One string object per distinct message: a million rows with the same few problems (a wrong
+    check character names only the expected and the given one) hold a few hundred strings."""
+    hit = _MESSAGES.get(message)
+    if hit is None:
+        if len(_MESSAGES) > 10_000:
+            return message
+        hit = _MESSAGES[message] = message
+    return hit
+
+
 def _problem_issues(row: ParsedRow, kind: Kind, problems: dict[str, str], field_columns: dict[str, str]) -> None:
     for key, message in problems.items():
+        message = shared_message(message)
         header = field_columns.get(key)
         if header is None:
             try:
@@ -501,7 +542,7 @@ class _Applier:
     def enterprise_id(self, row: ParsedRow, code: str) -> int | None:
         problem = uscc_rules.problem(code)
         if problem:
-            row.errors.append(Issue(row.row, "统一社会信用代码", problem))
+            row.errors.append(Issue(row.row, "统一社会信用代码", shared_message(problem)))
             return None
         hit = self.codes().get(code)
         if hit is None:
@@ -900,13 +941,13 @@ def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, pr
     for row in parsed.rows:
         if row.errors:
             row.status = "error"
+            _compact(row)
             result.rejected += 1
             room = MAX_LISTED_ERRORS - len(listed)
-            if room >= len(row.errors):
-                listed.extend(row.errors)
-            else:
-                listed.extend(row.errors[:max(room, 0)])
-                result.errors_omitted += len(row.errors) - max(room, 0)
+            if room > 0:
+                listed.extend(e if e.row is not None else Issue(row.row, e.column, e.message)
+                              for e in row.errors[:room])
+            result.errors_omitted += max(0, len(row.errors) - max(room, 0))
         elif row.status == "create":
             result.created += 1
         elif row.status == "update":

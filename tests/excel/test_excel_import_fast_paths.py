@@ -93,14 +93,17 @@ def test_equal_cells_of_different_types_are_read_apart(files):
     p = files.xlsx(files.dir / "t.xlsx", [["统一社会信用代码", "企业名称", "状态变更年份", "高耗能企业"],
                                           [_code(1), "甲", True, 1],
                                           [_code(2), "乙", 1, True],
-                                          [_code(3), "丙", 2021, 0]])
+                                          [_code(3), "丙", 2021, 0],
+                                          [_code(4), "丁", 2021, 1],
+                                          [_code(5), "戊", 2021, True]])
     rows = parse_file(p, "enterprises").rows
-    first, second, third = ([e.message for e in row.errors] for row in rows)
+    first, second, third, *rest = ([e.message for e in row.errors] for row in rows)
     assert len(first) == 1 and "是" in first[0]
     assert len(second) == 1 and "“1”" in second[0]
-    assert third == [] and rows[2].values["status_year"] == 2021
-    assert rows[0].values["high_energy"] is True and rows[1].values["high_energy"] is True
+    assert third == [] and rest == [[], []] and rows[2].values["status_year"] == 2021
+    assert rows[3].values["high_energy"] is True and rows[4].values["high_energy"] is True
     assert rows[2].values["high_energy"] is False
+    assert rows[0].values == {} and rows[1].values == {}  # a rejected row keeps its cells, not typed values
 
 
 def test_a_big_import_can_be_undone(db, files):
