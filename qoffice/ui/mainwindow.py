@@ -238,6 +238,11 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(saved)
         else:
             self.splitter.setSizes([150, 1150])
+        # The navigation as wide as its longest entry needs (Matchmaking meeting, in English).
+        fm = self.nav.fontMetrics()
+        text = max((fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())), default=0)
+        self.nav.setMinimumWidth(min(self.nav.maximumWidth(),
+                                     text + self.nav.iconSize().width() + 2 * self.nav.frameWidth() + 36))
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 

@@ -172,3 +172,21 @@ def test_an_open_editor_survives_a_language_switch(qtbot, db, builders, answers)
     with db.read_session() as s:
         assert s.get(Enterprise, first).contact == "甲某"
     assert not [a for a in answers if a[0] in ("crash", "error")], answers
+
+
+def test_the_navigation_shows_its_entries_whole_after_a_switch_to_english(qtbot, db, answers):
+    with db.session() as s:
+        settings_service.set_value(s, "county", "崇川区")
+        settings_service.set_value(s, "office", "崇川区质量强区工作领导小组办公室")
+    window = MainWindow(AppContext(db, 2025))
+    qtbot.addWidget(window)
+    window.resize(1350, 729)
+    window.show()
+    try:
+        switch_language(window, "en")
+        nav = window.nav
+        fm = nav.fontMetrics()
+        widest = max(fm.horizontalAdvance(nav.item(i).text()) for i in range(nav.count()))
+        assert nav.width() >= widest + nav.iconSize().width() + 2 * nav.frameWidth() + 12, (nav.width(), widest)
+    finally:
+        i18n.set_language("zh_CN")
