@@ -206,6 +206,7 @@ class MeetingArea(QWidget):
                      ListAction(_("Turn into project"), self.to_project),
                      ListAction(_("Print sign-in sheet…"), lambda: self.print_signin_sheet(), needs_selection=False)],
             empty_text=_("No sign-ups yet. Click “New” to sign an enterprise up, or import the sign-up list."))
+        self.print_button = self.signups.buttons["action5"]  # 打印签到表…
         self.checkin = ListArea(
             ctx.db, CHECKIN, on_edit=lambda sid: self.check_in([sid]),
             actions=[ListAction(_("Check in"), self.check_in)],
@@ -344,6 +345,8 @@ class MeetingArea(QWidget):
         self.signups.buttons["new"].setToolTip("" if has_meeting else _(
             "Create this year's matchmaking meeting first (above), or import the sign-up list: the import "
             "creates the meeting from its 对接会日期."))
+        self.print_button.setEnabled(has_meeting)
+        self.print_button.setToolTip("" if has_meeting else _("Create this year's matchmaking meeting first."))
         self.checkin.setEnabled(has_meeting)
         for area in (self.signups, self.checkin):
             scope_list(area, SignUp.meeting_id == (self.meeting_id if self.meeting_id is not None else -1))

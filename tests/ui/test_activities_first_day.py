@@ -88,9 +88,12 @@ def test_import_template_and_export_work_before_the_year_has_a_meeting(area, ans
     monkeypatch.setattr("qoffice.ui.list_export.open_import", lambda a, kind: opened.append(kind))
     area.signups.buttons["import"].click()
     assert opened == ["signups"]
-    # 新增 still needs the meeting: it says so instead of failing later.
+    # 新增 and 打印签到表 still need the meeting: they say so instead of failing later.
     assert not area.signups.buttons["new"].isEnabled()
     assert "对接会" in area.signups.buttons["new"].toolTip()
+    assert not area.print_button.isEnabled() and "对接会" in area.print_button.toolTip()
+    make_meeting(area)
+    assert area.signups.buttons["new"].isEnabled() and area.print_button.isEnabled()
 
 
 # ---- actions that cannot apply are disabled ----------------------------------------------------
