@@ -194,7 +194,10 @@ def _raw_rows(session: Session, query):
     params = compiled.params
     cursor = connection.connection.driver_connection.cursor()
     try:
-        cursor.execute(str(compiled), tuple(params[name] for name in compiled.positiontup))
+        if compiled.positiontup is not None:  # qmark (SQLite)
+            cursor.execute(str(compiled), tuple(params[name] for name in compiled.positiontup))
+        else:  # named parameters (psycopg on PostgreSQL)
+            cursor.execute(str(compiled), params)
         while chunk := cursor.fetchmany(5000):
             yield from chunk
     finally:
