@@ -193,3 +193,134 @@ def test_check_reports_server_version_schema_and_role(pg_url, capsys):
 
     assert report["revision"] == SCHEMA_HEAD and report["role"] == "owner"
     assert report["server_version"].split(".")[0].isdigit()
+
+
+# --- step 3: roles, db init, db upgrade, an older schema --------------------------------------------
+_role_names = iter(range(1, 10_000))
+
+
+def _names(*kinds):
+    n = next(_role_names)
+    return [f"{k}_{os.getpid()}_{n}" for k in kinds]
+
+
+def _as_user(url: str, user: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=user).render_as_string(hide_password=False)
+
+
+def _raw(url: str, user: str, sql: str):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from qoffice.db import pg
+
+    kw = pg.psycopg_conninfo(make_url(url).set(username=user))
+    with psycopg.connect(**kw, autocommit=True) as conn:
+        return conn.execute(sql)
+
+
+def test_db_init_makes_schema_roles_and_grants(pg_empty_url, capsys, monkeypatch):
+    clerk, viewer = _names("clerk", "viewer")
+    monkeypatch.setenv("QPW", "s3cret-不给看")
+    code, out, err = _run(capsys, "--db", pg_empty_url, "db", "init", "--clerk", clerk, "--viewer", viewer,
+                          "--password-env", "QPW", "--json")
+    assert code == 0, out + err
+    assert "s3cret" not in out + err
+    import json
+
+    assert json.loads(out)["clerks"] == [clerk]
+    # the schema is Alembic's head
+    code, out, err = _run(capsys, "--db", _as_user(pg_empty_url, clerk), "check", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    from qoffice.db.schema import SCHEMA_HEAD
+
+    assert report["revision"] == SCHEMA_HEAD and report["role"] == "clerk"
+    # the clerk writes rows …
+    code, out, err = _run(capsys, "--db", _as_user(pg_empty_url, clerk), "settings", "set", "county", "崇川区")
+    assert code == 0, err
+    # … but runs no DDL
+    import psycopg
+
+    for ddl in ("ALTER TABLE enterprise ADD COLUMN x integer", "DROP TABLE setting", "CREATE TABLE t (x int)",
+                "TRUNCATE setting", "UPDATE alembic_version SET version_num = '9999'"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _raw(pg_empty_url, clerk, ddl)
+    # the viewer reads everything and writes nothing
+    code, out, err = _run(capsys, "--db", _as_user(pg_empty_url, viewer), "settings", "show")
+    assert code == 0 and "崇川区" in out
+    code, out, err = _run(capsys, "--db", _as_user(pg_empty_url, viewer), "settings", "set", "county", "通州区")
+    assert code == 2
+    assert "只能查看" in _one_line(err)
+    for dml in ("INSERT INTO setting (key, value) VALUES ('x', 'y')", "UPDATE setting SET value = 'x'",
+                "DELETE FROM setting"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            _raw(pg_empty_url, viewer, dml)
+    code, out, err = _run(capsys, "--db", _as_user(pg_empty_url, viewer), "check", "--json")
+    assert json.loads(out)["role"] == "viewer"
+    # the passwords were set (scram hashes in pg_authid), never the plain text
+    rows = _raw(pg_empty_url, "postgres", f"SELECT rolpassword FROM pg_authid WHERE rolname IN ('{clerk}', '{viewer}')"
+                ).fetchall()
+    assert len(rows) == 2 and all(r[0].startswith("SCRAM-SHA-256$") for r in rows)
+    # a second init on the (no longer empty) database changes nothing
+    code, out, err = _run(capsys, "--db", pg_empty_url, "db", "init", "--clerk", clerk, "--password-env", "QPW")
+    assert code == 2 and "不是空的" in _one_line(err)
+
+
+def test_db_init_refuses_a_bad_name_and_a_missing_password(pg_empty_url, capsys, monkeypatch):
+    code, _, err = _run(capsys, "--db", pg_empty_url, "db", "init", "--clerk", "Bad-Name", "--password-env", "QPW")
+    assert code == 2 and "用户名" in _one_line(err)
+    monkeypatch.delenv("QPW", raising=False)
+    (clerk,) = _names("clerk")
+    code, _, err = _run(capsys, "--db", pg_empty_url, "db", "init", "--clerk", clerk, "--password-env", "QPW")
+    assert code == 2 and "QPW" in _one_line(err)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    code, _, err = _run(capsys, "--db", pg_empty_url, "db", "init", "--clerk", clerk)
+    assert code == 2 and "--password-env" in _one_line(err)
+
+
+def test_a_clerk_on_an_older_schema_opens_read_only_until_the_owner_upgrades(pg_empty_url, capsys, tmp_path,
+                                                                             qoffice_home):
+    import sqlite3
+
+    from qoffice.db.pgadmin import init_database
+    from qoffice.db.schema import KNOWN_REVISIONS, SCHEMA_HEAD
+
+    older = KNOWN_REVISIONS[-2]
+    clerk, = _names("clerk")
+    init_database(pg_empty_url, [clerk], [], {clerk: "pw"}, schema_revision=older)
+    curl = _as_user(pg_empty_url, clerk)
+    code, out, err = _run(capsys, "--db", curl, "settings", "show")
+    assert code == 0, err  # reading works
+    code, out, err = _run(capsys, "--db", curl, "settings", "set", "county", "崇川区")
+    assert code == 2
+    assert "请联系管理员升级数据库" in _one_line(err)
+    code, out, err = _run(capsys, "--db", curl, "check")
+    assert code == 1 and "请联系管理员升级数据库" in out
+    # the clerk cannot upgrade
+    code, out, err = _run(capsys, "--db", curl, "db", "upgrade")
+    assert code == 2 and "所有者" in _one_line(err)
+    # the owner can: a backup first (a SQLite file at the old schema), then the schema at head
+    code, out, err = _run(capsys, "--db", pg_empty_url, "db", "upgrade", "--json")
+    assert code == 0, err
+    import json
+
+    result = json.loads(out)
+    assert (result["from"], result["to"]) == (older, SCHEMA_HEAD)
+    backup = Path(result["backup"])
+    assert backup.is_file() and str(backup).startswith(str(qoffice_home))
+    con = sqlite3.connect(backup)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(older,)]
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    con.close()
+    code, out, err = _run(capsys, "--db", curl, "settings", "set", "county", "崇川区")
+    assert code == 0, err  # the clerk writes again (grants renewed for the new tables)
+    code, out, err = _run(capsys, "--db", pg_empty_url, "db", "upgrade")
+    assert code == 0 and SCHEMA_HEAD in out
+
+
+def test_db_init_and_upgrade_need_a_server(tmp_path, capsys):
+    code, _, err = _run(capsys, "--db", tmp_path / "q.db", "db", "upgrade")
+    assert code == 2 and "postgresql://" in _one_line(err)

@@ -23,6 +23,7 @@ COMMANDS = {
     "restore": "qoffice.cli.commands.restore",
     "check": "qoffice.cli.commands.check",
     "city": "qoffice.cli.commands.city",
+    "db": "qoffice.cli.commands.db",
 }
 
 

@@ -75,8 +75,9 @@ def grant_statements(conn) -> list[str]:
 
 
 def init_database(url_text: str, clerks: Sequence[str], viewers: Sequence[str],
-                  passwords: dict[str, str]) -> dict:
-    """Schema, group roles, login roles and grants on an EMPTY database, in one transaction."""
+                  passwords: dict[str, str], *, schema_revision: str = "head") -> dict:
+    """Schema, group roles, login roles and grants on an EMPTY database, in one transaction
+    (`schema_revision`: an older schema, for the tests of an older server)."""
     from sqlalchemy import text
 
     for name in (*clerks, *viewers):
@@ -89,7 +90,7 @@ def init_database(url_text: str, clerks: Sequence[str], viewers: Sequence[str],
             if revision is not None or not ours:
                 raise DatabaseError(_("The database {where} is not empty; “db init” only sets up an empty "
                                       "database. Nothing was changed.").format(where=where))
-            upgrade_schema(conn)
+            upgrade_schema(conn, schema_revision)
             existing = {r[0] for r in conn.execute(text("SELECT rolname FROM pg_roles"))}
             for group in (pg.CLERK_ROLE, pg.VIEWER_ROLE):
                 if group not in existing:

@@ -26,6 +26,8 @@ def run(args) -> int:
     from qoffice.services import backups
 
     path = db_path(args)
+    if isinstance(path, str):  # a server: the same kind of verified SQLite file, from one snapshot
+        return _server_backup(args, path)
     # Read-only first: missing → exit 2, newer or foreign → exit 2, and no lock is needed to copy.
     db = open_database(path, "check")
     revision = db.revision
@@ -40,6 +42,25 @@ def run(args) -> int:
         else:
             print(f"qoffice: {exc.message}", file=sys.stderr)
         return 1
+    size = out.stat().st_size
+    if args.json:
+        print_json({"path": str(out), "size": size})
+    else:
+        print(_("Backup written and verified: {path} ({size} bytes)").format(path=out, size=size))
+    return 0
+
+
+def _server_backup(args, url: str) -> int:
+    from qoffice.cli.common import print_json
+    from qoffice.db.database import open_database
+    from qoffice.db.pgcopy import server_backup
+    from qoffice.i18n import _
+
+    db = open_database(url, "check")
+    try:
+        out = server_backup(db, "manual", target=args.output)
+    finally:
+        db.close()
     size = out.stat().st_size
     if args.json:
         print_json({"path": str(out), "size": size})
