@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")  # two letters at least: C://… is a Windows drive
 MIN_YEAR, MAX_YEAR = 1949, 2100  # services.returns.MIN_YEAR/MAX_YEAR (not imported: --help stays light)
 
 

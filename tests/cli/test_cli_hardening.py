@@ -356,3 +356,11 @@ def test_ctrl_c_is_one_chinese_line_with_exit_130(dbp, capsys, monkeypatch):
     code, _, err = _run(capsys, "--db", dbp, "settings", "show")
     assert code == 130
     assert "中断" in _one_line(err)
+
+
+def test_a_windows_drive_written_with_two_slashes_is_a_path_not_an_address(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "--db", "C://nowhere/q.db", "settings", "show")
+    assert code == 2
+    line = _one_line(err)
+    assert "不存在" in line  # the missing database, not "an address qoffice cannot use"
