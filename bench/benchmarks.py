@@ -339,3 +339,7 @@ def frozen_start(ctx: Context) -> Result:
     return Result(metric, "s", ours, base, baseline_name="python -m qoffice (source), started the same way",
                   goal=Goal("ratio", 1.2),
                   notes=[f"dist/: {built}", "QOFFICE_EXIT_AFTER_SHOW=1, -platform offscreen; a whole process each"])
+
+
+# --- the city office (issue 15): bench/city_bench.py registers city-receive and city-export ----------
+from bench import city_bench  # noqa: E402,F401

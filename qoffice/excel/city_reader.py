@@ -17,7 +17,6 @@ from defusedxml import ElementTree as DET
 
 from qoffice.domain import city
 from qoffice.domain.returndata import COVER_LABELS, HEADERS, S_COVER, SHEETS
-from qoffice.errors import FileUnreadable
 from qoffice.excel.headers import normalize_header
 from qoffice.excel.xlsx_scan import NS, _has_formula, _ref_to_rc, sheet_paths
 
@@ -83,21 +82,57 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_MEMBER_BYTES = 1 << 30  # as qoffice.excel.readers: a zip bomb is refused before anything inflates
+SUSPICIOUS_MEMBER_BYTES, MAX_RATIO = 64 << 20, 100
+
+
+def _bomb(info) -> bool:
+    if info.file_size > MAX_MEMBER_BYTES:
+        return True
+    return info.file_size > SUSPICIOUS_MEMBER_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size)
+
+
+def _refuse(out: FileReading, message: str) -> FileReading:
+    out.errors.append(city.Finding(ERROR, None, None, message))
+    return out
+
+
 def read(path: Path | str) -> FileReading:
-    """Read one file into a RawReturn, with the reader's refusals and warnings."""
-    from qoffice.excel.readers import open_book
+    """Read one file into a RawReturn, with the reader's refusals and warnings.
+
+    python-calamine reads the cells (each sheet once); the zip directory is checked first (not an
+    .xlsx, damaged, a zip bomb), and one pass over each sheet's XML finds its formulas."""
+    import python_calamine as pc
 
     path = Path(path)
     out = FileReading(None)
     try:
-        book = open_book(path)
-    except FileUnreadable as exc:
-        out.errors.append(city.Finding(ERROR, None, None, f"不是可读取的Excel工作簿：{exc}"))
-        return out
-    if book.format != "xlsx":
-        out.errors.append(city.Finding(ERROR, None, None, "不是.xlsx工作簿（年度报表须为.xlsx格式）"))
-        return out
-    names = list(book.sheet_names)
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        return _refuse(out, f"无法读取文件：{exc.strerror or exc}")
+    if head != ZIP_MAGIC:
+        return _refuse(out, "不是.xlsx工作簿（年度报表须为.xlsx格式）")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.namelist()
+            if "xl/workbook.xml" not in members:
+                return _refuse(out, "不是.xlsx工作簿（压缩包中没有Excel工作簿）")
+            if any(_bomb(info) for info in zf.infolist()):
+                return _refuse(out, "文件解压后大小异常（损坏或恶意文件），未收取")
+            xml_paths = sheet_paths(zf)
+            formulas = {s: formula_cells(zf, xml_paths[s]) for s in SHEETS if xml_paths.get(s) in members}
+    except (zipfile.BadZipFile, KeyError, DET.ParseError, OSError, ValueError) as exc:
+        return _refuse(out, f"文件已损坏（{type(exc).__name__}）")
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        names = [m.name for m in wb.sheets_metadata
+                 if m.visible == pc.SheetVisibleEnum.Visible and m.typ == pc.SheetTypeEnum.WorkSheet]
+    except pc.PasswordError:
+        return _refuse(out, "工作簿设有密码，无法读取")
+    except Exception as exc:  # calamine raises several error types for damaged files
+        return _refuse(out, f"文件已损坏或不是电子表格（{type(exc).__name__}）")
     missing = [s for s in SHEETS if s not in names]
     for s in missing:
         out.errors.append(city.Finding(ERROR, s, None, f"缺少工作表“{s}”"))
@@ -105,13 +140,6 @@ def read(path: Path | str) -> FileReading:
         if s not in SHEETS:
             out.warnings.append(city.Finding(WARNING, None, None, f"多余的工作表“{s}”已忽略"))
     if missing:
-        return out
-    try:
-        with zipfile.ZipFile(path) as zf:
-            xml_paths = sheet_paths(zf)
-            formulas = {s: formula_cells(zf, xml_paths[s]) for s in SHEETS if s in xml_paths}
-    except (zipfile.BadZipFile, KeyError, DET.ParseError, OSError) as exc:
-        out.errors.append(city.Finding(ERROR, None, None, f"文件已损坏（{type(exc).__name__}）"))
         return out
     for s in SHEETS:
         for (r, c), saved in sorted(formulas.get(s, {}).items()):
@@ -121,13 +149,15 @@ def read(path: Path | str) -> FileReading:
                 out.errors.append(city.Finding(ERROR, s, r + 1, f"{s}!{cell_name(r, c)}是没有保存结果的公式："
                                                                 "请在Excel中打开并保存后重新报送"))
 
-    try:
-        cover_rows = book.sheet(S_COVER).rows
-    except FileUnreadable as exc:
-        out.errors.append(city.Finding(ERROR, S_COVER, None, str(exc)))
-        return out
+    def rows_of(name: str) -> list[list] | None:
+        try:
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            out.errors.append(city.Finding(ERROR, name, None, f"工作表“{name}”无法读取（{type(exc).__name__}）"))
+            return None
+
     cover: dict[str, object] = {}
-    for row in cover_rows:
+    for row in rows_of(S_COVER) or []:
         if not row:
             continue
         label = normalize_header(row[0])
@@ -135,12 +165,10 @@ def read(path: Path | str) -> FileReading:
             cover[label] = row[1] if len(row) > 1 else None
     sheets: dict[str, city.RawSheet] = {}
     for s in SHEETS[1:]:
-        try:
-            data = book.sheet(s)
-        except FileUnreadable as exc:
-            out.errors.append(city.Finding(ERROR, s, None, str(exc)))
+        rows = rows_of(s)
+        if rows is None:
             continue
-        sheet = _read_sheet(s, data.rows, out)
+        sheet = _read_sheet(s, rows, out)
         if sheet is not None:
             sheets[s] = sheet
     if out.errors:
@@ -171,15 +199,14 @@ def _read_sheet(name: str, rows: list[list], out: FileReading) -> city.RawSheet 
         for h in missing:
             out.errors.append(city.Finding(ERROR, name, 1, f"工作表“{name}”缺少表头“{h}”"))
         return None
-    sheet = city.RawSheet(name)
-    items = list(columns.items())
     width = max(columns.values()) + 1
+    cols = list(columns.values())
+    data: list[tuple[int, list]] = []
     for i in range(1, len(rows)):
         row = rows[i]
         if len(row) < width:
             row = list(row) + [None] * (width - len(row))
-        values = {h: (None if row[c] == "" else row[c]) for h, c in items}
-        if all(_blank(v) for v in values.values()):
+        if all(_blank(row[c]) for c in cols):
             continue
-        sheet.rows.append(city.Row(i + 1, values))
-    return sheet
+        data.append((i + 1, row))
+    return city.RawSheet(name, columns=columns, table=data)
