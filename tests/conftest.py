@@ -85,7 +85,7 @@ import subprocess as _subprocess  # noqa: E402
 import tempfile as _tempfile  # noqa: E402
 
 PG_SUITES = ("tests/services/", "tests/cli/", "tests/test_return_export.py", "tests/test_db_server",
-             "tests/excel/test_import_service", "tests/excel/test_excel_import_")
+             "tests/excel/test_import_counts", "tests/excel/test_excel_import_")
 _pg_names = _itertools.count(1)
 
 
@@ -339,8 +339,8 @@ def backend(request):
 def pytest_generate_tests(metafunc):
     if "backend" not in metafunc.fixturenames or "db" not in metafunc.fixturenames:
         return
-    if any(m.name == "backend" for m in metafunc.definition.iter_markers("parametrize")):
-        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return  # a SQLite file's own behaviour (its backups, pragmas, lock file)
     rel = os.path.relpath(str(metafunc.definition.path), str(Path(__file__).resolve().parent.parent))
     if rel.startswith(PG_SUITES) or metafunc.definition.get_closest_marker("both_backends"):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, ids=["sqlite", "pg"])

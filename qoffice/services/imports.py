@@ -15,7 +15,7 @@ from array import array
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import create_engine, delete, event, func, insert, select
+from sqlalchemy import create_engine, delete, event, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -633,8 +633,8 @@ class _Applier:
             conn = self.session.connection()
             before = conn.exec_driver_sql("SELECT max(id) FROM enterprise").scalar() or 0
             _bulk_insert(self.session, Enterprise.__table__, new_rows)
-            ids = {code: eid for eid, code in conn.exec_driver_sql(
-                "SELECT id, uscc FROM enterprise WHERE id > ?", (before,)).fetchall()}
+            ids = {code: eid for eid, code in conn.execute(
+                text("SELECT id, uscc FROM enterprise WHERE id > :before"), {"before": before}).fetchall()}
             add = self.audit.add
             for record in new_rows:
                 code = record["uscc"]
@@ -985,6 +985,27 @@ def _memory_copy_engine(db_path: Path):
     return engine
 
 
+def _run_import_on_server(db, parsed, *, dry_run: bool, progress: Progress) -> ImportResult:
+    """On a server the import batch and its undo are the safety net (shared-db.md): no whole-server
+    backup first. One transaction; a dry run is the same work rolled back."""
+    if dry_run:
+        from qoffice.db import pg
+
+        engine = pg.make_engine(db.url)
+        try:
+            with sessionmaker(bind=engine)() as session:
+                try:
+                    return apply(session, parsed, progress=progress, dry_run=True)
+                finally:
+                    session.rollback()
+        finally:
+            engine.dispose()
+    with db.session() as session:
+        result = apply(session, parsed, progress=progress)
+    result.backup = None
+    return result
+
+
 def run_import(db, kind_name: str, path: Path | str, *, dry_run: bool = False, progress: Progress = None,
                parsed: ParsedFile | None = None) -> ImportResult:
     """Import `path` into the open Database `db` (opened in mode "dry" for a dry run).
@@ -993,6 +1014,8 @@ def run_import(db, kind_name: str, path: Path | str, *, dry_run: bool = False, p
     Cancelled raised by `progress` leaves the database as it was.
     """
     parsed = parsed or parse_file(path, kind_name, progress=progress)
+    if getattr(db, "is_server", False):  # a PostgreSQL server (db/pg.py): no file to copy or back up
+        return _run_import_on_server(db, parsed, dry_run=dry_run, progress=progress)
     if dry_run:
         engine = _memory_copy_engine(db.path)
         try:

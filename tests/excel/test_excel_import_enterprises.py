@@ -169,6 +169,7 @@ def test_one_transaction_cancel_writes_nothing(db, files, builders):
         assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
 
 
+@pytest.mark.sqlite_only
 def test_real_import_makes_an_event_backup_first(db, files):
     from qoffice.db.backup import list_backups
 

@@ -3,6 +3,7 @@ insert, a roomy page cache) must keep every rule: each bad cell of a big file is
 on its own row and column, clean-up still happens, audit and undo still work."""
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from qoffice.db.models import AuditEntry, Enterprise
@@ -108,13 +109,18 @@ def test_equal_cells_of_different_types_are_read_apart(files):
 
 def test_a_big_import_can_be_undone(db, files):
     r = run_import(db, "enterprises", _roster(files, {}))
-    assert r.created == ROWS and r.backup is not None and r.backup.exists()
+    assert r.created == ROWS
+    if getattr(db, "is_server", False):  # on a server the batch and its undo are the safety net
+        assert r.backup is None
+    else:
+        assert r.backup is not None and r.backup.exists()
     with db.session() as s:
         undo_batch(s, r.batch_id)
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(Enterprise)) == 0
 
 
+@pytest.mark.sqlite_only
 def test_the_connection_keeps_its_page_cache_size_after_an_import(db, files):
     with db.session() as s:
         before = s.connection().exec_driver_sql("PRAGMA cache_size").scalar()
