@@ -9,7 +9,7 @@ clearing elements as it goes, so memory stays bounded whatever the sheet's size.
 The same pass bounds the sheet before python-calamine sees it: calamine allocates the whole
 rectangle from the first to the last cell holding a value, so a 5 KB file with values in A1 and
 XFD1048576 asks for 512 GiB and aborts the process. Cell and row references that could make the
-rectangle larger than MAX_CELLS (a column past AZ, a row past 191,999) send the sheet through an
+rectangle larger than MAX_CELLS (a column past AZ, a row past 99,999) send the sheet through an
 exact scan of its value cells, which raises SheetTooLarge naming the farthest one.
 """
 from __future__ import annotations
@@ -28,9 +28,11 @@ BUILTIN_PERCENT_FORMATS = {9, 10}
 _CHUNK = 1 << 20
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 MAX_CELLS = 10_000_000  # cells in the rectangle calamine would allocate (~32 bytes each)
-# A reference that could reach past MAX_CELLS: a column of three letters or from BA on (52 columns ×
-# 192,000 rows ≈ MAX_CELLS), or a row number from 192,000 on, in a cell's or a row's r attribute.
-_FAR = re.compile(rb'r="(?:[A-Z]{3}|[B-Z][A-Z]|[A-Z]{0,2}(?:19[2-9]\d{3}|[2-9]\d{5}|[1-9]\d{6,})")')
+# A reference that could reach past MAX_CELLS: a column from BA on (three letters included) or a row
+# number of six digits, in a cell's or a row's r attribute; below both, a sheet spans at most
+# 52 columns × 99,999 rows. (Written so that the usual reference fails at its second character:
+# the search visits every cell of a 100,000-row roster.)
+_FAR = re.compile(rb'r="(?:[B-Z][A-Z]|A[A-Z][A-Z]|[A-Z]{0,2}\d{6})')
 _ELEMENT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>')
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Za-z]*)(\d*)["\']')
 
