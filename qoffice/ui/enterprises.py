@@ -156,12 +156,14 @@ class EnterprisesArea(QWidget):
         from qoffice.ui.enterprise_editor import EnterpriseEditor
 
         def new() -> EnterpriseEditor:
-            editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
-            editor.saved.connect(self._saved)
-            return editor
+            return EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
 
-        self.editor = editor_registry.open_editor("enterprise", enterprise_id, new)
-        return self.editor
+        editor = editor_registry.open_editor("enterprise", enterprise_id, new)
+        if getattr(editor, "saved_to_area", None) is not self:  # new, or opened elsewhere / before a rebuild
+            editor.saved.connect(self._saved)
+            editor.saved_to_area = self
+        self.editor = editor
+        return editor
 
     def new(self) -> None:
         self.open_editor(None)

@@ -215,3 +215,23 @@ def test_an_enterprise_purged_meanwhile_is_said_not_saved(qtbot, db, eid, answer
     with db.read_session() as s:
         assert s.get(Enterprise, eid) is None
     assert editor.w["phone"].text() == "0513-85123456"  # the typing is kept
+
+
+def test_an_editor_that_outlived_its_area_refreshes_the_new_one(qtbot, db, eid, answers):
+    """A language switch rebuilds the areas and keeps an open editor: opening the enterprise from the
+    new list brings that editor up, and its save refreshes the new list."""
+    old = EnterprisesArea(AppContext(db))
+    editor = old.open_editor(eid)
+    editor.setParent(None, editor.windowFlags())  # as the main window keeps it through the rebuild
+    qtbot.addWidget(editor)
+    editor.show()
+    old.deleteLater()
+    qtbot.wait(10)
+    new_area = EnterprisesArea(AppContext(db))
+    qtbot.addWidget(new_area)
+    assert new_area.open_editor(eid) is editor
+    refreshed = []
+    new_area.list.reload = lambda *a, **k: refreshed.append(True)
+    editor.w["contact"].setText("甲某")
+    assert editor.save()
+    assert refreshed
