@@ -181,8 +181,10 @@ def start_pg_cluster(port: int, *, extra_opts: str = "", hba: str | None = None,
             f"-c full_page_writes=off {extra_opts}")
     _subprocess.run(_as_pg_user(user, [f"{bindir}/pg_ctl", "-D", data, "-l", log, "-o", opts, "-w", "-t", "30",
                                        "start"]), check=True, capture_output=True)
-    return PgCluster(base, port, bindir, user, f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}",
-                     data)
+    cluster = PgCluster(base, port, bindir, user, f"postgresql+psycopg://postgres@/postgres?host={base}&port={port}",
+                        data)
+    cluster.opts = opts
+    return cluster
 
 
 def stop_pg_cluster(cluster: PgCluster) -> None:
@@ -205,6 +207,24 @@ def pg_cluster():
     try:
         yield cluster
     finally:
+        stop_pg_cluster(cluster)
+
+
+@pytest.fixture
+def pg_private_cluster():
+    """Start a cluster of the test's own (to stop, kill or reconfigure): pg_private_cluster(**start_pg_cluster
+    options) -> PgCluster; stopped and removed after the test."""
+    if pg_bindir() is None:
+        pytest.fail("PostgreSQL binaries not found") if pg_required() else pytest.skip("PostgreSQL binaries not found")
+    made = []
+
+    def start(**kw):
+        port = kw.pop("port", None) or 57000 + (os.getpid() + len(made) * 7) % 2000
+        made.append(start_pg_cluster(port, **kw))
+        return made[-1]
+
+    yield start
+    for cluster in made:
         stop_pg_cluster(cluster)
 
 
@@ -352,7 +372,7 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     callspec = getattr(item, "callspec", None)
     on_pg = (callspec is not None and callspec.params.get("backend") == "postgresql") or \
-        any(n in getattr(item, "fixturenames", ()) for n in ("pg_url", "pg_cluster", "pg_empty_url"))
+        any(n in getattr(item, "fixturenames", ()) for n in ("pg_url", "pg_cluster", "pg_empty_url", "pg_private_cluster"))
     if on_pg and report.skipped and pg_required() and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"a PostgreSQL test was skipped under make test / CI (not allowed): {report.longrepr}"

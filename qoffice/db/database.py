@@ -116,6 +116,12 @@ class Database:
                     sq.raise_if_damage(exc, self.path)
                 raise
 
+    def run_unit(self, work):
+        """Run `work(session)` as one unit of work in one write transaction (a server database reruns it
+        after a serialization failure or deadlock: db/pg.py; SQLite's writers never meet mid-way)."""
+        with self.session() as s:
+            return work(s)
+
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         with self._read_factory() as s:

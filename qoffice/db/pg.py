@@ -531,3 +531,55 @@ def with_stored_password(url: URL) -> URL:
         return url
     password = get_password(url)
     return url.set(password=password) if password else url
+
+
+# --- other clerks' changes ------------------------------------------------------------------------
+class ChangeListener:
+    """LISTEN on the change channel in a thread of its own; `on_change(tables)` gets the set of table
+    names changed by committed transactions (of anyone, this program's too), gathered over
+    `gather` seconds so a burst of commits is one call. Reconnects after a lost connection."""
+
+    def __init__(self, url: URL, on_change: Callable[[set[str]], None], *, gather: float = 0.25,
+                 reconnect_after: float = 3.0):
+        self.url = url
+        self.on_change = on_change
+        self.gather = gather
+        self.reconnect_after = reconnect_after
+        self._stop = threading.Event()
+        self._listening = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._conn = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="qoffice-changes", daemon=True)
+        self._thread.start()
+
+    def wait_listening(self, timeout: float) -> bool:
+        return self._listening.wait(timeout)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(**psycopg_conninfo(self.url, readonly=True), autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANGE_CHANNEL}")
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        tables = {n.payload for n in conn.notifies(timeout=0.5)}
+                        if not tables:
+                            continue
+                        deadline = self.gather
+                        tables |= {n.payload for n in conn.notifies(timeout=deadline)}
+                        try:
+                            self.on_change(tables)
+                        except Exception:  # the receiver's own problem must not end the listening
+                            pass
+            except Exception:
+                self._listening.clear()
+                self._stop.wait(self.reconnect_after)

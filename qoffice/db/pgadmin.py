@@ -44,8 +44,28 @@ def create_schema(url: URL | str) -> None:
     try:
         with engine.begin() as conn:
             upgrade_schema(conn)
+            install_change_triggers(conn)
     finally:
         engine.dispose()
+
+
+def install_change_triggers(conn) -> None:
+    """A statement trigger on every table that announces the table's name on the change channel
+    (LISTEN/NOTIFY): open lists of the other clerks refresh within seconds. Notifications are sent at
+    commit only, once per table and transaction; a rolled-back change announces nothing. Server-only
+    objects, outside Alembic's schema (a SQLite file has no other clerks); made again by db upgrade."""
+    from sqlalchemy import text
+
+    conn.execute(text(
+        "CREATE OR REPLACE FUNCTION qoffice_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{pg.CHANGE_CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$"))
+    names = [r[0] for r in conn.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"))]
+    for name in names:
+        q = _quote(conn, name)
+        conn.execute(text(f"DROP TRIGGER IF EXISTS qoffice_change ON {q}"))
+        conn.execute(text(f"CREATE TRIGGER qoffice_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {q} "
+                          "FOR EACH STATEMENT EXECUTE FUNCTION qoffice_notify_change()"))
 
 
 def check_role_name(name: str) -> str:
@@ -91,6 +111,7 @@ def init_database(url_text: str, clerks: Sequence[str], viewers: Sequence[str],
                 raise DatabaseError(_("The database {where} is not empty; “db init” only sets up an empty "
                                       "database. Nothing was changed.").format(where=where))
             upgrade_schema(conn, schema_revision)
+            install_change_triggers(conn)
             existing = {r[0] for r in conn.execute(text("SELECT rolname FROM pg_roles"))}
             for group in (pg.CLERK_ROLE, pg.VIEWER_ROLE):
                 if group not in existing:
@@ -147,6 +168,7 @@ def upgrade_database(url_text: str) -> tuple[str, str]:
                                       "changed.").format(where=where))
             if revision != SCHEMA_HEAD:
                 upgrade_schema(conn)
+                install_change_triggers(conn)
                 from sqlalchemy import text
 
                 roles = {r[0] for r in conn.execute(text("SELECT rolname FROM pg_roles"))}

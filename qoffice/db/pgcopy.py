@@ -206,7 +206,10 @@ def sqlite_to_server(source: Path, db_url: str, *, replace: bool, owner_only: bo
                 raise DatabaseError(_("Only the owner of the database {where} can replace its data; nothing was "
                                       "changed.").format(where=where))
             if trev is None and tours:
+                from qoffice.db.pgadmin import install_change_triggers
+
                 upgrade_schema(dconn)
+                install_change_triggers(dconn)
             elif not tours or trev != SCHEMA_HEAD:
                 raise DatabaseError(_("The database {where} is not a qoffice database at this program's schema "
                                       "({head}); nothing was changed.").format(where=where, head=SCHEMA_HEAD))

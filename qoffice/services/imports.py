@@ -1000,8 +1000,8 @@ def _run_import_on_server(db, parsed, *, dry_run: bool, progress: Progress) -> I
                     session.rollback()
         finally:
             engine.dispose()
-    with db.session() as session:
-        result = apply(session, parsed, progress=progress)
+    # A serialization failure or deadlock (another clerk's transaction) runs the whole import again.
+    result = db.run_unit(lambda session: apply(session, parsed, progress=progress))
     result.backup = None
     return result
 

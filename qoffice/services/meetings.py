@@ -234,6 +234,13 @@ def _live():
     return Enterprise.deleted_at.is_(None)
 
 
+def _lock_meeting(session: Session, meeting: MatchmakingMeeting) -> None:
+    """Hold the meeting's row until the transaction ends, so two clerks who sign up, move or withdraw
+    at the same moment count its places one after the other (PostgreSQL: SELECT … FOR UPDATE; SQLite
+    renders no FOR UPDATE: its BEGIN IMMEDIATE already lets one writer in at a time)."""
+    session.execute(select(MatchmakingMeeting.id).where(MatchmakingMeeting.id == meeting.id).with_for_update())
+
+
 def _taken(session: Session, meeting: MatchmakingMeeting, exclude_id: int | None = None) -> int:
     stmt = (select(func.count()).select_from(SignUp).join(Enterprise, Enterprise.id == SignUp.enterprise_id)
             .where(SignUp.meeting_id == meeting.id, SignUp.status.in_(SIGNUP_COUNTS_AGAINST_CAPACITY), _live()))
@@ -473,6 +480,7 @@ def sign_up(session: Session, meeting: MatchmakingMeeting, enterprise_id: int, a
     - `signed_up_on`: the day the enterprise signed up (an import's 报名日期), else now.
     """
     today = today or dt.date.today()
+    _lock_meeting(session, meeting)
     ent = session.get(Enterprise, enterprise_id)
     if ent is None:
         raise ValidationFailed(_("Unknown enterprise."))
@@ -601,6 +609,7 @@ def set_status(session: Session, su: SignUp, status: str, *, audit: AuditWriter 
     if problem:
         raise ValidationFailed(problem, {"status": problem})
     meeting = session.get(MatchmakingMeeting, su.meeting_id)
+    _lock_meeting(session, meeting)
     own = audit or AuditWriter(session)
     if rules.takes_place(status) and not rules.takes_place(su.status):
         # Only a waiting sign-up gets here (withdrawn ones sign up again). Free places go to the
