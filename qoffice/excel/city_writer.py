@@ -217,3 +217,94 @@ def _checks(wb, rep):
     for f in rep.cross_findings():
         n += 1
         ws.append(w.row([n, f.level, None, f.sheet, f.row, f.message]))
+
+
+# --- what goes back to the counties -------------------------------------------------------------------
+S_FEEDBACK = "反馈单"
+FEEDBACK_HEADERS = ("序号", "指标", "单位", "数值", "目标值", "完成率(%)", "达标")
+FINDING_HEADERS = ("序号", "级别", "表", "行", "说明")
+
+
+def write_feedback(path: Path | str, fb, *, today: dt.date) -> Path:
+    """反馈单 (services.city.Feedback) as one sheet: the status and 退回 reason, the 17 values beside
+    the county's targets, the findings (表 and 行 of the county's own file), the city's signature line."""
+    from qoffice.excel.outputs import check_output
+
+    check_output(path)
+    wb = Workbook(write_only=True)
+    try:
+        ws = wb.create_sheet(S_FEEDBACK)
+        cells.set_widths(ws, (8, 34, 10, 14, 12, 12, 60))
+        _print_setup_portrait(ws)
+        w = CellWriter(ws)
+        st = fb.status
+        ws.append([f"{fb.county}{fb.year}年度质量强企报表审核反馈单"])
+        ws.append(["报送状态", st.status])
+        ws.append(["收到时间", _dt_cell(ws, local_time(st.received_at))])
+        ws.append(["文件名", w.text(st.file)])
+        ws.append(["退回原因", w.text(st.withdraw_reason)])
+        ws.append(["审核问题", len(fb.line.findings)])
+        ws.append([])
+        ws.append(list(FEEDBACK_HEADERS))
+        for n, name, unit, value, target, completion, met in fb.rows():
+            decimals = n in ind.TWO_DECIMALS or n in ind.MONEY_ROWS
+            shown = (w.number(cells.plain(Decimal(value)), cells.MONEY_FORMAT) if decimals and value is not None
+                     else value)
+            ws.append([n, name, unit, shown, _target(w, n, target), _pct1(w, completion), met])
+        ws.append([])
+        ws.append(list(FINDING_HEADERS))
+        for i, f in enumerate(fb.line.findings, start=1):
+            ws.append(w.row([i, f.level, f.sheet, f.row, f.message]))
+        ws.append([])
+        ws.append(["反馈单位（盖章）", w.text(fb.city_office)])
+        ws.append(["经办人", None, None, "日期", w.date(today)])
+    except BaseException:
+        cells.discard(wb)
+        raise
+    staged = cells.stage_workbook(wb, path)
+    staged.place()
+    staged.finish()
+    return Path(path)
+
+
+S_TARGETS = "下发目标"
+TARGET_HEADERS = ("序号", "指标", "单位", "目标值")
+
+
+def write_targets(path: Path | str, county: str, year: int, office: str | None, targets) -> Path:
+    """下发目标: the county's targets for `year`, which the county imports (qoffice import targets FILE)."""
+    from qoffice.excel.outputs import check_output
+
+    check_output(path)
+    wb = Workbook(write_only=True)
+    try:
+        ws = wb.create_sheet(S_TARGETS)
+        cells.set_widths(ws, (10, 34, 10, 14))
+        w = CellWriter(ws)
+        ws.append(["区县", w.text(county)])
+        ws.append(["年度", year])
+        ws.append(["下发单位", w.text(office)])
+        ws.append([])
+        ws.append(list(TARGET_HEADERS))
+        for n, name, unit in ind.DEFINITIONS:
+            ws.append([n, name, unit, _target(w, n, targets.get(n))])
+    except BaseException:
+        cells.discard(wb)
+        raise
+    staged = cells.stage_workbook(wb, path)
+    staged.place()
+    staged.finish()
+    return Path(path)
+
+
+def _dt_cell(ws, value):
+    if value is None:
+        return None
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = DATETIME_FORMAT
+    return cell
+
+
+def _print_setup_portrait(ws) -> None:
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = 9  # A4

@@ -337,6 +337,17 @@ def load_current(session: Session, year: int, counties: Sequence[str] | None = N
     return {r[1]: _to_return(r[1:], rows[r[0]]) for r in recs}
 
 
+def load_return(session: Session, return_id: int) -> city.CountyReturn:
+    """One stored return (current or not) as records."""
+    r = session.execute(
+        select(CityReturn.county, CityReturn.year, CityReturn.office, CityReturn.operator, CityReturn.phone,
+               CityReturn.filled_date, CityReturn.software_version, CityReturn.summary_json)
+        .where(CityReturn.id == return_id)).one()
+    rows = session.execute(select(CityReturnRow.sheet, CityReturnRow.row, CityReturnRow.data)
+                           .where(CityReturnRow.return_id == return_id).order_by(CityReturnRow.id)).all()
+    return _to_return(tuple(r), rows)
+
+
 def findings_of(session: Session, return_id: int, county: str | None = None) -> list[city.Finding]:
     return [city.Finding(level, sheet, row, message, county) for level, sheet, row, message in session.execute(
         select(CityFinding.level, CityFinding.sheet, CityFinding.row, CityFinding.message)
@@ -509,3 +520,156 @@ def export(session: Session, year: int, target: Path | str, *, today: dt.date | 
     path = city_writer.write(target, rep, today=today or dt.date.today())
     warnings = len(rep.county_findings()) + len(rep.totals.cross)
     return ExportResult(path, rep.received, warnings)
+
+
+# --- what goes back to the counties -------------------------------------------------------------------
+@dataclass
+class Feedback:
+    """反馈单: one county's findings, the 退回 reason if any, its 17 values beside its targets."""
+
+    year: int
+    county: str
+    city_office: str | None
+    line: CountyLine
+
+    @property
+    def status(self) -> CountyStatus:
+        return self.line.status
+
+    def rows(self) -> list[tuple]:
+        """(序号, 指标, 单位, 数值, 目标值, 完成率, 达标) for the 17 indicators."""
+        out = []
+        values = self.line.values or {}
+        for n, name, unit in ind.DEFINITIONS:
+            exact, target = values.get(n), self.line.targets.get(n)
+            met = city.meets(n, exact, target)
+            out.append((n, name, unit, ind.present(n, exact), target, city.completion(n, exact, target),
+                        None if met is None else ("是" if met else "否")))
+        return out
+
+
+def feedback(session: Session, year: int, county: str) -> Feedback:
+    rep = report(session, year)
+    line = next((x for x in rep.lines if x.county == county), None)
+    if line is None:
+        raise UsageError(_("{county} is not in the county list.").format(county=county))
+    if line.status.status == city.ST_WITHDRAWN and line.status.return_id is None:
+        # the withdrawn return's findings are what the county must fix
+        last = session.scalars(select(CityReturn).where(CityReturn.year == year, CityReturn.county == county)
+                               .order_by(CityReturn.id.desc())).first()
+        if last is not None:
+            line.findings = findings_of(session, last.id, county)
+            ret = load_return(session, last.id)
+            prev = load_current(session, year - 1, [county]).get(county)
+            line.values = city.recompute(ret, prev)
+    return Feedback(year, county, rep.office, line)
+
+
+def export_feedback(session: Session, year: int, county: str, target: Path | str,
+                    *, today: dt.date | None = None) -> Path:
+    """The 反馈单 as .xlsx (the PDF is the GUI's and `city feedback -o X.pdf`: qoffice.ui.city_print)."""
+    from qoffice.excel import city_writer
+
+    fb = feedback(session, year, county)
+    target = Path(target)
+    if target.is_dir():
+        target = target / feedback_filename(year, county)
+    return city_writer.write_feedback(target, fb, today=today or dt.date.today())
+
+
+def feedback_filename(year: int, county: str, suffix: str = ".xlsx") -> str:
+    return f"{_safe(county)}_{year}年度报表审核反馈单{suffix}"
+
+
+TARGETS_SHEET = "下发目标"
+TARGET_LABELS = ("区县", "年度", "下发单位")
+
+
+def targets_filename(year: int, county: str) -> str:
+    return f"{_safe(county)}_{year}年度质量强企目标.xlsx"
+
+
+def targets_out(session: Session, year: int, folder: Path | str) -> list[Path]:
+    """下发目标: one workbook per county of `counties`, its county targets for `year`."""
+    from qoffice.excel import city_writer
+
+    require_city(session)
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(_("{folder} is not a folder.").format(folder=folder))
+    office = settings_service.get(session, "office")
+    out = []
+    for county in settings_service.counties(session):
+        targets = settings_service.county_targets(session, county)
+        out.append(city_writer.write_targets(folder / targets_filename(year, county), county, year, office,
+                                             targets))
+    return out
+
+
+@dataclass
+class TargetsImport:
+    county: str
+    year: int
+    targets: dict[int, Decimal | None]
+
+
+def read_targets(path: Path | str) -> TargetsImport:
+    """A 下发目标 workbook (targets_out) read back: its county, year and 17 targets."""
+    import python_calamine as pc
+
+    from qoffice.errors import FileUnreadable
+    from qoffice.excel.headers import normalize_header
+
+    path = Path(path)
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        rows = wb.get_sheet_by_name(TARGETS_SHEET).to_python(skip_empty_area=False)
+    except Exception:
+        raise FileUnreadable(_("{file} is not a targets workbook from the city (sheet 下发目标 missing or "
+                               "unreadable).").format(file=path.name)) from None
+    labels: dict[str, object] = {}
+    targets: dict[int, Decimal | None] = {}
+    header_seen = False
+    for row in rows:
+        if not row:
+            continue
+        first = normalize_header(row[0])
+        if not header_seen and first in TARGET_LABELS:
+            labels[first] = row[1] if len(row) > 1 else None
+        elif first == "序号":
+            header_seen = True
+        elif header_seen:
+            try:
+                n = city.integer(row[0])
+                value = city.decimal(row[3]) if len(row) > 3 else None
+            except city.BadValue:
+                raise FileUnreadable(_("{file}: row {row} of 下发目标 is not a target.").format(
+                    file=path.name, row=rows.index(row) + 1)) from None
+            if n is not None and 1 <= n <= 17:
+                targets[n] = value
+    county = city.text(labels.get("区县"))
+    try:
+        year = city.integer(labels.get("年度"))
+    except city.BadValue:
+        year = None
+    if not county or year is None or len(targets) != 17:
+        raise FileUnreadable(_("{file} is not a targets workbook from the city (county, year or the 17 "
+                               "targets missing).").format(file=path.name))
+    return TargetsImport(county, year, targets)
+
+
+def import_targets(session: Session, path: Path | str, year: int | None = None) -> TargetsImport:
+    """At county level: the city's 下发目标 into target.1 … target.17, after checking that the file is
+    for this county (and for `year`, when given). Each value is validated like a typed target."""
+    got = read_targets(path)
+    mine = settings_service.get(session, "county")
+    if got.county != mine:
+        raise UsageError(_("These targets are for {theirs}, but this database is {mine}'s: nothing was "
+                           "imported.").format(theirs=got.county, mine=mine or "?"))
+    if year is not None and got.year != year:
+        raise UsageError(_("These targets are for {theirs}, not {year}: nothing was imported.").format(
+            theirs=got.year, year=year))
+    for n in range(1, 18):
+        value = got.targets.get(n)
+        settings_service.set_value(session, f"target.{n}", None if value is None else format(value, "f"))
+    return got

@@ -110,7 +110,7 @@ def validate(key: str, value: str | None) -> str | None:
         raise UsageError(_("Unknown setting “{key}”. Known: {keys}").format(
             key=key, keys=", ".join(PLAIN_KEYS + ("counties", "target.1 … target.17"))))
     value = None if value is None else str(value).strip()
-    if value == "":
+    if value is None or value == "":  # None clears the setting, as "" does
         return None
     if has_control(value):
         raise UsageError(_("The setting {key} cannot hold control characters (a line break, Word's soft line "

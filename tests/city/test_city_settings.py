@@ -38,3 +38,12 @@ def test_set_and_clear(db):
 def test_refused(key, value):
     with pytest.raises(UsageError):
         st.validate(key, value)
+
+
+def test_set_value_none_clears_a_setting(db):
+    """settings.set_value(…, None) clears (it raised TypeError in has_control(None) before)."""
+    with db.session() as s:
+        st.set_value(s, "target.3", "7")
+        assert st.set_value(s, "target.3", None) is None
+    with db.read_session() as s:
+        assert st.targets(s)[3] is None

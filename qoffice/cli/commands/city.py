@@ -47,6 +47,25 @@ def register(subparsers, name: str) -> None:
     p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     p.set_defaults(func=run_withdraw)
 
+    p = sub.add_parser("feedback", help=_("write a county's 反馈单 (.xlsx, or .pdf by the file name)"))
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y")
+    p.add_argument("--county", required=True, metavar="C")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run_feedback)
+
+    p = sub.add_parser("targets-out", help=_("write each county's targets as a workbook for it to import"))
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y")
+    p.add_argument("-o", "--output", required=True, metavar="FOLDER")
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run_targets_out)
+
+    p = sub.add_parser("summary-pdf", help=_("write 全市汇总 and 考核排名 as an A4 PDF for printing"))
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    p.set_defaults(func=run_summary_pdf)
+
 
 def _where(f) -> str:
     if f.sheet is None:
@@ -177,4 +196,106 @@ def run_demo(args: argparse.Namespace) -> int:
                 "{n} counties; {missing} has not reported.").format(
             path=db.path, seconds=seconds, first=summary.years[0], last=summary.years[1],
             n=len(summary.received), missing=summary.missing or "-"))
+    return 0
+
+
+def run_feedback(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.i18n import _
+    from qoffice.services import city
+
+    db = open_db(args, "read")
+    try:
+        with db.read_session() as s:
+            target = Path(args.output)
+            if target.suffix.lower() == ".pdf":
+                from qoffice.ui import city_print
+
+                city_print.ensure_app()
+                fb = city.feedback(s, args.year, args.county)
+                path = city_print.write_pdf(city_print.feedback_html(fb, dt.date.today()), target,
+                                            f"{args.county}{args.year}年度报表审核反馈单")
+            else:
+                path = city.export_feedback(s, args.year, args.county, target)
+    finally:
+        db.close()
+    if args.json:
+        print_json({"path": str(path)})
+    else:
+        print(_("Written: {path}").format(path=path))
+    return 0
+
+
+def run_targets_out(args: argparse.Namespace) -> int:
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.i18n import _
+    from qoffice.services import city
+
+    db = open_db(args, "read")
+    try:
+        with db.read_session() as s:
+            paths = city.targets_out(s, args.year, args.output)
+    finally:
+        db.close()
+    if args.json:
+        print_json({"files": [str(p) for p in paths]})
+    else:
+        for p in paths:
+            print(_("Written: {path}").format(path=p))
+    return 0
+
+
+def run_summary_pdf(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.i18n import _
+    from qoffice.services import city
+    from qoffice.ui import city_print
+
+    db = open_db(args, "read")
+    try:
+        with db.read_session() as s:
+            rep = city.report(s, args.year)
+            if rep.received == 0:
+                raise city.NothingReceived(_("No county has a current return for {year}: nothing to add up.")
+                                           .format(year=args.year))
+            city_print.ensure_app()
+            path = city_print.write_pdf(city_print.summary_html(rep, dt.date.today()), args.output,
+                                        f"{args.year}年度全市质量强企工作汇总表")
+    finally:
+        db.close()
+    if args.json:
+        print_json({"path": str(path)})
+    else:
+        print(_("Written: {path}").format(path=path))
+    return 0
+
+
+def run_import_targets(args: argparse.Namespace) -> int:
+    """`qoffice import targets FILE` (county level): the city's 下发目标 into target.1 … target.17."""
+    from qoffice.cli.common import open_db, print_json
+    from qoffice.i18n import _
+    from qoffice.services import city
+
+    if args.dry_run:
+        got = city.read_targets(args.file)
+        changed = False
+    else:
+        db = open_db(args, "existing")
+        try:
+            with db.session() as s:
+                got = city.import_targets(s, args.file)
+        finally:
+            db.close()
+        changed = True
+    if args.json:
+        print_json({"county": got.county, "year": got.year, "imported": changed,
+                    "targets": {str(n): (None if v is None else format(v, "f")) for n, v in got.targets.items()}})
+    else:
+        print(_("Targets of {county} for {year}: {n} set.").format(
+            county=got.county, year=got.year, n=sum(1 for v in got.targets.values() if v is not None)))
     return 0

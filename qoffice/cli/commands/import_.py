@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-KIND_NAMES = ("enterprises", "figures", "projects", "awards", "forums", "signups", "partners")
+KIND_NAMES = ("enterprises", "figures", "projects", "awards", "forums", "signups", "partners", "targets")
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
@@ -22,6 +22,10 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
 
 
 def run(args) -> int:
+    if args.kind == "targets":  # the city's 下发目标 (city.md): qoffice.cli.commands.city
+        from qoffice.cli.commands.city import run_import_targets
+
+        return run_import_targets(args)
     from qoffice.cli.common import db_path, open_db, print_json
     from qoffice.i18n import _
     from qoffice.services import imports
