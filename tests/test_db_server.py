@@ -324,3 +324,158 @@ def test_a_clerk_on_an_older_schema_opens_read_only_until_the_owner_upgrades(pg_
 def test_db_init_and_upgrade_need_a_server(tmp_path, capsys):
     code, _, err = _run(capsys, "--db", tmp_path / "q.db", "db", "upgrade")
     assert code == 2 and "postgresql://" in _one_line(err)
+
+
+# --- step 6: moving data: db copy both ways, backup from a server, restore into it -------------------
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    """A SQLite database with every kind of record (the demo generator), made once for the module."""
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.db"
+    old = os.environ.get("QOFFICE_HOME")
+    os.environ["QOFFICE_HOME"] = str(folder)
+    try:
+        assert main(["--db", str(path), "demo-data", "--enterprises", "120", "--seed", "3"]) == 0
+    finally:
+        if old is None:
+            os.environ.pop("QOFFICE_HOME", None)
+        else:
+            os.environ["QOFFICE_HOME"] = old
+    return path
+
+
+def _all_rows(target) -> dict[str, list[tuple]]:
+    """Every row of every model table, typed by the models, in primary-key order."""
+    from sqlalchemy import select
+
+    from qoffice.db.database import open_database
+    from qoffice.db.models import Base
+
+    db = open_database(target, "check")
+    try:
+        out = {}
+        with db.read_session() as s:
+            for t in Base.metadata.sorted_tables:
+                out[t.name] = [tuple(r) for r in s.execute(select(t).order_by(*t.primary_key.columns))]
+        return out
+    finally:
+        db.close()
+
+
+def test_db_copy_from_a_file_to_the_server_and_back(demo_file, pg_url, tmp_path, capsys):
+    import json
+
+    source = _all_rows(demo_file)
+    assert sum(map(len, source.values())) > 500 and all(source[t] for t in ("enterprise", "signup", "year_figures"))
+    before = demo_file.read_bytes()
+    code, out, err = _run(capsys, "db", "copy", "--from", demo_file, "--to", pg_url, "--json")
+    assert code == 0, out + err
+    assert json.loads(out)["total"] == sum(map(len, source.values()))
+    assert demo_file.read_bytes() == before  # the source is only read
+    assert _all_rows(pg_url) == source
+    # the sequences were reset: the next record gets a new id
+    from qoffice.db.database import open_database
+
+    from qoffice.domain.uscc import make_valid
+    from qoffice.services import enterprises as ent_service
+
+    db = open_database(pg_url, "create")
+    try:
+        with db.session() as s:
+            new = ent_service.create(s, {"uscc": make_valid("91320600999999990"), "name": "南通新增有限公司",
+                                         "county": "崇川区"})
+            assert new.id == max(r[0] for r in source["enterprise"]) + 1
+    finally:
+        db.close()
+    # back to a new file: the same rows, a database qoffice opens
+    back = tmp_path / "back.db"
+    code, out, err = _run(capsys, "db", "copy", "--from", pg_url, "--to", back)
+    assert code == 0, err
+    rows = _all_rows(back)
+    assert rows["enterprise"][:-1] == source["enterprise"] and len(rows["enterprise"]) == len(source["enterprise"]) + 1
+    assert {k: v for k, v in rows.items() if k not in ("enterprise", "audit_log")} == \
+        {k: v for k, v in source.items() if k not in ("enterprise", "audit_log")}
+
+
+def test_db_copy_refuses_a_target_with_data_unless_replace(demo_file, pg_url, tmp_path, capsys):
+    code, _, err = _run(capsys, "db", "copy", "--from", demo_file, "--to", pg_url)
+    assert code == 0, err
+    snapshot = _all_rows(pg_url)
+    code, _, err = _run(capsys, "db", "copy", "--from", demo_file, "--to", pg_url)
+    assert code == 2 and "--replace" in _one_line(err)
+    assert _all_rows(pg_url) == snapshot
+    code, _, err = _run(capsys, "db", "copy", "--from", demo_file, "--to", pg_url, "--replace")
+    assert code == 0, err
+    assert _all_rows(pg_url) == snapshot
+    # a file target with data: refused the same way; with --replace, replaced
+    target = tmp_path / "t.db"
+    target.write_bytes(demo_file.read_bytes())
+    code, _, err = _run(capsys, "db", "copy", "--from", pg_url, "--to", target)
+    assert code == 2 and "--replace" in _one_line(err)
+    assert target.read_bytes() == demo_file.read_bytes()
+    code, _, err = _run(capsys, "db", "copy", "--from", pg_url, "--to", target, "--replace")
+    assert code == 0, err
+    # two files, or two servers: refused
+    code, _, err = _run(capsys, "db", "copy", "--from", demo_file, "--to", target)
+    assert code == 2 and "postgresql://" in _one_line(err)
+
+
+def test_backup_of_a_server_is_a_verified_sqlite_file(demo_file, pg_url, qoffice_home, tmp_path, capsys):
+    import json
+    import sqlite3
+
+    from qoffice.db.schema import SCHEMA_HEAD
+
+    assert _run(capsys, "db", "copy", "--from", demo_file, "--to", pg_url)[0] == 0
+    code, out, err = _run(capsys, "--db", pg_url, "backup", "--json")
+    assert code == 0, out + err
+    made = Path(json.loads(out)["path"])
+    assert made.is_file() and made.parent == qoffice_home / "server" / "backups" and made.suffix == ".db"
+    con = sqlite3.connect(made)
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(SCHEMA_HEAD,)]
+    con.close()
+    assert _all_rows(made) == _all_rows(pg_url)
+    out_file = tmp_path / "manual.db"
+    code, out, err = _run(capsys, "--db", pg_url, "backup", "-o", out_file)
+    assert code == 0, err
+    assert _all_rows(out_file) == _all_rows(pg_url)
+
+
+def test_restore_into_the_server_replaces_its_data_in_one_go(demo_file, pg_url, tmp_path, capsys):
+    import json
+
+    from qoffice.db.database import open_database
+    from qoffice.services.settings import set_value
+
+    db = open_database(pg_url, "create")
+    with db.session() as s:
+        set_value(s, "county", "通州区")
+    db.close()
+    before = _all_rows(pg_url)
+    code, out, err = _run(capsys, "--db", pg_url, "restore", demo_file, "--json")
+    assert code == 0, out + err
+    result = json.loads(out)
+    assert _all_rows(pg_url) == _all_rows(demo_file)
+    assert _all_rows(result["previous_saved_as"]) == before  # the server's data before, kept as a backup
+    # sequences reset after the restore
+    db = open_database(pg_url, "create")
+    try:
+        from sqlalchemy import text
+
+        with db.session() as s:
+            s.execute(text("INSERT INTO setting (key, value) VALUES ('x.restore', '1')"))
+        assert db.query("SELECT max(id) FROM enterprise")[0][0] == max(r[0] for r in _all_rows(demo_file)["enterprise"])
+    finally:
+        db.close()
+
+
+def test_only_the_owner_restores_into_the_server(demo_file, pg_empty_url, capsys, monkeypatch):
+    (clerk,) = _names("clerk")
+    monkeypatch.setenv("QPW", "pw")
+    assert _run(capsys, "--db", pg_empty_url, "db", "init", "--clerk", clerk, "--password-env", "QPW")[0] == 0
+    assert _run(capsys, "--db", pg_empty_url, "settings", "set", "county", "通州区")[0] == 0
+    before = _all_rows(pg_empty_url)
+    code, _, err = _run(capsys, "--db", _as_user(pg_empty_url, clerk), "restore", demo_file)
+    assert code == 2 and "所有者" in _one_line(err)
+    assert _all_rows(pg_empty_url) == before
