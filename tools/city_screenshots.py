@@ -3,7 +3,7 @@
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tools/city_screenshots.py [OUT_DIR]
 Writes city-board.png (the main window at city level, a county with warnings selected),
 city-values.png (its 17 values beside its targets), city-chart.png (综合完成率 and the ranking),
-city-history.png and city-remind.png.
+city-history.png, city-remind.png and city-targets.png (the county × indicator targets).
 """
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def main() -> int:
     save(window, "city-history.png")
     area.tabs.setCurrentIndex(4)
     save(window, "city-remind.png")
+    area.tabs.setCurrentIndex(5)
+    save(window, "city-targets.png")
     window.close()
     db.close()
     return 0

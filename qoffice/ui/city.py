@@ -156,7 +156,16 @@ class CityArea(QWidget):
         self.export_button = QPushButton(_("Export city summary…"))
         self.export_button.setObjectName("city_export")
         self.export_button.clicked.connect(lambda _c=False: self.export())
-        for b in (self.receive_button, self.withdraw_button, self.export_button):
+        self.feedback_button = QPushButton(_("Feedback…"))
+        self.feedback_button.setObjectName("city_feedback")
+        self.feedback_button.setToolTip(_("The selected county's 反馈单 as .xlsx and PDF, to mail back"))
+        self.feedback_button.clicked.connect(lambda _c=False: self.feedback())
+        self.print_button = QPushButton(_("Print summary…"))
+        self.print_button.setObjectName("city_print")
+        self.print_button.setToolTip(_("全市汇总 and 考核排名 on A4, to a printer or a PDF"))
+        self.print_button.clicked.connect(lambda _c=False: self.print_summary())
+        for b in (self.receive_button, self.withdraw_button, self.feedback_button, self.export_button,
+                  self.print_button):
             bar.addWidget(b)
         outer.addLayout(bar)
 
@@ -212,6 +221,29 @@ class CityArea(QWidget):
         self.tabs.addTab(chart_page, _("Completion"))
         self.tabs.addTab(self.history, _("History"))
         self.tabs.addTab(remind, _("Reminders"))
+        targets_page = QWidget()
+        tl = QVBoxLayout(targets_page)
+        trow = QHBoxLayout()
+        save = QPushButton(_("Save targets"))
+        save.setObjectName("city_targets_save")
+        save.clicked.connect(lambda _c=False: self.save_targets())
+        load = QPushButton(_("Import targets…"))
+        load.setToolTip(_("An .xlsx laid out like 分县汇总: a 区县 column and the indicators' names as headers"))
+        load.clicked.connect(lambda _c=False: self.import_targets())
+        out = QPushButton(_("Targets to the counties…"))
+        out.setToolTip(_("One workbook of targets per county (下发目标), for the counties to import"))
+        out.clicked.connect(lambda _c=False: self.targets_out())
+        for b in (save, load, out):
+            trow.addWidget(b)
+        trow.addStretch(1)
+        tl.addLayout(trow)
+        self.targets = QTableWidget(0, 17)
+        self.targets.setObjectName("city_targets")
+        self.targets.setHorizontalHeaderLabels([str(n) for n, _nm, _u in ind.DEFINITIONS])
+        for i, (n, name, unit) in enumerate(ind.DEFINITIONS):
+            self.targets.horizontalHeaderItem(i).setToolTip(f"{n} {name}（{unit}）")
+        tl.addWidget(self.targets, 1)
+        self.tabs.addTab(targets_page, _("Targets"))
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
         split.setSizes([470, 790])
@@ -262,6 +294,96 @@ class CityArea(QWidget):
         self.deadline.setDate(QDate(d.year, d.month, d.day))
         self.deadline.blockSignals(False)
         self._fill_remind()
+        self._fill_targets()
+
+    def _fill_targets(self) -> None:
+        with self.ctx.db.read_session() as s:
+            table = city_service.target_table(s)
+        self.targets.setRowCount(len(table))
+        self.targets.setVerticalHeaderLabels(list(table))
+        for i, values in enumerate(table.values()):
+            for j in range(17):
+                v = values.get(j + 1)
+                self.targets.setItem(i, j, QTableWidgetItem("" if v is None else format(v, "f")))
+        self.targets.resizeColumnsToContents()
+
+    def _target_texts(self) -> dict:
+        out = {}
+        for i in range(self.targets.rowCount()):
+            county = self.targets.verticalHeaderItem(i).text()
+            out[county] = {j + 1: (self.targets.item(i, j).text() if self.targets.item(i, j) else None)
+                           for j in range(17)}
+        return out
+
+    def save_targets(self, table: dict | None = None) -> bool:
+        try:
+            with self.ctx.db.session() as s:
+                city_service.save_target_table(s, table if table is not None else self._target_texts())
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return False
+        self.ctx.settingsChanged.emit()
+        self.refresh()
+        return True
+
+    def import_targets(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, _("Import targets"), "", _("Excel workbooks (*.xlsx)"))
+        if not path:
+            return
+        try:
+            table = city_service.read_target_table(path, self.ctx.counties())
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        if self.save_targets(table):
+            messages.info(self, _("Targets of {n} counties imported.").format(n=len(table)))
+
+    def targets_out(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("Targets to the counties"))
+        if not folder:
+            return
+        try:
+            with self.ctx.db.read_session() as s:
+                paths = city_service.targets_out(s, self.ctx.year, folder)
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        messages.info(self, _("{n} target workbooks written in {folder}.").format(n=len(paths), folder=folder))
+
+    def feedback(self) -> None:
+        line = self._line()
+        if line is None or (line.ret is None and line.status.status != dcity.ST_WITHDRAWN):
+            messages.info(self, _("Choose a county that has sent its return."))
+            return
+        name = city_service.feedback_filename(self.ctx.year, line.county)
+        target, _f = QFileDialog.getSaveFileName(self, _("Feedback"), name, _("Excel workbooks (*.xlsx)"))
+        if not target:
+            return
+        from qoffice.ui import city_print
+
+        try:
+            with self.ctx.db.read_session() as s:
+                xlsx = city_service.export_feedback(s, self.ctx.year, line.county, target)
+                fb = city_service.feedback(s, self.ctx.year, line.county)
+            pdf = city_print.write_pdf(city_print.feedback_html(fb, dt.date.today()), Path(xlsx).with_suffix(".pdf"),
+                                       f"{line.county}{self.ctx.year}年度报表审核反馈单")
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        messages.info(self, _("Feedback written: {xlsx} and {pdf}").format(xlsx=xlsx, pdf=pdf))
+
+    def print_summary(self, pdf_path: str | None = None) -> None:
+        """To a printer (the print dialog), or to `pdf_path` without asking."""
+        from qoffice.ui import city_print
+
+        if self.report is None or self.report.received == 0:
+            messages.info(self, _("No county has reported yet."))
+            return
+        text = city_print.summary_html(self.report, dt.date.today())
+        if pdf_path:
+            city_print.write_pdf(text, pdf_path, f"{self.ctx.year}年度全市质量强企工作汇总表")
+        else:
+            city_print.print_with_dialog(text, self)
 
     @staticmethod
     def _state(r) -> str:

@@ -134,3 +134,41 @@ def test_county_level_database_shows_the_reason(db, qtbot):
     w = CityArea(AppContext(db, YEAR))
     qtbot.addWidget(w)
     assert "level" in w.title.text()
+
+
+def test_targets_table_edit_import_and_feedback(area, tmp_path, monkeypatch, answers):
+    from openpyxl import Workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    from qoffice.domain import indicators as ind
+
+    t = area.targets
+    assert [t.verticalHeaderItem(i).text() for i in range(t.rowCount())][-1] == "全市"
+    assert t.item(0, 0).text() == "2"  # 崇川区's target 1
+    assert t.item(t.rowCount() - 1, 7).text() == "96"  # the city's default target 8
+    t.item(0, 1).setText("12")
+    assert area.save_targets()
+    with area.ctx.db.read_session() as s:
+        assert st.county_targets(s, "崇川区")[2] == 12
+    t.item(0, 2).setText("abc")
+    assert not area.save_targets()
+    assert answers[-1][0] == "error" and "崇川区" in answers[-1][1]
+    with area.ctx.db.read_session() as s:
+        assert st.county_targets(s, "崇川区")[3] is None  # nothing changed
+    # import a table shaped like 分县汇总
+    wb = Workbook()
+    wb.active.append(["序号", "区县", "报送状态"] + [name for _n, name, _u in ind.DEFINITIONS])
+    wb.active.append([1, "通州区", None, 5] + [None] * 16)
+    wb.active.append([None, "全市", None, 150] + [None] * 16)
+    wb.save(tmp_path / "t.xlsx")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "t.xlsx"), ""))
+    area.import_targets()
+    with area.ctx.db.read_session() as s:
+        assert st.county_targets(s, "通州区")[1] == 5 and st.city_targets(s)[1] == 150
+    # 反馈单: .xlsx and PDF side by side
+    area.board.selectRow(1)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "fb.xlsx"), ""))
+    area.feedback()
+    assert (tmp_path / "fb.xlsx").is_file() and (tmp_path / "fb.pdf").read_bytes()[:4] == b"%PDF"
+    area.print_summary(str(tmp_path / "sum.pdf"))
+    assert (tmp_path / "sum.pdf").read_bytes()[:4] == b"%PDF"
