@@ -229,6 +229,19 @@ def pg_private_cluster():
 
 
 @pytest.fixture(scope="session")
+def pg_tools():
+    """start_pg_cluster / stop_pg_cluster for a module's own cluster (the password and TLS tests)."""
+    if pg_bindir() is None:
+        pytest.fail("PostgreSQL binaries not found") if pg_required() else pytest.skip("PostgreSQL binaries not found")
+
+    class Tools:
+        start = staticmethod(start_pg_cluster)
+        stop = staticmethod(stop_pg_cluster)
+
+    return Tools
+
+
+@pytest.fixture(scope="session")
 def pg_template(pg_cluster):
     """A database with qoffice's schema built by Alembic once; each test's database is a clone of it."""
     from qoffice.db.pgadmin import create_schema
@@ -372,7 +385,7 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     callspec = getattr(item, "callspec", None)
     on_pg = (callspec is not None and callspec.params.get("backend") == "postgresql") or \
-        any(n in getattr(item, "fixturenames", ()) for n in ("pg_url", "pg_cluster", "pg_empty_url", "pg_private_cluster"))
+        any(n in getattr(item, "fixturenames", ()) for n in ("pg_url", "pg_cluster", "pg_empty_url", "pg_private_cluster", "pg_tools"))
     if on_pg and report.skipped and pg_required() and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"a PostgreSQL test was skipped under make test / CI (not allowed): {report.longrepr}"

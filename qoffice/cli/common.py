@@ -17,13 +17,22 @@ def db_path(args) -> Path | str:
     value = getattr(args, "db", None)
     if value:
         if _URL.match(value.strip()):
-            from qoffice.db.pg import check_url
+            from qoffice.db.pg import check_url, take_password
 
-            return check_url(value)
+            return take_password(check_url(value), note=_note_once)
         return Path(value)
     from qoffice.paths import default_db_path
 
     return default_db_path()
+
+
+_noted: set[str] = set()
+
+
+def _note_once(text: str) -> None:
+    if text not in _noted:
+        _noted.add(text)
+        print(f"qoffice: {text}", file=sys.stderr)
 
 
 def year_arg(text: str) -> int:

@@ -153,6 +153,8 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool) -> int:
         # A `scheme://` --db is refused here, before any command (or the GUI) can create a file,
         # and the database's own files are never taken for an output (excel.outputs).
         database = db_path(args)
+        if isinstance(database, str):  # a server's address, its password (if any) moved to the store
+            args.db = database
         from qoffice.excel.outputs import protect_database
 
         protect_database(database)

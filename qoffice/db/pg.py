@@ -68,6 +68,27 @@ def check_url(value: str) -> str:
     return value
 
 
+def take_password(value: str, note: Callable[[str], None] | None = None) -> str:
+    """A URL with a password in it is accepted once: the password goes to the credential store and the
+    URL without it is returned (with a note). Without a store the password is used for this run only,
+    and the note says to use PGPASSWORD / PGPASSFILE."""
+    url = sa_url(value)
+    if url.password is None:
+        return value
+    from qoffice.db.credentials import store_password
+
+    bare = url.set(password=None)
+    if store_password(bare, url.password):
+        if note:
+            note(_("The password in the address was saved in the system's credential store for {where}; "
+                   "leave it out of the address from now on.").format(where=describe(url)))
+        return bare.render_as_string(hide_password=False)
+    if note:
+        note(_("There is no credential store on this computer, so the password was used for this command "
+               "only; use PGPASSWORD or a PGPASSFILE instead of writing it in the address."))
+    return value
+
+
 def sa_url(value: str) -> URL:
     """The SQLAlchemy URL (driver psycopg 3) of a postgresql://, postgres:// or postgresql+psycopg:// value."""
     from sqlalchemy.engine import make_url
@@ -168,9 +189,9 @@ def error_kind(exc: BaseException) -> str | None:
         return "no_database"
     if "role" in text and "does not exist" in text:
         return "no_role"
-    if "pg_hba.conf" in text:
+    if "pg_hba.conf" in text and "no encryption" not in text:
         return "not_allowed"
-    if "ssl" in text or "certificate" in text or "tls" in text:
+    if "ssl" in text or "certificate" in text or "tls" in text or "no encryption" in text:
         return "tls"
     if ("server closed the connection" in text or "terminating connection" in text
             or "connection is lost" in text or "consuming input failed" in text or "connection is closed" in text
