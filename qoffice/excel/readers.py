@@ -71,11 +71,20 @@ MAX_CELLS = 10_000_000
 MAX_COLUMNS = 16384
 
 
+def _check_regular(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise _unreadable(path, _("it is a folder, not a file."))
+    if not stat.S_ISREG(mode):
+        raise _unreadable(path, _("it is not an ordinary file (a device or a pipe); save the data as a file "
+                                  "and import that."))
+
+
 def _open_regular(path: Path) -> bytes:
     """The first bytes of `path`, after making sure it is a regular file: a device node would be
     read forever and a FIFO would block until some other program writes to it. Opened without
     blocking, then checked on the open descriptor."""
     try:
+        _check_regular(path, os.stat(path).st_mode)  # before opening: opening some devices does something
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise _unreadable(path, _("the file does not exist.")) from None
@@ -84,12 +93,7 @@ def _open_regular(path: Path) -> bytes:
     except OSError as exc:
         raise _unreadable(path, exc.strerror or str(exc)) from exc
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise _unreadable(path, _("it is a folder, not a file."))
-        if not stat.S_ISREG(mode):
-            raise _unreadable(path, _("it is not an ordinary file (a device or a pipe); save the data as a file "
-                                      "and import that."))
+        _check_regular(path, os.fstat(fd).st_mode)  # and on what was opened (it may have been replaced)
         return os.read(fd, 8)
     except OSError as exc:
         raise _unreadable(path, exc.strerror or str(exc)) from exc
