@@ -145,7 +145,8 @@ def receive_one(db, path: Path, *, replace_newer: bool = False, today: dt.date |
             return outcome
         prev = load_current(s, ret.year - 1, [ret.county]).get(ret.county)
         values = city.recompute(ret, prev)
-        findings = fr.warnings + reading.warnings + city.summary_findings(ret, prev, values)
+        # in the order of the sheets they point at, then row (file-level ones first), as 校验 lists them
+        findings = city.sort_findings(fr.warnings + reading.warnings + city.summary_findings(ret, prev, values))
         now = utcnow()
         if current is not None:
             current.current = False

@@ -261,3 +261,30 @@ def test_city_workbook_sheets_headers_and_values(citydb, tmp_path):
     cwb = pc.CalamineWorkbook.from_path(str(result.path))
     assert cwb.sheet_names == list(cw.SHEETS)
     assert cwb.get_sheet_by_name("全市汇总").to_python()[1][3] == 1
+
+
+def test_an_unexpected_error_refuses_that_file_only(citydb, tmp_path, monkeypatch):
+    from qoffice.excel import city_reader
+
+    good = write(tmp_path, ret_a())
+    odd = write(tmp_path, ret_a("通州区"), "odd.xlsx")
+    real = city_reader.read
+
+    def flaky(path):
+        if path.name == "odd.xlsx":
+            raise RuntimeError("a bug in the reader")
+        return real(path)
+
+    monkeypatch.setattr(city_reader, "read", flaky)
+    outs = recv(citydb, odd, good)
+    assert [o.status for o in outs] == ["refused", "accepted"]
+    assert "RuntimeError" in outs[0].errors[0].message and "Traceback" not in outs[0].errors[0].message
+
+
+def test_findings_are_stored_in_sheet_then_row_order(citydb, tmp_path):
+    r = ret_a(summary={n: None for n in range(1, 18)} | {1: 5}, filled=TODAY + dt.timedelta(days=3),
+              checks=[B.check_row("警告", "交流活动", None, "未举办"), B.check_row("警告", "企业名录", 9, "某企业")])
+    [out] = recv(citydb, B.write_openpyxl(tmp_path / "o.xlsx", r))
+    order = [(f.sheet, f.row) for f in out.warnings]
+    sheets = [s for s, _r in order]
+    assert sheets.index("封面") < sheets.index("汇总") < sheets.index("企业名录") < sheets.index("交流活动")
