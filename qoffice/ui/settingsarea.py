@@ -98,6 +98,16 @@ class FirstRunDialog(QDialog):
         layout.addWidget(intro)
         self.form = SettingsForm(db)
         layout.addWidget(self.form)
+        # city.md: the first run asks which office this is (the city office gets the 市级汇总 area)
+        level_row = QHBoxLayout()
+        level_row.addWidget(QLabel(_("This office is")))
+        self.level = QComboBox()
+        self.level.setObjectName("first_run_level")
+        self.level.addItem(_("a county office"), settings_service.LEVEL_COUNTY)
+        self.level.addItem(_("the city office (receives the counties' returns)"), settings_service.LEVEL_CITY)
+        self.level.setCurrentIndex(self.level.findData(settings_service.level(db)))
+        level_row.addWidget(self.level, 1)
+        layout.addLayout(level_row)
         bottom = QHBoxLayout()
         self.reason = QLabel()
         self.reason.setStyleSheet("color: #b00020;")
@@ -125,6 +135,7 @@ class FirstRunDialog(QDialog):
         try:
             with self.db.session() as s:
                 self.form.save(s)
+                settings_service.set_value(s, settings_service.LEVEL, self.level.currentData())
         except KnownError as exc:
             messages.known_error(self, exc)
             return

@@ -172,3 +172,25 @@ def test_targets_table_edit_import_and_feedback(area, tmp_path, monkeypatch, ans
     assert (tmp_path / "fb.xlsx").is_file() and (tmp_path / "fb.pdf").read_bytes()[:4] == b"%PDF"
     area.print_summary(str(tmp_path / "sum.pdf"))
     assert (tmp_path / "sum.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_first_run_asks_the_level_and_the_city_area_comes_first(db, qtbot):
+    from qoffice.ui.context import AppContext
+    from qoffice.ui.mainwindow import MainWindow
+    from qoffice.ui.settingsarea import FirstRunDialog
+
+    window = MainWindow(AppContext(db, YEAR))  # county level: no 市级汇总
+    qtbot.addWidget(window)
+    assert "city" not in window.areas and window.nav.item(0).text() == "企业档案"
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    assert dialog.level.currentData() == "county"
+    dialog.form.w["county"].setEditText("崇川区")
+    dialog.form.w["office"].setText("南通市质量办")
+    dialog.level.setCurrentIndex(dialog.level.findData("city"))
+    dialog.ok.click()
+    with db.read_session() as s:
+        assert st.level(s) == "city"
+    window = MainWindow(AppContext(db, YEAR))
+    qtbot.addWidget(window)
+    assert list(window.areas)[0] == "city" and window.nav.item(0).text() == "市级汇总"
