@@ -304,7 +304,7 @@ class _Reader:
 
     def execute(self, sql: str, params: Sequence[Any] = ()):
         try:
-            return self._conn.execute(to_pyformat(sql), tuple(params))
+            return self._conn.execute(to_pyformat(from_sqlite(sql)), tuple(params))
         except Exception as exc:
             raise_known(exc, self._where)
             raise
@@ -317,6 +317,25 @@ class _Reader:
             self._conn.cancel_safe()
         except Exception:
             pass
+
+
+def sqlite_like_loaders(conn) -> None:
+    """Raw reads (query(), connect_reader()) give what sqlite3 gives for the same statement: dates and
+    times as ISO text (SQLAlchemy's SQLite result processors, which the list pages use, parse text)."""
+    from psycopg.types.string import TextLoader
+
+    for name in ("date", "timestamp", "timestamptz", "time"):
+        conn.adapters.register_loader(name, TextLoader)
+
+
+def from_sqlite(sql: str) -> str:
+    """The list statements are compiled once, for SQLite (ui/listmodel.py); the one SQLite-only function
+    they use, group_concat(x, sep), is PostgreSQL's string_agg(x, sep). Everything else they use (LIKE
+    with ESCAPE, CASE, count, max, COALESCE, LIMIT/OFFSET) is standard SQL."""
+    return _GROUP_CONCAT.sub("string_agg(", sql) if "group_concat" in sql else sql
+
+
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
 
 
 def to_pyformat(sql: str) -> str:
@@ -339,9 +358,13 @@ def to_pyformat(sql: str) -> str:
     return "".join(out)
 
 
-class ServerDatabase:
+from qoffice.db.database import Database  # noqa: E402 - database.py imports this module only inside a call
+
+
+class ServerDatabase(Database):
     """An open qoffice database on a PostgreSQL server: the same session(), read_session(), query()
-    and connect_reader() as db.database.Database, no lock file, no file backups."""
+    and connect_reader() as db.database.Database (a subclass, so code that takes "a Database" takes it),
+    every file-bound part overridden; no lock file, no file backups."""
 
     is_server = True
     lock = None
@@ -447,6 +470,7 @@ class ServerDatabase:
         except Exception as exc:
             raise_known(exc, self.label)
             raise
+        sqlite_like_loaders(conn)
         return _Reader(conn, self.label)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:

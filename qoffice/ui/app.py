@@ -179,7 +179,10 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     from qoffice.ui.language import apply_language
     from qoffice.ui.mainwindow import MainWindow
 
-    path = Path(db) if db else default_db_path()
+    from qoffice.db import pg
+
+    server = pg.is_url(db or "")  # a server's address (db/pg.py): no lock, no file, no daily file backup
+    path = db.strip() if server else (Path(db) if db else default_db_path())
     holder = None
     try:
         database = open_database(path, "create", program=GUI_PROGRAM)
@@ -210,14 +213,20 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
         window = MainWindow(ctx)
         from qoffice.ui.second_instance import make_read_only, network_notice
 
-        if database.readonly:
+        if server:
+            from qoffice.ui.server_db import mark_server_window
+
+            mark_server_window(window, database)
+        elif database.readonly:
             make_read_only(window, holder)
-        network_notice(window, path)
+        if not server:
+            network_notice(window, path)
         window.show()
         from qoffice.ui import crash
 
         QTimer.singleShot(0, lambda: crash.show_previous_crash(window))  # a hard crash of the last run, once
-        backup = None if database.readonly else _daily_backup(path, window)  # the holder makes it
+        # the holder makes it; a server's backups are the owner's scheduled `qoffice backup`
+        backup = None if database.readonly or server else _daily_backup(path, window)
         QTimer.singleShot(WARM_UP_AFTER_MS, window.warm_up)
         if smoke_mode:
             def finish():
@@ -232,6 +241,10 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
         if backup is not None:
             backup.wait(BACKUP_WAIT_AT_EXIT_MS)
         window.save_state()
+        if server:
+            from qoffice.ui.server_db import stop_server_window
+
+            stop_server_window(window)
         window.close()
         window.deleteLater()
         crash.finish_cleanly()

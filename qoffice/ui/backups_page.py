@@ -162,6 +162,10 @@ class BackupsPage(QWidget):
     # ---- what it shows -------------------------------------------------------------------
     @property
     def db_path(self) -> Path:
+        if getattr(self.ctx.db, "is_server", False):  # a server: the backups this PC made of it
+            from qoffice.db.pgcopy import pseudo_path
+
+            return pseudo_path(self.ctx.db)
         return Path(self.ctx.db.path)
 
     def reload(self) -> None:
@@ -185,10 +189,12 @@ class BackupsPage(QWidget):
 
     def _update_buttons(self) -> None:
         readonly = bool(self.ctx.db.readonly)
-        self.restore_button.setEnabled(self.selected() is not None and not readonly)
-        self.file_button.setEnabled(not readonly)
+        server = getattr(self.ctx.db, "is_server", False)  # restoring a server is the owner's `qoffice restore`
+        self.restore_button.setEnabled(self.selected() is not None and not readonly and not server)
+        self.file_button.setEnabled(not readonly and not server)
         self.restore_button.setToolTip(
-            _("The database is open read-only; close the other qoffice to restore.") if readonly
+            _("A server database is restored by its administrator (qoffice restore FILE --db ADDRESS).") if server
+            else _("The database is open read-only; close the other qoffice to restore.") if readonly
             else _("Choose a backup in the list first.") if self.selected() is None else "")
 
     def selected(self) -> backups_service.BackupRow | None:
@@ -220,7 +226,17 @@ class BackupsPage(QWidget):
         def failed(exc: KnownError) -> None:
             messages.known_error(self, exc)
 
-        self.last_job = run_in_background(self, lambda progress: backups_service.backup_now(path),
+        db = self.ctx.db
+        if getattr(db, "is_server", False):  # the same verified SQLite file, from one snapshot of the server
+            from qoffice.db.pgcopy import server_backup
+
+            def work(progress):
+                return server_backup(db, "manual")
+        else:
+            def work(progress):
+                return backups_service.backup_now(path)
+
+        self.last_job = run_in_background(self, work,
                                           title=_("Back up now"), label=_("Backing up the database…"),
                                           on_done=done, on_error=failed, cancellable=False)
         return self.last_job

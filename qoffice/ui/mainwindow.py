@@ -311,9 +311,16 @@ class MainWindow(QMainWindow):
         self.office_label.setText("　".join(p for p in (county, office) if p))
 
     def refresh_status(self) -> None:
-        self.db_label.setText(_("Database: {path}").format(path=self.ctx.db.path))
-        self.db_label.setToolTip(str(self.ctx.db.path))
-        backup = last_backup(self.ctx.db.path)
+        db = self.ctx.db
+        where = db.label if getattr(db, "is_server", False) else db.path  # a server: user@host:port/db
+        self.db_label.setText(_("Database: {path}").format(path=where))
+        self.db_label.setToolTip(str(where))
+        if getattr(db, "is_server", False):
+            from qoffice.db.pgcopy import pseudo_path
+
+            backup = last_backup(pseudo_path(db))  # the server backups made on this PC
+        else:
+            backup = last_backup(db.path)
         self.backup_label.setText(_("Last backup: {time}").format(time=backup.at.strftime("%Y-%m-%d %H:%M"))
                                   if backup else _("No backup yet"))
 
