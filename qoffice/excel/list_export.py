@@ -18,7 +18,7 @@ from qoffice.excel import cells
 from qoffice.excel.cells import CellWriter, atomic_save, display_width
 from qoffice.excel.outputs import check_output
 from qoffice.i18n import _
-from qoffice.services import Progress, report
+from qoffice.progress import Progress, report
 
 AUTO = "auto"  # decided per value: date → date cell, bool → 是/否, int/Decimal → number, else text
 ROW_NUMBER_HEADER = "序号"

@@ -29,7 +29,7 @@ from qoffice.domain.returndata import (
 )
 from qoffice.excel import cells
 from qoffice.excel.cells import DATE, INT, PCT1, RATE, TEXT, WAN, YESNO, CellWriter
-from qoffice.services import Progress, report
+from qoffice.progress import Progress, report
 
 # Column kinds and widths per data sheet, in header order.
 LAYOUT: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
