@@ -1,10 +1,10 @@
 """The main window: navigation on the left, county/office and the shared year on top, status bar.
 
-Areas are registered in AREAS, one line each, in the order of screens.md. A line names its class
-as "module:Class"; an area whose module does not exist yet is simply not shown (no placeholders),
-so a later issue adds its area by creating the module and one line here:
+Areas are registered in AREAS, one line each, in the order of screens.md. A line names a loader:
+a small function that imports the area's class by an ordinary `from … import` (so PyInstaller and
+import-linter see it, and a missing module fails a test instead of silently hiding a screen):
 
-        AreaEntry("forums", N_("Forums"), "forums.svg", "qoffice.ui.forums:ForumsArea"),
+        AreaEntry("forums", N_("Forums"), "forums.svg", _forums),
 
 Areas are built the first time they are shown: start-up imports and queries only the first one
 (the navigation lists them all; the stack holds a light placeholder until then). `window.areas`
@@ -17,8 +17,6 @@ An area class takes (ctx: AppContext) and may offer: `activated()` (called when 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -51,25 +49,77 @@ from qoffice.ui.state import ui_settings
 log = logging.getLogger("qoffice.ui")
 
 
+# Each loader imports its area when the area is first shown (start-up imports only the first one).
+def _city() -> type:
+    from qoffice.ui.city import CityArea
+    return CityArea
+
+
+def _enterprises() -> type:
+    from qoffice.ui.enterprises import EnterprisesArea
+    return EnterprisesArea
+
+
+def _forums() -> type:
+    from qoffice.ui.forums import ForumsArea
+    return ForumsArea
+
+
+def _meeting() -> type:
+    from qoffice.ui.meeting import MeetingArea
+    return MeetingArea
+
+
+def _projects() -> type:
+    from qoffice.ui.projects import ProjectsArea
+    return ProjectsArea
+
+
+def _awards() -> type:
+    from qoffice.ui.awards import AwardsArea
+    return AwardsArea
+
+
+def _partners() -> type:
+    from qoffice.ui.partners import PartnersArea
+    return PartnersArea
+
+
+def _returns() -> type:
+    from qoffice.ui.returns_page import ReturnsPage
+    return ReturnsPage
+
+
+def _recycle() -> type:
+    from qoffice.ui.enterprises import RecycleBinArea
+    return RecycleBinArea
+
+
+def _settings() -> type:
+    from qoffice.ui.settingsarea import SettingsArea
+    return SettingsArea
+
+
 @dataclass(frozen=True)
 class AreaEntry:
     key: str
     title: str  # English source string (N_); translated when the navigation is built
     icon: str  # file in resources/icons/
-    factory: str  # "module:Class"
+    load: Callable[[], type]  # imports and returns the area's class
+    levels: tuple[str, ...] = ("county", "city")  # the offices (setting `level`) that have it
 
 
 AREAS: list[AreaEntry] = [
-    AreaEntry("city", N_("City summary"), "returns.svg", "qoffice.ui.city:CityArea"),  # level = city only
-    AreaEntry("enterprises", N_("Enterprises"), "enterprises.svg", "qoffice.ui.enterprises:EnterprisesArea"),
-    AreaEntry("forums", N_("Forums"), "forums.svg", "qoffice.ui.forums:ForumsArea"),
-    AreaEntry("meeting", N_("Matchmaking meeting"), "meeting.svg", "qoffice.ui.meeting:MeetingArea"),
-    AreaEntry("projects", N_("Quality projects"), "projects.svg", "qoffice.ui.projects:ProjectsArea"),
-    AreaEntry("awards", N_("Awards"), "awards.svg", "qoffice.ui.awards:AwardsArea"),
-    AreaEntry("partners", N_("Partners"), "partners.svg", "qoffice.ui.partners:PartnersArea"),
-    AreaEntry("returns", N_("Annual return"), "returns.svg", "qoffice.ui.returns_page:ReturnsPage"),
-    AreaEntry("recycle", N_("Recycle bin"), "recycle.svg", "qoffice.ui.enterprises:RecycleBinArea"),
-    AreaEntry("settings", N_("Settings"), "settings.svg", "qoffice.ui.settingsarea:SettingsArea"),
+    AreaEntry("city", N_("City summary"), "returns.svg", _city, levels=("city",)),  # city.md
+    AreaEntry("enterprises", N_("Enterprises"), "enterprises.svg", _enterprises),
+    AreaEntry("forums", N_("Forums"), "forums.svg", _forums),
+    AreaEntry("meeting", N_("Matchmaking meeting"), "meeting.svg", _meeting),
+    AreaEntry("projects", N_("Quality projects"), "projects.svg", _projects),
+    AreaEntry("awards", N_("Awards"), "awards.svg", _awards),
+    AreaEntry("partners", N_("Partners"), "partners.svg", _partners),
+    AreaEntry("returns", N_("Annual return"), "returns.svg", _returns),
+    AreaEntry("recycle", N_("Recycle bin"), "recycle.svg", _recycle),
+    AreaEntry("settings", N_("Settings"), "settings.svg", _settings),
 ]
 
 MIN_FONT_PT, MAX_FONT_PT = 9, 20
@@ -79,20 +129,11 @@ FRAME_TOP, FRAME_SIDE = 31, 8
 FIRST_YEAR = 2013  # the policy's year
 
 
-def available_areas() -> list[tuple[AreaEntry, Callable[[], type]]]:
-    """The registered areas whose module exists (a missing module means: not built yet), each with
-    a loader that imports its class. Only the module's presence is checked (find_spec), so listing
-    the areas imports none of them."""
-    out = []
-    for entry in AREAS:
-        module_name = entry.factory.partition(":")[0]
-        try:
-            found = importlib.util.find_spec(module_name) is not None
-        except ModuleNotFoundError:  # a parent package is missing
-            found = False
-        if found:
-            out.append((entry, lambda e=entry: area_class(e)))
-    return out
+def available_areas(level: str | None = "county") -> list[tuple[AreaEntry, Callable[[], type]]]:
+    """The areas an office of `level` (the setting; None is a county office) has, in navigation
+    order, each with a loader that imports its class. Listing them imports none of them."""
+    level = level or "county"
+    return [(entry, lambda e=entry: area_class(e)) for entry in AREAS if level in entry.levels]
 
 
 def area_class(entry: AreaEntry) -> type:
@@ -100,8 +141,7 @@ def area_class(entry: AreaEntry) -> type:
     from qoffice.ui.list_export import install_enterprise_handlers
 
     install_enterprise_handlers()  # 导入 / 下载模板 / 导出 in the enterprise list
-    module_name, _sep, class_name = entry.factory.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    return entry.load()
 
 
 class LazyAreas(Mapping):
@@ -216,9 +256,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self._area_loaders: dict[str, Callable[[], type]] = {}
         keys = []
-        for entry, loader in available_areas():
-            if entry.key == "city" and self.ctx.setting("level") != "city":
-                continue  # 市级汇总: a city office's database only (city.md)
+        for entry, loader in available_areas(self.ctx.setting("level")):
             self._area_loaders[entry.key] = loader
             keys.append(entry.key)
             placeholder = QWidget()  # replaced by the area the first time it is shown

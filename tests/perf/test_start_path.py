@@ -77,14 +77,16 @@ def test_listing_the_areas_imports_none_of_them():
     code = textwrap.dedent("""
         import sys
         from qoffice.ui.mainwindow import available_areas
-        keys = [e.key for e, _load in available_areas()]
-        print(keys[0], len(keys), sorted(m for m in sys.modules if m.startswith("qoffice.ui.")
-                                         and m not in ("qoffice.ui.mainwindow", "qoffice.ui.context",
-                                                       "qoffice.ui.state")))
+        for level in ("county", "city"):
+            keys = [e.key for e, _load in available_areas(level)]
+            print(keys[0], len(keys), sorted(m for m in sys.modules if m.startswith("qoffice.ui.")
+                                             and m not in ("qoffice.ui.mainwindow", "qoffice.ui.context",
+                                                           "qoffice.ui.state")))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "enterprises 9 []"
+    # A county office lists nine areas; a city office has 市级汇总 first (city.md) as well.
+    assert out.stdout.strip().splitlines()[-2:] == ["enterprises 9 []", "city 10 []"]
 
 
 def test_start_up_does_not_import_the_other_areas(tmp_path):

@@ -157,13 +157,40 @@ def test_warm_up_builds_the_shown_lists_sql_after_the_window_shows(qtbot, qoffic
         database.close()
 
 
-def test_only_areas_whose_module_exists_are_listed(qtbot, db, monkeypatch):
+def test_every_registered_area_imports_its_class():
+    """Areas are imported explicitly: a registered one whose module or class is missing fails
+    here (a frozen build that missed a module would otherwise lose a screen)."""
+    from PySide6.QtWidgets import QWidget
+
     from qoffice.ui import mainwindow
 
+    for entry in mainwindow.AREAS:
+        cls = entry.load()
+        assert isinstance(cls, type) and issubclass(cls, QWidget), entry.key
+
+
+def test_a_registered_area_that_is_missing_is_an_error_not_a_hidden_screen(monkeypatch):
+    from qoffice.ui import mainwindow
+
+    def missing() -> type:
+        from qoffice.ui.not_built_yet import NowhereArea  # noqa: F401  (there is no such module)
+
     monkeypatch.setattr(mainwindow, "AREAS", mainwindow.AREAS + [
-        mainwindow.AreaEntry("nowhere", "Nowhere", "x.svg", "qoffice.ui.not_built_yet:NowhereArea")])
-    assert "nowhere" not in [entry.key for entry, _cls in mainwindow.available_areas()]
-    assert "enterprises" in [entry.key for entry, _cls in mainwindow.available_areas()]
+        mainwindow.AreaEntry("nowhere", "Nowhere", "x.svg", missing)])
+    entries = dict((entry.key, load) for entry, load in mainwindow.available_areas())
+    assert "nowhere" in entries and "enterprises" in entries
+    with pytest.raises(ModuleNotFoundError):
+        entries["nowhere"]()
+
+
+def test_the_city_area_is_listed_for_a_city_office_only():
+    from qoffice.ui import mainwindow
+
+    county = [entry.key for entry, _load in mainwindow.available_areas("county")]
+    city = [entry.key for entry, _load in mainwindow.available_areas("city")]
+    assert "city" not in county
+    assert [entry.key for entry, _load in mainwindow.available_areas(None)] == county  # not set: a county
+    assert [k for k in city if k != "city"] == county and city[0] == "city"
 
 
 def test_language_switch_changes_widgets_and_service_errors(qtbot, qoffice_home):
