@@ -1,7 +1,7 @@
 """Entry script of the frozen console executable `qoffice-cli` (see build.spec)."""
 import sys
 
-from qoffice.cli.main import main
+from qoffice.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

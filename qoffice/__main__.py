@@ -1,6 +1,6 @@
 """`python -m qoffice` runs the same entry point as the `qoffice` command."""
 import sys
 
-from qoffice.cli.main import main
+from qoffice.main import main
 
 sys.exit(main())

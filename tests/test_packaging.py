@@ -26,18 +26,18 @@ WIN = ROOT / "packaging" / "windows"
     (["nonsense"], "nonsense"),
 ])
 def test_launcher_finds_a_command(argv, expected):
-    from qoffice.ui.gui_launcher import command_in
+    from qoffice.main import command_in
 
     assert command_in(argv) == expected
 
 
 def test_launcher_refuses_a_command_and_points_to_qoffice_cli(tmp_path, monkeypatch, qoffice_home):
-    from qoffice.ui import gui_launcher
+    from qoffice.main import gui_main
 
     report = tmp_path / "report.json"
     monkeypatch.setenv("QOFFICE_EXIT_AFTER_SHOW", "1")
     monkeypatch.setenv("QOFFICE_SMOKE_REPORT", str(report))
-    assert gui_launcher.main(["demo-data", "--enterprises", "5"]) == 2
+    assert gui_main(["demo-data", "--enterprises", "5"]) == 2
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["language"] == "zh_CN"
     assert "请打开命令提示符" in data["prompt"] and "qoffice-cli demo-data --help" in data["prompt"]

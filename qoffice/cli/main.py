@@ -1,33 +1,39 @@
-"""Entry point of `qoffice` / `qoffice-cli`: no command → GUI; otherwise one of the commands.
+"""The command line: parses, runs one of the commands, maps errors to exit codes.
 
-Each command lives in its own module under qoffice.cli.commands with `register(subparsers)` and
-`run(args) -> int`; modules import only argparse at module level, so `qoffice --help` stays light
-(a test checks that PySide6, openpyxl and sqlalchemy.orm are not imported).
+qoffice.main (the entry point, above this layer and ui/) calls `main(argv, open_window=…)`: with
+no command the window is opened through that callback, so this layer never imports ui/.
+Each command lives in its own module under qoffice.cli.commands with `register(subparsers, name)`;
+the modules are imported explicitly below (a missing one is an ImportError, never a command that
+silently disappears, also in a frozen build) and import only argparse at module level, so
+`qoffice --help` stays light (tests check that PySide6, openpyxl and sqlalchemy.orm are not imported).
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
+
+from qoffice.cli.commands import (backup, check, city, db, demo_data, export_return, import_, restore,
+                                  settings, template)
 
 # command name -> module; order is the order of `qoffice --help`.
 COMMANDS = {
-    "import": "qoffice.cli.commands.import_",
-    "template": "qoffice.cli.commands.template",
-    "export-return": "qoffice.cli.commands.export_return",
-    "settings": "qoffice.cli.commands.settings",
-    "demo-data": "qoffice.cli.commands.demo_data",
-    "backup": "qoffice.cli.commands.backup",
-    "restore": "qoffice.cli.commands.restore",
-    "check": "qoffice.cli.commands.check",
-    "city": "qoffice.cli.commands.city",
-    "db": "qoffice.cli.commands.db",
+    "import": import_,
+    "template": template,
+    "export-return": export_return,
+    "settings": settings,
+    "demo-data": demo_data,
+    "backup": backup,
+    "restore": restore,
+    "check": check,
+    "city": city,
+    "db": db,
 }
 
 
-def _ensure_utf8_streams() -> None:
+def ensure_utf8_streams() -> None:
     """JSON and Chinese text go out as UTF-8 whatever the console code page; cope with None
     streams (a windowed frozen build on Windows has no stdout/stderr)."""
     for name in ("stdout", "stderr"):
@@ -41,7 +47,7 @@ def _ensure_utf8_streams() -> None:
                 pass
 
 
-def _split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
+def split_qt_args(argv: list[str]) -> tuple[list[str], list[str]]:
     """Qt's own options (-platform offscreen, -style fusion, …) go to Qt, never to argparse."""
     qt_with_value = {"-platform", "-style", "-stylesheet", "-qwindowgeometry", "-qwindowtitle",
                      "-qwindowicon", "-display", "-platformpluginpath", "-platformtheme", "-plugin",
@@ -114,30 +120,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help=_("database file (default: qoffice.db in the data folder)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue  # command not built yet
-            raise
-        mod.register(sub, name)
+        module.register(sub, name)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    _ensure_utf8_streams()
+def main(argv: list[str] | None = None, open_window: Callable[[str | None, list[str]], int] | None = None) -> int:
+    """Run the command in `argv` (default: sys.argv[1:]); with no command, `open_window(db, qt_args)`
+    (given by qoffice.main), or the help when there is no window to open."""
+    ensure_utf8_streams()
     if argv is None:  # the real entry point (not a test calling main): quiet finalisers at exit too
         _quiet_unraisable()
     argv = list(sys.argv[1:] if argv is None else argv)
-    ours, qt_args = _split_qt_args(argv)
+    ours, qt_args = split_qt_args(argv)
     wants_json = "--json" in ours
     try:
-        return _main(ours, qt_args, wants_json)
+        return _main(ours, qt_args, wants_json, open_window)
     except Exception as exc:  # the guard: a bug is one line naming the log, never a traceback
         return _fail(_unexpected(exc), 2, wants_json)
 
 
-def _main(ours: list[str], qt_args: list[str], wants_json: bool) -> int:
+def _main(ours: list[str], qt_args: list[str], wants_json: bool, open_window) -> int:
     from qoffice.i18n import set_language
 
     set_language(None)
@@ -161,12 +163,10 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool) -> int:
     except KnownError as exc:
         return _fail(exc.message, exc.exit_code, wants_json)
     if args.command is None:
-        if os.environ.get("QOFFICE_CLI_ONLY"):
+        if open_window is None or os.environ.get("QOFFICE_CLI_ONLY"):
             parser.print_help()
             return 0
-        from qoffice.ui.app import run_gui  # only now: the GUI is the one place Qt is imported
-
-        return run_gui(db=args.db, qt_args=qt_args)
+        return open_window(args.db, qt_args)
 
     try:
         return int(args.func(args) or 0)
@@ -282,5 +282,5 @@ def _fail(message: str, code: int, wants_json: bool, usage: bool = False) -> int
     return code
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # `python -m qoffice.cli.main`: the command line only (no window)
     sys.exit(main())

@@ -1,4 +1,4 @@
-"""Entry script of the frozen windowed executable `qoffice`: opens the window, refuses commands.
+"""The windowed frozen executable's refusal of a command (its entry is qoffice.main.gui_main).
 
 A windowed Windows executable has no console, so a command's output would vanish: given a command
 (or --help/--version) it shows a message box pointing to `qoffice-cli` instead and exits 2. In the
@@ -9,28 +9,6 @@ from __future__ import annotations
 
 import sys
 
-_HELP_FLAGS = {"-h", "--help", "--version"}
-
-
-def command_in(argv: list[str]) -> str | None:
-    """The command (or help flag) given on the command line, if any; Qt's own options are skipped."""
-    from qoffice.cli.main import COMMANDS, _split_qt_args
-
-    ours, _qt = _split_qt_args(argv)
-    skip_next = False
-    for arg in ours:
-        if skip_next:
-            skip_next = False
-            continue
-        if arg == "--db":
-            skip_next = True
-            continue
-        if arg in _HELP_FLAGS or arg in COMMANDS:
-            return arg
-        if not arg.startswith("-"):
-            return arg  # an unknown word: still a command attempt, not something the window takes
-    return None
-
 
 def use_cli_message(command: str) -> str:
     from qoffice.i18n import _
@@ -40,12 +18,10 @@ def use_cli_message(command: str) -> str:
              "use qoffice-cli instead, for example:") + "\n\n" + example
 
 
-def refuse_command(command: str, argv: list[str]) -> int:
-    from qoffice.cli.main import _ensure_utf8_streams, _split_qt_args
-    from qoffice.i18n import _, current_language, set_language
+def refuse_command(command: str, qt_args: list[str]) -> int:
+    """Show why `command` is not run here (streams and language already set by the entry point)."""
+    from qoffice.i18n import _, current_language
 
-    _ensure_utf8_streams()
-    set_language(None)
     text = use_cli_message(command)
     if sys.stderr is not None:
         print(text, file=sys.stderr)
@@ -56,22 +32,7 @@ def refuse_command(command: str, argv: list[str]) -> int:
         return 2
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    _ours, qt_args = _split_qt_args(argv)
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     QMessageBox.information(None, _("qoffice"), text)
     del app
     return 2
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    command = command_in(argv)
-    if command is not None:
-        return refuse_command(command, argv)
-    from qoffice.cli.main import main as cli_main
-
-    return cli_main(argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -281,10 +281,7 @@ def test_demo_database_passes_check(tmp_path, qoffice_home, capsys):
 
 
 def test_current_year_return_really_exports_with_no_errors_and_three_warnings(tmp_path, qoffice_home, capsys):
-    """End to end through the real `export-return` command (skipped until it exists)."""
-    from qoffice.cli.main import COMMANDS
-
-    pytest.importorskip(COMMANDS["export-return"])
+    """End to end through the real `export-return` command."""
     path = tmp_path / "r.db"
     assert main(["--db", str(path), "demo-data", "--enterprises", "300", "--seed", "4"]) == 0
     capsys.readouterr()

@@ -1,0 +1,65 @@
+"""The entry point, above ui/ and cli/: `qoffice` (and `qoffice-cli`, `python -m qoffice`) runs a
+command through qoffice.cli, or with no command opens the window through qoffice.ui.
+
+The windowed frozen executable starts at `gui_main`: it has no console, so a command given to it is
+refused with a message box pointing to `qoffice-cli` (qoffice.ui.gui_launcher shows the box).
+Nothing heavy is imported at module level: `qoffice --help` stays light.
+"""
+from __future__ import annotations
+
+import sys
+
+_HELP_FLAGS = {"-h", "--help", "--version"}
+
+
+def open_window(db: str | None, qt_args: list[str]) -> int:
+    """The window on the database `db` (None: the default one); Qt is imported only now."""
+    from qoffice.ui.app import run_gui
+
+    return run_gui(db=db, qt_args=qt_args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`qoffice [--db X] [COMMAND …]`: a command runs in the command line, none opens the window."""
+    from qoffice.cli.main import main as cli_main
+
+    return cli_main(argv, open_window=open_window)
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The command (or help flag) given on the command line, if any; Qt's own options are skipped."""
+    from qoffice.cli.main import COMMANDS, split_qt_args
+
+    ours, _qt = split_qt_args(argv)
+    skip_next = False
+    for arg in ours:
+        if skip_next:
+            skip_next = False
+            continue
+        if arg == "--db":
+            skip_next = True
+            continue
+        if arg in _HELP_FLAGS or arg in COMMANDS:
+            return arg
+        if not arg.startswith("-"):
+            return arg  # an unknown word: still a command attempt, not something the window takes
+    return None
+
+
+def gui_main(argv: list[str] | None = None) -> int:
+    """Entry of the frozen windowed executable: the window, or a refusal of a command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = command_in(argv)
+    if command is None:
+        return main(argv)
+    from qoffice.cli.main import ensure_utf8_streams, split_qt_args
+    from qoffice.i18n import set_language
+    from qoffice.ui.gui_launcher import refuse_command
+
+    ensure_utf8_streams()
+    set_language(None)
+    return refuse_command(command, split_qt_args(argv)[1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
