@@ -159,3 +159,79 @@ def test_every_area_opens_on_a_server_with_demo_data(qtbot, pg_url, tmp_path, an
         stop_server_window(window)
         window.close()
         db.close()
+
+
+@pytest.fixture
+def memory_keyring():
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.items = {}
+
+        def get_password(self, service, username):
+            return self.items.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.items[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.items.pop((service, username), None)
+
+    before = keyring.get_keyring()
+    ring = Memory()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(before)
+
+
+def test_settings_database_page_tests_and_saves_a_server(qtbot, pg_url, qoffice_home, memory_keyring, answers):
+    from qoffice.db import pg
+    from qoffice.ui.database_page import DatabasePage, configured_database
+
+    page = DatabasePage()
+    qtbot.addWidget(page)
+    assert page.local_radio.isChecked() and not page.server_box.isEnabled()
+    f = pg.split_url(pg_url)
+    page.server_radio.setChecked(True)
+    page.host.setText(f["host"])
+    page.port.setValue(f["port"])
+    page.database.setText("no_such_database")
+    page.user.setText(f["user"])
+    page.sslmode.setCurrentIndex(page.sslmode.findData("disable"))
+    page.test_now()
+    qtbot.waitUntil(lambda: "没有这个数据库" in page.result.text(), timeout=10000)
+    assert "\n" not in page.result.text() and "重试" in page.result.text()
+    assert page.database.text() == "no_such_database"  # the form is kept
+    page.database.setText(f["database"])
+    page.test_now()
+    qtbot.waitUntil(lambda: "PostgreSQL" in page.result.text(), timeout=10000)
+    assert "所有者" in page.result.text()
+    page.password.setText("Secret-in-store-9")
+    assert page.save()
+    url = configured_database()
+    assert url and "Secret" not in url and pg.split_url(url)["database"] == f["database"]
+    assert list(memory_keyring.items.values()) == ["Secret-in-store-9"]
+    text = "\n".join(p.read_bytes().decode("utf-8", "replace") for p in qoffice_home.rglob("*") if p.is_file())
+    assert "Secret-in-store-9" not in text
+    # reopened, the page shows the saved choice; 本机数据库 switches back
+    again = DatabasePage()
+    qtbot.addWidget(again)
+    assert again.server_radio.isChecked() and again.database.text() == f["database"]
+    again.local_radio.setChecked(True)
+    assert again.save() and configured_database() is None
+
+
+def test_build_url_and_split_url_round_trip():
+    from qoffice.db import pg
+
+    url = pg.build_url("db.office.local", 5433, "qoffice", "zhang", "verify-full", "/etc/ca.crt")
+    assert url == "postgresql://zhang@db.office.local:5433/qoffice?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.crt"
+    assert pg.split_url(url) == {"host": "db.office.local", "port": 5433, "database": "qoffice", "user": "zhang",
+                                 "sslmode": "verify-full", "ca_file": "/etc/ca.crt"}
+    sock = pg.build_url("/run/postgresql", 5432, "qoffice", "li", "prefer")
+    assert pg.split_url(sock)["host"] == "/run/postgresql" and pg.is_server_url(sock)

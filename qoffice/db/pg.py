@@ -68,6 +68,51 @@ def check_url(value: str) -> str:
     return value
 
 
+SSL_MODES = ("disable", "prefer", "require", "verify-full")
+
+
+def build_url(host: str, port: int, database: str, user: str, sslmode: str = "prefer",
+              ca_file: str | None = None) -> str:
+    """The address of 设置 → 数据库's fields (no password: that is the credential store's). A host that
+    is a folder (a unix socket directory) goes in ?host=, as libpq takes it."""
+    from urllib.parse import quote, urlencode
+
+    host, database, user = host.strip(), database.strip(), user.strip()
+    query = {}
+    if host.startswith("/"):
+        query["host"] = host
+        query["port"] = str(port)
+        netloc = f"{quote(user, safe='')}@" if user else ""
+    else:
+        netloc = (f"{quote(user, safe='')}@" if user else "") + (f"[{host}]" if ":" in host else host) + f":{port}"
+    if sslmode and sslmode != "prefer":
+        query["sslmode"] = sslmode
+    if ca_file and sslmode == "verify-full":
+        query["sslrootcert"] = ca_file
+    return f"postgresql://{netloc}/{quote(database, safe='')}" + (f"?{urlencode(query)}" if query else "")
+
+
+def split_url(value: str) -> dict:
+    """The fields of an address, for 设置 → 数据库 (the inverse of build_url)."""
+    url = sa_url(value)
+    q = {k: (v[0] if isinstance(v, tuple) else v) for k, v in url.query.items()}
+    host = url.host or q.get("host") or ""
+    port = url.port or int(q.get("port") or 5432)
+    return {"host": host, "port": port, "database": url.database or "", "user": url.username or "",
+            "sslmode": q.get("sslmode", "prefer"), "ca_file": q.get("sslrootcert", "")}
+
+
+def test_connection(value: str, password: str | None = None) -> dict:
+    """Connect once (测试连接): {'server_version', 'role', 'revision'}; a failure is DatabaseError's one line."""
+    url = sa_url(check_url(value))
+    if password:
+        url = url.set(password=password)
+    else:
+        url = with_stored_password(url)
+    revision, _ours, role, version = _probe(url)
+    return {"server_version": version, "role": role, "revision": revision}
+
+
 def take_password(value: str, note: Callable[[str], None] | None = None) -> str:
     """A URL with a password in it is accepted once: the password goes to the credential store and the
     URL without it is returned (with a note). Without a store the password is used for this run only,

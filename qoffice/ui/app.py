@@ -181,6 +181,10 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
 
     from qoffice.db import pg
 
+    if not db:  # 设置 → 数据库 on this PC may name the office server
+        from qoffice.ui.database_page import configured_database
+
+        db = configured_database()
     server = pg.is_url(db or "")  # a server's address (db/pg.py): no lock, no file, no daily file backup
     path = db.strip() if server else (Path(db) if db else default_db_path())
     holder = None

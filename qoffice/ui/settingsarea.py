@@ -164,6 +164,10 @@ class SettingsArea(QWidget):
         self.backups = BackupsPage(ctx)
         self.backups.restored.connect(self.activated)
         self.tabs.addTab(self.backups, _("Backup and restore"))
+        from qoffice.ui.database_page import DatabasePage  # 本机数据库 / 办公室服务器 (issue 16)
+
+        self.database_page = DatabasePage(ctx)
+        self.tabs.addTab(self.database_page, _("Database"))
         outer = QHBoxLayout(general)
         column = QWidget()
         column.setMaximumWidth(760)  # a form stretched over a wide screen is hard to read
