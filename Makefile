@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_HOME := $(CURDIR)/demo
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap run test test-fast bench dist windows-installer demo screenshots clean i18n
+.PHONY: bootstrap run test test-fast lint bench dist windows-installer demo screenshots clean i18n
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -20,11 +20,17 @@ run: demo
 	  echo "没有图形显示 (no display). Run it under a virtual screen:  xvfb-run -a make run"; exit 1; fi
 	QOFFICE_HOME=$(DEMO_HOME) $(PY) -m qoffice --db $(DEMO_HOME)/qoffice.db
 
+# The linters run inside the suite too (tests/test_architecture.py): ruff and the import-linter
+# contracts of pyproject.toml, so `make test` fails on a broken layer or a lint error.
 test: bootstrap
 	QOFFICE_REQUIRE_PG=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: bootstrap
 	QOFFICE_REQUIRE_PG=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: bootstrap
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: bootstrap
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
