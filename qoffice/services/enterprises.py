@@ -28,6 +28,7 @@ from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
+from qoffice.services.changes import Changes
 
 # Every field a clerk edits, in the editor's order.
 EDITABLE_FIELDS = (
@@ -284,3 +285,38 @@ def delete_figures(session: Session, row: YearFigures) -> None:
     session.delete(row)
     w.flush()
     session.flush()
+
+
+# ---- operations: one write each, from ids, in one transaction; they return what they changed ----
+
+def move_to_recycle_bin(db, ids: list[int]) -> Changes:
+    """删除 in the list: the enterprises go to the recycle bin (restorable)."""
+    with db.session() as s:
+        done = [ent.id for ent in s.scalars(select(Enterprise).where(Enterprise.id.in_(ids),
+                                                                      Enterprise.deleted_at.is_(None)))]
+        for eid in done:
+            soft_delete(s, s.get(Enterprise, eid))
+    return Changes.of("enterprise", ids=done)
+
+
+def restore_from_recycle_bin(db, ids: list[int]) -> Changes:
+    """恢复 in the recycle bin."""
+    with db.session() as s:
+        done = [ent.id for ent in s.scalars(select(Enterprise).where(Enterprise.id.in_(ids),
+                                                                      Enterprise.deleted_at.is_not(None)))]
+        for eid in done:
+            restore(s, s.get(Enterprise, eid))
+    return Changes.of("enterprise", ids=done)
+
+
+PURGED_TABLES = ("enterprise", "year_figures", "project", "award", "signup", "forum")
+
+
+def purge_many(db, ids: list[int]) -> Changes:
+    """彻底删除 of deleted enterprises (live ones are skipped), with all their records."""
+    with db.session() as s:
+        done = [ent.id for ent in s.scalars(select(Enterprise).where(Enterprise.id.in_(ids),
+                                                                      Enterprise.deleted_at.is_not(None)))]
+        for eid in done:
+            purge(s, s.get(Enterprise, eid))
+    return Changes.of(*PURGED_TABLES, ids=done) if done else Changes()

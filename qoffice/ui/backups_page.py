@@ -31,6 +31,7 @@ from qoffice.db.database import GUI_PROGRAM
 from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import backups as backups_service
+from qoffice.services.changes import Changes
 from qoffice.ui import messages
 from qoffice.ui.worker import run_in_background
 
@@ -82,10 +83,10 @@ def choose_file(parent) -> str:
 def reload_everything(ctx) -> None:
     """After a restore every area shows the restored data: all tables changed, settings too."""
     from qoffice.db.models import Base
+    from qoffice.services.changes import Changes
 
     ctx.settingsChanged.emit()
-    for table in Base.metadata.tables:
-        ctx.dataChanged.emit(table)
+    ctx.publish(Changes.of(*Base.metadata.tables))
 
 
 class BackupsPage(QWidget):
@@ -220,7 +221,7 @@ class BackupsPage(QWidget):
             log.info("manual backup %s", made.name)
             self.reload()
             self.select_path(made)
-            self.ctx.dataChanged.emit("backup")  # the status bar's last backup time
+            self.ctx.publish(Changes.of("backup"))  # the status bar's last backup time
             messages.info(self, _("The database was backed up to {path}.").format(path=made))
 
         def failed(exc: KnownError) -> None:

@@ -16,12 +16,15 @@ from qoffice.services import settings as settings_service
 
 
 class AppContext(QObject):
-    """Passed to every area's constructor. Areas emit `dataChanged(table)` after a write so the
-    other areas (and the status bar) refresh; `yearChanged` follows the shared year selector."""
+    """Passed to every area's constructor. After a write, `publish(changes)` — called by
+    qoffice.ui.operations.run_op, the one way the GUI writes — emits `changed(Changes)` once, then
+    `dataChanged(table)` for each table touched, so every area (and the status bar) refreshes;
+    `yearChanged` follows the shared year selector."""
 
     yearChanged = Signal(int)
     settingsChanged = Signal()
     languageChanged = Signal(str)
+    changed = Signal(object)  # qoffice.services.changes.Changes
     dataChanged = Signal(str)  # table name, e.g. "enterprise"
 
     def __init__(self, db, year: int | None = None):
@@ -37,6 +40,14 @@ class AppContext(QObject):
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         return settings_service.get(self.db, key, default)
+
+    def publish(self, changes) -> None:
+        """The one hook after a write: every area hears what changed (the tables in a fixed order)."""
+        if not changes:
+            return
+        self.changed.emit(changes)
+        for table in sorted(changes.tables):
+            self.dataChanged.emit(table)
 
     def counties(self) -> list[str]:
         return settings_service.counties(self.db)
@@ -63,11 +74,13 @@ class AreaContext(AppContext):
         self.settingsChanged.connect(self._out_settings)
         self.languageChanged.connect(self._out_language)
         self.dataChanged.connect(self._out_data)
+        self.changed.connect(self._out_changed)
         # Incoming: slots of this QObject, so Qt drops these connections when it is destroyed.
         shared.yearChanged.connect(self._in_year)
         shared.settingsChanged.connect(self._in_settings)
         shared.languageChanged.connect(self._in_language)
         shared.dataChanged.connect(self._in_data)
+        shared.changed.connect(self._in_changed)
 
     # the shared state
     @property
@@ -91,6 +104,9 @@ class AreaContext(AppContext):
 
     def for_area(self, owner: QObject | None = None) -> AreaContext:
         return self.shared.for_area(owner)
+
+    def publish(self, changes) -> None:
+        self.shared.publish(changes)
 
     # relaying
     def _out(self, signal, *args) -> None:
@@ -127,6 +143,14 @@ class AreaContext(AppContext):
     @Slot(str)
     def _out_data(self, table: str) -> None:
         self._out(self.shared.dataChanged, table)
+
+    @Slot(object)
+    def _out_changed(self, changes) -> None:
+        self._out(self.shared.changed, changes)
+
+    @Slot(object)
+    def _in_changed(self, changes) -> None:
+        self._in(self.changed, changes)
 
     @Slot(int)
     def _in_year(self, year: int) -> None:

@@ -10,11 +10,15 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from qoffice.domain import vocab
 from qoffice.i18n import N_, _, ngettext
 from qoffice.services import settings as settings_service
+from qoffice.services.changes import Changes
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, StartSql, vocab_order
 
+from qoffice.ui.operations import run_op
+
 if TYPE_CHECKING:
     from qoffice.ui.enterprise_editor import EnterpriseEditor
+    from qoffice.ui.worker import Job
 
 # The editor, the services and the models are imported when first used, not at start-up: this
 # module opens the window's first list, which must not wait for SQLAlchemy (see listmodel).
@@ -119,6 +123,7 @@ EXTRA_HANDLERS: dict[str, Callable] = {}
 
 class EnterprisesArea(QWidget):
     statusText = Signal(str)
+    watches = ("enterprise",)
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -136,7 +141,7 @@ class EnterprisesArea(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         self.list.countsChanged.connect(self.statusText)
-        ctx.dataChanged.connect(self._data_changed)
+        ctx.changed.connect(self._changed)
         ctx.settingsChanged.connect(self.list.reload_filters)
         self.editor: EnterpriseEditor | None = None
 
@@ -146,8 +151,8 @@ class EnterprisesArea(QWidget):
     def status_text(self) -> str:
         return self.list.counts_text()
 
-    def _data_changed(self, table: str) -> None:
-        if table == "enterprise":
+    def _changed(self, changes: Changes) -> None:
+        if changes.touches(self.watches):
             self.list.reload()
 
     def open_editor(self, enterprise_id: int | None) -> EnterpriseEditor:
@@ -172,21 +177,19 @@ class EnterprisesArea(QWidget):
         self.open_editor(enterprise_id)
 
     def _saved(self, enterprise_id: int) -> None:
-        self.ctx.dataChanged.emit("enterprise")
+        self.ctx.publish(Changes.of("enterprise", ids=[enterprise_id]))  # the editor saved it
         self.list.select_id(enterprise_id)
 
-    def delete(self, ids: list) -> None:
-        from qoffice.db.models import Enterprise
+    def delete(self, ids: list) -> Job:
         from qoffice.services import enterprises as enterprise_service
 
-        with self.ctx.db.session() as s:
-            for eid in ids:
-                enterprise_service.soft_delete(s, s.get(Enterprise, eid))
-        self.ctx.dataChanged.emit("enterprise")
+        db = self.ctx.db
+        return run_op(self, self.ctx, lambda: enterprise_service.move_to_recycle_bin(db, ids))
 
 
 class RecycleBinArea(QWidget):
     statusText = Signal(str)
+    watches = ("enterprise",)
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -198,7 +201,7 @@ class RecycleBinArea(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         self.list.countsChanged.connect(self.statusText)
-        ctx.dataChanged.connect(self._data_changed)  # a bound method: disconnected when the area goes
+        ctx.changed.connect(self._changed)  # a bound method: disconnected when the area goes
 
     def activated(self) -> None:
         self.list.reload()
@@ -206,25 +209,20 @@ class RecycleBinArea(QWidget):
     def status_text(self) -> str:
         return self.list.counts_text()
 
-    def _data_changed(self, table: str) -> None:
-        if table == "enterprise":
+    def _changed(self, changes: Changes) -> None:
+        if changes.touches(self.watches):
             self.list.reload()
 
-    def restore(self, ids: list) -> None:
+    def restore(self, ids: list) -> Job | None:
         if not ids:
-            return
-        from qoffice.db.models import Enterprise
+            return None
         from qoffice.services import enterprises as enterprise_service
 
-        with self.ctx.db.session() as s:
-            for eid in ids:
-                enterprise_service.restore(s, s.get(Enterprise, eid))
-        self.ctx.dataChanged.emit("enterprise")
+        db = self.ctx.db
+        return run_op(self, self.ctx, lambda: enterprise_service.restore_from_recycle_bin(db, ids))
 
-    def purge(self, ids: list) -> None:
+    def purge(self, ids: list) -> Job | None:
         """彻底删除 (qoffice.ui.purge): the question names what goes; its records go too."""
         from qoffice.ui.purge import purge_enterprises
 
-        if purge_enterprises(self, self.ctx.db, ids):
-            for table in ("enterprise", "year_figures", "project", "award", "signup", "forum"):
-                self.ctx.dataChanged.emit(table)
+        return purge_enterprises(self, self.ctx, ids)

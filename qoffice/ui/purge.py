@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qoffice.db.models import Award, Enterprise, ForumAttendance, Project, SignUp, YearFigures
-from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import enterprises as enterprise_service
 from qoffice.ui import messages
+from qoffice.ui.operations import run_op
+from qoffice.ui.worker import Job
 
 # What services.enterprises.purge() removes besides the enterprise, by the key its counts use.
 _COUNTED = (("figures", YearFigures), ("projects", Project), ("awards", Award), ("signups", SignUp),
@@ -61,25 +62,23 @@ def confirmation_text(items: list[PurgeItem]) -> str:
     return f"{head}\n\n{lines}\n\n{tail}"
 
 
-def purge_enterprises(parent, db, ids: list[int]) -> list[PurgeItem]:
-    """Ask, then purge. Returns what was removed ([] when the clerk said no or nothing was left)."""
+def purge_enterprises(parent, ctx, ids: list[int]) -> Job | None:
+    """Ask, then purge on the worker (services.enterprises.purge_many). Returns the running job, or
+    None when the clerk said no or nothing was left to purge."""
     if not ids:
-        return []
-    with db.read_session() as s:
+        return None
+    with ctx.db.read_session() as s:
         items = preview(s, ids)
     if not items:
-        return []
+        return None
     if not messages.ask(parent, confirmation_text(items), default=False):
-        return []
-    try:
-        with db.session() as s:
-            for item in items:
-                ent = s.get(Enterprise, item.id)
-                if ent is not None:
-                    enterprise_service.purge(s, ent)
-    except KnownError as exc:  # read-only view, disk full…: nothing was removed
-        messages.known_error(parent, exc)
-        return []
-    messages.info(parent, _("{name} was deleted permanently.").format(name=items[0].name) if len(items) == 1
-                  else _("{n} enterprises were deleted permanently.").format(n=len(items)))
-    return items
+        return None
+    db = ctx.db
+
+    def done(_changes) -> None:
+        messages.info(parent, _("{name} was deleted permanently.").format(name=items[0].name) if len(items) == 1
+                      else _("{n} enterprises were deleted permanently.").format(n=len(items)))
+
+    # A KnownError (read-only view, disk full…) is shown as a message: nothing was removed.
+    return run_op(parent, ctx, lambda: enterprise_service.purge_many(db, [item.id for item in items]),
+                  on_done=done)

@@ -71,8 +71,10 @@ class Job:
     """One piece of background work; created by run_in_background()."""
 
     def __init__(self, parent: QWidget | None, fn: Callable[[Callable], Any], *, title: str, label: str,
-                 on_done, on_error, on_cancelled, cancellable: bool, show_after_ms: int):
+                 on_done, on_error, on_cancelled, cancellable: bool, show_after_ms: int,
+                 on_result=None):
         self.fn = fn
+        self.on_result = on_result  # called with the result even when the screen has gone
         self.parent = parent
         self.label = label
         self.on_done, self.on_error, self.on_cancelled = on_done, on_error, on_cancelled
@@ -147,6 +149,8 @@ class Job:
     def _on_succeeded(self, result: Any) -> None:
         self.result = result
         self._finish()
+        if self.on_result is not None:
+            self.on_result(result)
         if self.orphaned():
             log.info("work done after its screen closed: %s", self.label)
         elif self.on_done is not None:
@@ -182,11 +186,11 @@ def run_in_background(parent: QWidget | None, fn: Callable[[Callable], Any], *, 
                       label: str = "", on_done: Callable[[Any], None] | None = None,
                       on_error: Callable[[KnownError], None] | None = None,
                       on_cancelled: Callable[[], None] | None = None, cancellable: bool = True,
-                      show_after_ms: int = SHOW_AFTER_MS) -> Job:
+                      show_after_ms: int = SHOW_AFTER_MS, on_result: Callable[[Any], None] | None = None) -> Job:
     """Run fn(progress) on a pool thread; see the module docstring."""
     job = Job(parent, fn, title=title or _("qoffice"), label=label or _("Working…"), on_done=on_done,
               on_error=on_error, on_cancelled=on_cancelled, cancellable=cancellable,
-              show_after_ms=show_after_ms)
+              show_after_ms=show_after_ms, on_result=on_result)
     _active.add(job)
     QThreadPool.globalInstance().start(_Runnable(job))
     return job

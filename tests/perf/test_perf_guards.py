@@ -234,7 +234,7 @@ def test_the_window_opens_on_its_first_page_without_sqlalchemy(tmp_path):
         import json, os, sys
         os.environ["QOFFICE_EXIT_AFTER_SHOW"] = "1"
         os.environ["QOFFICE_SMOKE_REPORT"] = {str(tmp_path / "smoke.json")!r}
-        from qoffice.cli.main import main
+        from qoffice.main import main  # the entry point above ui/ and cli/
         code = main(["--db", {str(db_path)!r}, "-platform", "offscreen"])
         print(json.dumps({{"code": code, "sqlalchemy": sorted(m for m in sys.modules if m.startswith("sqlalchemy"))}}))
     """)

@@ -197,16 +197,50 @@ def test_soft_delete_and_restore_through_the_recycle_bin(qtbot, db, builders, an
     answers.reply = True
     qtbot.keyClick(area.list.table, Qt.Key_Delete)
     assert answers[-1][0] == "question" and "回收站" in answers[-1][1]
-    assert model.total_count == 1
+    qtbot.waitUntil(lambda: model.total_count == 1)  # written on the worker
     assert bin_area.list.model.total_count == 1
     bmodel = bin_area.list.model
     assert bmodel.data(bmodel.index(0, 2)) == "海安待删企业"
     bin_area.list.table.selectRow(0)
     bin_area.list.buttons["action0"].click()  # 恢复
-    assert bin_area.list.model.total_count == 0
+    qtbot.waitUntil(lambda: bin_area.list.model.total_count == 0)
     assert model.total_count == 2
     with db.read_session() as s:
         assert all(e.deleted_at is None for e in s.scalars(select(Enterprise)))
+
+
+def test_deleting_many_enterprises_is_one_operation_on_the_worker(qtbot, db, builders, answers, monkeypatch):
+    """The N enterprises go to the recycle bin in one service call (one transaction) off the GUI
+    thread, and every area refreshes from the changes it returns — none writes on its own."""
+    import threading
+
+    with db.session() as s:
+        ids = [builders.make_enterprise(s, name=f"海门批量企业{i}").id for i in range(5)]
+        builders.make_enterprise(s, name="海门保留企业")
+    calls = []
+    real = enterprise_service.move_to_recycle_bin
+
+    def spy(database, chosen):
+        calls.append((sorted(chosen), threading.current_thread() is threading.main_thread()))
+        return real(database, chosen)
+
+    monkeypatch.setattr(enterprise_service, "move_to_recycle_bin", spy)
+    ctx = make_ctx(db)
+    area, bin_area = EnterprisesArea(ctx), RecycleBinArea(ctx)
+    qtbot.addWidget(area)
+    qtbot.addWidget(bin_area)
+    area.activated()
+    bin_area.activated()
+    heard = []
+    ctx.changed.connect(heard.append)
+    area.delete(ids)
+    qtbot.waitUntil(lambda: area.list.model.total_count == 1)
+    assert calls == [(sorted(ids), False)]
+    assert [sorted(c.tables) for c in heard] == [["enterprise"]] and sorted(heard[0].ids) == sorted(ids)
+    assert bin_area.list.model.total_count == 5
+    bin_area.restore(ids[:2])
+    qtbot.waitUntil(lambda: bin_area.list.model.total_count == 3)
+    assert area.list.model.total_count == 3
 
 
 def test_change_log_shows_the_audit_entry(qtbot, db, builders, answers):
