@@ -271,7 +271,7 @@ def _scaled(value: Decimal | None, scale: int) -> int | None:
     the exact Fraction, without its cost on 100,000 cells)."""
     if value is None:
         return None
-    exact = _WIDE.multiply(value, scale)
+    exact = value.scaleb(4, _WIDE) if scale == 10000 else _WIDE.multiply(value, scale)  # scaleb: exponent only
     whole = int(exact)
     if whole == exact:
         return whole

@@ -295,19 +295,23 @@ def withdraw(session: Session, year: int, county: str, reason: str) -> CityRetur
 def _to_return(rec_fields, rows: Sequence[tuple[str, int, str]]) -> city.CountyReturn:
     (county, year, office, operator, phone, filled, software, summary_json) = rec_fields
     by_sheet: dict[str, list[city.Row]] = {name: [] for name in city.DETAIL_SHEETS + (city.S_CHECKS,)}
-    convs: dict[str, object] = {}
+    # Stored values are already typed and clean (text stripped, codes normalised): only what JSON
+    # cannot hold is turned back — Decimals (万元, rates) and dates, which it keeps as text.
+    restore = {name: [(i, city.converter(h)) for i, h in enumerate(cols)
+                      if h in city.WAN_COLUMNS or h in city.RATE_COLUMNS or h in city.DATE_COLUMNS]
+               for name, cols in city.COLUMNS.items()}
+    loads = json.loads
     for sheet, number, data in rows:
-        values = {}
-        stored = json.loads(data)
+        stored = loads(data)
         if isinstance(stored, list):  # the values in city.COLUMNS order
-            stored = dict(zip(city.COLUMNS.get(sheet, ()), stored))
-        for k, v in stored.items():
-            if v is not None and v.__class__ is not int:
-                conv = convs.get(k)
-                if conv is None:
-                    conv = convs[k] = city.converter(k)
-                v = conv(v)
-            values[k] = v
+            for i, conv in restore.get(sheet, ()):
+                v = stored[i]
+                if v is not None:
+                    stored[i] = conv(v)
+            values = dict(zip(city.COLUMNS.get(sheet, ()), stored))
+        else:  # a row stored as {header: value}
+            values = {k: (city.converter(k)(v) if v is not None and v.__class__ is not int else v)
+                      for k, v in stored.items()}
         by_sheet.setdefault(sheet, []).append(city.Row(number, values))
     summary = {}
     for k, v in json.loads(summary_json or "{}").items():
@@ -371,8 +375,11 @@ class CountyStatus:
     withdraw_reason: str | None = None
 
     def as_json(self) -> dict:
+        from qoffice.excel.city_writer import local_time
+
+        at = local_time(self.received_at)  # the clerk's local time, as the board and the workbook show it
         return {"county": self.county, "status": self.status,
-                "received_at": self.received_at.isoformat(sep=" ", timespec="seconds") if self.received_at else None,
+                "received_at": at.isoformat(sep=" ", timespec="minutes") if at else None,
                 "file": self.file, "warnings": self.warnings}
 
 
