@@ -55,16 +55,56 @@ def make_enterprise(session, **overrides):
     return enterprises.create(session, data)
 
 
+def add_enterprises(path: Path, n: int) -> None:
+    """`n` more enterprises in the SQLite database at `path` (created when missing)."""
+    from qoffice.db.database import open_database
+
+    database = open_database(path)
+    with database.session() as s:
+        for _ in range(n):
+            make_enterprise(s)
+    database.close()
+
+
+def enterprise_count(path: Path) -> int:
+    """How many enterprises the SQLite file at `path` holds, read with plain sqlite3 (not through
+    qoffice, whose own state is what a test checks)."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM enterprise").fetchone()[0]
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def builders():
-    """Access to the data builders as a fixture (make_enterprise, code)."""
+    """Access to the data builders as a fixture (make_enterprise, code, add_enterprises, count)."""
 
     class B:
         pass
 
     B.make_enterprise = staticmethod(make_enterprise)
     B.code = staticmethod(code)
+    B.add_enterprises = staticmethod(add_enterprises)
+    B.count = staticmethod(enterprise_count)
     return B
+
+
+@pytest.fixture
+def count():
+    """count(path) -> the number of enterprises in a SQLite file (plain sqlite3)."""
+    return enterprise_count
+
+
+@pytest.fixture
+def dbfile(tmp_path, request) -> Path:
+    """A closed SQLite database tmp_path/data/q.db with DBFILE_ENTERPRISES enterprises (a module may
+    set that constant; 3 by default)."""
+    path = tmp_path / "data" / "q.db"
+    add_enterprises(path, getattr(request.module, "DBFILE_ENTERPRISES", 3))
+    return path
 
 
 # ==== PostgreSQL (issue 16; helper C) ===============================================================

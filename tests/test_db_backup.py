@@ -23,40 +23,13 @@ def digest(p: Path) -> str:
     return hashlib.sha256(Path(p).read_bytes()).hexdigest()
 
 
-def count(p: Path) -> int:
-    con = sqlite3.connect(p)
-    try:
-        return con.execute("SELECT count(*) FROM enterprise").fetchone()[0]
-    finally:
-        con.close()
-
-
 def assert_verified(p: Path) -> None:
     assert integrity_ok(p) == (True, [])
 
 
-@pytest.fixture
-def dbfile(tmp_path, builders) -> Path:
-    p = tmp_path / "data" / "q.db"
-    db = open_database(p)
-    with db.session() as s:
-        for _ in range(3):
-            builders.make_enterprise(s)
-    db.close()
-    return p
-
-
-def add_enterprises(p: Path, builders, n: int) -> None:
-    db = open_database(p)
-    with db.session() as s:
-        for _ in range(n):
-            builders.make_enterprise(s)
-    db.close()
-
-
 # --- backups ------------------------------------------------------------------------------------
 
-def test_backup_is_a_verified_copy_with_the_data(dbfile):
+def test_backup_is_a_verified_copy_with_the_data(count, dbfile):
     b = bk.make_backup(dbfile, "manual")
     assert b.parent == dbfile.parent / "backups"
     assert_verified(b)
@@ -64,7 +37,7 @@ def test_backup_is_a_verified_copy_with_the_data(dbfile):
     assert not list(b.parent.glob("*.part"))
 
 
-def test_a_backup_of_a_live_database_during_a_write_is_consistent(dbfile, builders):
+def test_a_backup_of_a_live_database_during_a_write_is_consistent(count, dbfile, builders):
     """The backup API copies a snapshot: a GUI holding the DB and writing does not tear it."""
     db = open_database(dbfile, program="qoffice")
     with db.session() as s:
@@ -181,9 +154,9 @@ def test_backups_folder_is_made(tmp_path):
 
 # --- restore ------------------------------------------------------------------------------------
 
-def test_restore_backs_up_current_then_replaces(dbfile, builders):
+def test_restore_backs_up_current_then_replaces(count, dbfile, builders):
     saved = backups.backup_now(dbfile)
-    add_enterprises(dbfile, builders, 2)
+    builders.add_enterprises(dbfile, 2)
     assert count(dbfile) == 5
     result = backups.restore_from(dbfile, saved)
     assert count(dbfile) == 3
@@ -194,7 +167,7 @@ def test_restore_backs_up_current_then_replaces(dbfile, builders):
     open_database(dbfile).close()
 
 
-def test_restore_into_a_missing_database_creates_it(dbfile, tmp_path):
+def test_restore_into_a_missing_database_creates_it(count, dbfile, tmp_path):
     saved = backups.backup_now(dbfile)
     target = tmp_path / "new" / "fresh.db"
     result = backups.restore_from(target, saved)
@@ -240,7 +213,7 @@ def test_restore_of_a_damaged_page_is_refused(dbfile, tmp_path):
     assert digest(dbfile) == before
 
 
-def test_restore_mends_a_damaged_database_and_keeps_the_damaged_copy(dbfile):
+def test_restore_mends_a_damaged_database_and_keeps_the_damaged_copy(count, dbfile):
     saved = backups.backup_now(dbfile)
     dbfile.write_bytes(b"SQLite format 3\x00" + b"\x00garbage" * 5000)
     Path(str(dbfile) + "-journal").write_bytes(b"junk journal of the damaged file")
@@ -251,7 +224,7 @@ def test_restore_mends_a_damaged_database_and_keeps_the_damaged_copy(dbfile):
     assert "恢复前的损坏文件" in [r.kind_label for r in backups.list_backups(dbfile)]
 
 
-def test_restoring_the_oldest_event_backup_survives_its_own_rotation(dbfile):
+def test_restoring_the_oldest_event_backup_survives_its_own_rotation(count, dbfile):
     events = [bk.make_backup(dbfile, "event", "import", now=dt.datetime(2024, 1, 1, 0, 0, i)) for i in range(10)]
     backups.restore_from(dbfile, events[0])  # the safety backup rotates events[0] away
     assert not events[0].exists()
@@ -290,7 +263,7 @@ def test_cli_backup_missing_database_exits_2(tmp_path, capsys):
     assert not (tmp_path / "none.db").exists()
 
 
-def test_cli_backup_and_output_file(dbfile, tmp_path, capsys):
+def test_cli_backup_and_output_file(count, dbfile, tmp_path, capsys):
     assert cli(["--db", str(dbfile), "backup"]) == 0
     (b,) = bk.list_backups(dbfile)
     assert b.kind == "manual" and str(b.path) in capsys.readouterr().out
@@ -317,10 +290,10 @@ def test_cli_backup_to_an_unwritable_place_exits_2(dbfile, tmp_path, capsys):
     assert capsys.readouterr().err.startswith("qoffice: ")
 
 
-def test_cli_restore(dbfile, tmp_path, builders, capsys):
+def test_cli_restore(count, dbfile, tmp_path, builders, capsys):
     saved = tmp_path / "saved.db"
     assert cli(["--db", str(dbfile), "backup", "-o", str(saved)]) == 0
-    add_enterprises(dbfile, builders, 1)
+    builders.add_enterprises(dbfile, 1)
     assert cli(["--db", str(dbfile), "restore", str(saved)]) == 0
     out = capsys.readouterr().out
     assert "已从" in out and "另存为" in out

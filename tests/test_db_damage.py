@@ -20,33 +20,16 @@ from qoffice.errors import DatabaseError
 
 ROOT = Path(__file__).resolve().parent.parent
 
+DBFILE_ENTERPRISES = 20  # the dbfile fixture's enterprises (tests/conftest.py)
+
 
 def digest(p: Path) -> str:
     return hashlib.sha256(Path(p).read_bytes()).hexdigest()
 
 
-def count(p: Path) -> int:
-    con = sqlite3.connect(p)
-    try:
-        return con.execute("SELECT count(*) FROM enterprise").fetchone()[0]
-    finally:
-        con.close()
-
-
 def run_cli(*args, timeout=120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "qoffice", *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout)
-
-
-@pytest.fixture
-def dbfile(tmp_path, builders) -> Path:
-    p = tmp_path / "data" / "q.db"
-    db = open_database(p)
-    with db.session() as s:
-        for _ in range(20):
-            builders.make_enterprise(s)
-    db.close()
-    return p
 
 
 def _sql(p: Path, *statements: str) -> None:
@@ -62,7 +45,7 @@ def _sql(p: Path, *statements: str) -> None:
 # --- item 2: an empty alembic_version table --------------------------------------------------------
 
 @pytest.mark.parametrize("damage", ["DELETE FROM alembic_version", "DROP TABLE alembic_version"])
-def test_a_database_without_its_version_row_is_refused_untouched(dbfile, damage, capsys):
+def test_a_database_without_its_version_row_is_refused_untouched(count, dbfile, damage, capsys):
     _sql(dbfile, damage)
     before = digest(dbfile)
     for mode in ("create", "existing", "dry", "view"):
@@ -84,7 +67,7 @@ def test_a_database_without_its_version_row_is_refused_untouched(dbfile, damage,
     assert digest(dbfile) == before
 
 
-def test_an_empty_sqlite_file_is_still_initialised(tmp_path):
+def test_an_empty_sqlite_file_is_still_initialised(count, tmp_path):
     p = tmp_path / "empty.db"
     con = sqlite3.connect(p)
     con.execute("PRAGMA user_version=1")  # writes a header: a real SQLite file with no tables
@@ -156,7 +139,7 @@ def fk_broken(dbfile) -> Path:
     return dbfile
 
 
-def test_backup_of_a_database_with_a_foreign_key_violation(fk_broken, capsys):
+def test_backup_of_a_database_with_a_foreign_key_violation(count, fk_broken, capsys):
     assert cli(["--db", str(fk_broken), "backup"]) == 1
     err = capsys.readouterr().err
     assert "备份文件未通过完整性检查" not in err
@@ -195,7 +178,7 @@ def test_damaged_backups_never_rotate_good_ones_away(dbfile):
     assert bk.daily_backup_due(dbfile, dt.date(2024, 2, 3))  # a damaged copy is not the day's backup
 
 
-def test_import_and_demo_data_blame_the_database(fk_broken, tmp_path, capsys):
+def test_import_and_demo_data_blame_the_database(count, fk_broken, tmp_path, capsys):
     roster = tmp_path / "r.csv"
     roster.write_text("统一社会信用代码,企业名称,区县\n91320600000000001X,南通一号有限公司,海安市\n", encoding="utf-8")
     before = count(fk_broken)
@@ -210,7 +193,7 @@ def test_import_and_demo_data_blame_the_database(fk_broken, tmp_path, capsys):
 
 # --- ?, # and % in the folder's name ----------------------------------------------------------------
 
-def test_odd_characters_in_the_folder_name(tmp_path):
+def test_odd_characters_in_the_folder_name(count, tmp_path):
     folder = tmp_path / "数据?#%20"
     folder.mkdir()
     p = folder / "q.db"
@@ -228,7 +211,7 @@ def test_odd_characters_in_the_folder_name(tmp_path):
     assert sorted(x.name for x in folder.iterdir()) == ["backups", "q.db", "q.db.lock"]
 
 
-def test_the_gui_refuses_a_database_without_its_version_row(dbfile, qoffice_home):
+def test_the_gui_refuses_a_database_without_its_version_row(count, dbfile, qoffice_home):
     import json
 
     _sql(dbfile, "DELETE FROM alembic_version")
@@ -244,7 +227,7 @@ def test_the_gui_refuses_a_database_without_its_version_row(dbfile, qoffice_home
     assert digest(dbfile) == before and count(dbfile) == 20
 
 
-def test_restore_mends_a_database_with_a_foreign_key_violation(dbfile, tmp_path):
+def test_restore_mends_a_database_with_a_foreign_key_violation(count, dbfile, tmp_path):
     saved = tmp_path / "saved.db"
     bk.make_backup(dbfile, target=saved)
     con = sqlite3.connect(dbfile)

@@ -33,32 +33,9 @@ def digest(p: Path) -> str:
     return hashlib.sha256(Path(p).read_bytes()).hexdigest()
 
 
-def count(p: Path) -> int:
-    con = sqlite3.connect(p)
-    try:
-        return con.execute("SELECT count(*) FROM enterprise").fetchone()[0]
-    finally:
-        con.close()
-
-
 def run_cli(*args, timeout=120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "qoffice", *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, encoding="utf-8", timeout=timeout)
-
-
-def add_enterprises(p: Path, builders, n: int) -> None:
-    db = open_database(p)
-    with db.session() as s:
-        for _ in range(n):
-            builders.make_enterprise(s)
-    db.close()
-
-
-@pytest.fixture
-def dbfile(tmp_path, builders) -> Path:
-    p = tmp_path / "data" / "q.db"
-    add_enterprises(p, builders, 3)
-    return p
 
 
 # --- item 4: a restore whose upgrade fails changes nothing ------------------------------------------
@@ -96,11 +73,11 @@ def _stamp(p: Path, rev: str) -> None:
     con.close()
 
 
-def test_a_restore_whose_upgrade_fails_leaves_the_database_as_it_was(dbfile, tmp_path, builders, monkeypatch,
+def test_a_restore_whose_upgrade_fails_leaves_the_database_as_it_was(count, dbfile, tmp_path, builders, monkeypatch,
                                                                        capsys):
     old = tmp_path / "old.db"
     bk.make_backup(dbfile, target=old)  # at today's head: "older" once the head is NEW_REV
-    add_enterprises(dbfile, builders, 2)
+    builders.add_enterprises(dbfile, 2)
     _stamp(dbfile, NEW_REV)  # the clerk's database is at the (pretend) newest schema
     _failing_head(tmp_path, monkeypatch)
     before = digest(dbfile)
@@ -118,11 +95,11 @@ def test_a_restore_whose_upgrade_fails_leaves_the_database_as_it_was(dbfile, tmp
     assert not [b for b in bk.list_backups(dbfile) if b.reason == "migrate"]
 
 
-def test_an_older_backup_is_upgraded_on_a_copy_before_it_replaces_the_database(dbfile, tmp_path, builders,
+def test_an_older_backup_is_upgraded_on_a_copy_before_it_replaces_the_database(count, dbfile, tmp_path, builders,
                                                                                monkeypatch):
     old = tmp_path / "old.db"
     bk.make_backup(dbfile, target=old)  # at today's head: "older" once the head is NEW_REV
-    add_enterprises(dbfile, builders, 2)
+    builders.add_enterprises(dbfile, 2)
     _stamp(dbfile, NEW_REV)
     _fake_head(tmp_path, monkeypatch, fails=False)
     result = backups.restore_from(dbfile, old)
@@ -149,9 +126,9 @@ def test_repeated_failing_starts_never_rotate_the_good_backups_away(dbfile, tmp_
     assert len([b for b in bk.list_backups(dbfile) if b.reason == "migrate"]) <= 1
 
 
-def test_the_pre_restore_backup_is_pinned_until_a_later_good_backup(dbfile, builders):
+def test_the_pre_restore_backup_is_pinned_until_a_later_good_backup(count, dbfile, builders):
     saved = backups.backup_now(dbfile)
-    add_enterprises(dbfile, builders, 2)
+    builders.add_enterprises(dbfile, 2)
     pre = backups.restore_from(dbfile, saved).safety_backup
     assert count(pre) == 5
     for i in range(12):  # a dozen imports later, the clerk's pre-restore data is still there
@@ -248,10 +225,10 @@ def test_a_lock_file_that_is_a_folder_is_named(dbfile, tmp_path, capsys):
     assert "q.db.lock" in err and "文件夹" in err, err
 
 
-def test_restore_through_a_symlinked_db_replaces_the_real_file(dbfile, tmp_path, builders):
+def test_restore_through_a_symlinked_db_replaces_the_real_file(count, dbfile, tmp_path, builders):
     saved = tmp_path / "saved.db"
     bk.make_backup(dbfile, target=saved)
-    add_enterprises(dbfile, builders, 2)
+    builders.add_enterprises(dbfile, 2)
     link = tmp_path / "link.db"
     link.symlink_to(dbfile)
     assert cli(["--db", str(link), "restore", str(saved)]) == 0
@@ -317,7 +294,7 @@ def readonly_mount(tmp_path):
         subprocess.run(["umount", "-l", str(point)], capture_output=True)
 
 
-def test_read_only_commands_work_on_a_read_only_disk(dbfile, readonly_mount, tmp_path):
+def test_read_only_commands_work_on_a_read_only_disk(count, dbfile, readonly_mount, tmp_path):
     p = readonly_mount / "q.db"
     shutil.copyfile(dbfile, p)
     assert subprocess.run(["mount", "-o", "remount,ro", str(readonly_mount)]).returncode == 0

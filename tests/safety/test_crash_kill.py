@@ -33,21 +33,13 @@ def write_csv(path: Path, first: int) -> None:
             fh.write(f"{make_valid(f'9132068{i:010d}')},南通崩溃测试{i}有限公司,海安市,0513-8{i % 10_000_000:07d},张{i % 97}\n")
 
 
-def count(p: Path) -> int:
-    con = sqlite3.connect(p)
-    try:
-        return con.execute("SELECT count(*) FROM enterprise").fetchone()[0]
-    finally:
-        con.close()
-
-
 def start_import(db: Path, csv: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "qoffice", "--db", str(db), "import", "enterprises", str(csv),
                              "--json"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 @pytest.mark.slow
-def test_kill_during_a_10000_row_import_never_damages_the_database(tmp_path):
+def test_kill_during_a_10000_row_import_never_damages_the_database(count, tmp_path):
     db = tmp_path / "q.db"
     seed = tmp_path / "seed.csv"
     write_csv(seed, 0)

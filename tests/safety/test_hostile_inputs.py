@@ -29,6 +29,8 @@ MEMORY_LIMIT = 3 * 1024**3  # address space for the importer process
 TIMEOUT = 300
 HEAD = ["统一社会信用代码", "企业名称", "区县"]
 
+DBFILE_ENTERPRISES = 1  # the dbfile fixture's enterprises (tests/conftest.py)
+
 
 def code(i: int) -> str:
     return make_valid(f"9132062{i:010d}")
@@ -243,16 +245,6 @@ def codes_in(db: Path) -> set[str]:
         return {r[0] for r in con.execute("SELECT uscc FROM enterprise")}
     finally:
         con.close()
-
-
-@pytest.fixture
-def dbfile(tmp_path, builders) -> Path:
-    p = tmp_path / "q.db"
-    db = open_database(p)
-    with db.session() as s:
-        builders.make_enterprise(s)
-    db.close()
-    return p
 
 
 def assert_unreadable(db: Path, f: Path) -> str:

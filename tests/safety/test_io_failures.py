@@ -51,29 +51,10 @@ def digest(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
-def count(p: Path) -> int:
-    con = sqlite3.connect(p)
-    try:
-        return con.execute("SELECT count(*) FROM enterprise").fetchone()[0]
-    finally:
-        con.close()
-
-
 def one_clear_line(exc: KnownError, word: str) -> None:
     msg = exc.message
     assert word in msg, msg
     assert "\n" not in msg and "原有数据未受影响" in msg
-
-
-@pytest.fixture
-def dbfile(tmp_path, builders) -> Path:
-    p = tmp_path / "data" / "q.db"
-    db = open_database(p)
-    with db.session() as s:
-        for _ in range(3):
-            builders.make_enterprise(s)
-    db.close()
-    return p
 
 
 def failing(make_exc, *, after: int = 0, when=lambda *a: True):
@@ -118,7 +99,7 @@ def test_backup_failure_leaves_no_file_and_a_clear_message(dbfile, monkeypatch, 
 
 @pytest.mark.parametrize("name", FAILURES)
 @pytest.mark.parametrize("where", ["copying the backup", "backing up the current file", "replacing"])
-def test_restore_failure_leaves_the_database_as_it_was(dbfile, tmp_path, builders, monkeypatch, name, where):
+def test_restore_failure_leaves_the_database_as_it_was(count, dbfile, tmp_path, builders, monkeypatch, name, where):
     import qoffice.services.backups as svc
 
     make_exc, word = FAILURES[name]
@@ -146,7 +127,7 @@ def test_restore_failure_leaves_the_database_as_it_was(dbfile, tmp_path, builder
 
 # --- database writes ----------------------------------------------------------------------------
 
-def test_real_sqlite_disk_full_during_a_write_rolls_back(dbfile, builders):
+def test_real_sqlite_disk_full_during_a_write_rolls_back(count, dbfile, builders):
     db = open_database(dbfile)
     try:
         with pytest.raises(OutputNotWritable) as exc:
@@ -166,7 +147,7 @@ def test_real_sqlite_disk_full_during_a_write_rolls_back(dbfile, builders):
     ("unable to open database file", "没有"),
     ("database or disk is full", "磁盘已满"),
 ])
-def test_sqlite_write_errors_become_clear_messages(dbfile, builders, message, word):
+def test_sqlite_write_errors_become_clear_messages(count, dbfile, builders, message, word):
     db = open_database(dbfile)
 
     @event.listens_for(db.engine, "before_cursor_execute")
@@ -184,7 +165,7 @@ def test_sqlite_write_errors_become_clear_messages(dbfile, builders, message, wo
     assert count(dbfile) == 3
 
 
-def test_database_held_by_a_foreign_program_gives_in_use(dbfile, builders, monkeypatch):
+def test_database_held_by_a_foreign_program_gives_in_use(count, dbfile, builders, monkeypatch):
     """Another program (not qoffice, so not honouring our lock file) holds SQLite's write lock."""
     from qoffice.errors import DatabaseLocked
 
@@ -259,7 +240,7 @@ def _nobody_python() -> list[str]:
 
 
 @pytest.mark.slow
-def test_real_read_only_folder_as_nobody(builders):
+def test_real_read_only_folder_as_nobody(count, builders):
     cmd = _nobody_python()
     top = Path(tempfile.mkdtemp(prefix="qoffice-nobody-"))
     try:

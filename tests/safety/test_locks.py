@@ -24,17 +24,11 @@ from qoffice.errors import DatabaseError, DatabaseLocked
 
 ROOT = Path(__file__).resolve().parents[2]
 
+DBFILE_ENTERPRISES = 1  # the dbfile fixture's enterprises (tests/conftest.py)
+
 
 def digest(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
-
-
-def count(p: Path) -> int:
-    con = sqlite3.connect(p)
-    try:
-        return con.execute("SELECT count(*) FROM enterprise").fetchone()[0]
-    finally:
-        con.close()
 
 
 def cli(*args, timeout=120) -> subprocess.CompletedProcess:
@@ -71,16 +65,6 @@ class Holder:
             s.close()
 
 
-@pytest.fixture
-def dbfile(tmp_path, builders) -> Path:
-    p = tmp_path / "q.db"
-    db = open_database(p)
-    with db.session() as s:
-        builders.make_enterprise(s)
-    db.close()
-    return p
-
-
 def enterprises_csv(path: Path, first: int, n: int) -> Path:
     with path.open("w", encoding="utf-8") as fh:
         fh.write("统一社会信用代码,企业名称,区县\n")
@@ -102,7 +86,7 @@ def test_lock_holder_names_the_process_that_has_it(dbfile):
     assert lock_holder(dbfile) is None
 
 
-def test_stale_lock_of_a_killed_holder_is_taken_over(dbfile):
+def test_stale_lock_of_a_killed_holder_is_taken_over(count, dbfile):
     gui = Holder(dbfile)
     try:
         with pytest.raises(DatabaseLocked):
@@ -142,7 +126,7 @@ def test_cli_writes_while_the_gui_holds_the_database_exit_2_with_one_line(dbfile
         gui.stop()
 
 
-def test_a_cli_writer_waits_for_another_cli_writer(dbfile, tmp_path):
+def test_a_cli_writer_waits_for_another_cli_writer(count, dbfile, tmp_path):
     csv = enterprises_csv(tmp_path / "e.csv", 0, 20)
     other = Holder(dbfile, program="qoffice-cli", hold=3)  # another CLI command, busy for a moment
     try:
@@ -155,7 +139,7 @@ def test_a_cli_writer_waits_for_another_cli_writer(dbfile, tmp_path):
     assert count(dbfile) == 21 and integrity_ok(dbfile) == (True, [])
 
 
-def test_two_cli_imports_at_once_both_finish(dbfile, tmp_path):
+def test_two_cli_imports_at_once_both_finish(count, dbfile, tmp_path):
     a = enterprises_csv(tmp_path / "a.csv", 0, 1500)
     b = enterprises_csv(tmp_path / "b.csv", 10_000, 1500)
     procs = [subprocess.Popen([sys.executable, "-m", "qoffice", "--db", str(dbfile), "import", "enterprises",
