@@ -33,6 +33,7 @@ from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
+from qoffice.services.changes import Changes
 
 MEETING_FIELDS = ("year", "title", "date", "venue", "organiser", "capacity", "deadline")
 MIN_YEAR, MAX_YEAR = 1949, 2100
@@ -638,3 +639,49 @@ def check_in(session: Session, su: SignUp, *, audit: AuditWriter | None = None) 
 
 def mark_absent(session: Session, su: SignUp, *, audit: AuditWriter | None = None) -> list[SignUp]:
     return set_status(session, su, SU_ABSENT, audit=audit)
+
+
+# ---- operations: the GUI's writes, from ids and values; they return what they changed --------
+
+@dataclass
+class SignUpSaved:
+    changes: Changes
+    signup_id: int
+    warnings: list[str] = field(default_factory=list)  # to show after the save
+    promoted: list[str] = field(default_factory=list)  # names moved up from the waiting list
+
+
+def signup_questions(db, meeting_id: int, today: dt.date) -> list[str]:
+    """The dry run of a new sign-up (save_signup): what the clerk must agree to before it is
+    written — asked before the write starts, so no answer ever waits inside a transaction."""
+    with db.read_session() as s:
+        meeting = s.get(MatchmakingMeeting, meeting_id)
+        late = rules.deadline_warning(meeting.deadline, today, imported=False) if meeting else None
+    return [late] if late else []
+
+
+def save_signup(db, meeting_id: int, *, signup_id: int | None = None, enterprise_id: int | None = None,
+                new_enterprise: dict | None = None, attendees=(), need: str | None = None,
+                partner_id: int | None = None, today: dt.date | None = None,
+                expected_version: int | None = None) -> SignUpSaved:
+    """Save the sign-up form: an edit of `signup_id`, or a new sign-up of `enterprise_id` (or of
+    `new_enterprise`, {"uscc", "name"}, created on the spot). The deadline question (see
+    signup_questions) has been answered yes by then."""
+    from qoffice.services import enterprises as enterprise_service
+
+    with db.session() as s:
+        if signup_id is not None:
+            update_signup(s, s.get(SignUp, signup_id), attendees=attendees, need=need, partner_id=partner_id,
+                          clear_partner=partner_id is None, expected_version=expected_version)
+            return SignUpSaved(Changes.of("signup", ids=[signup_id]), signup_id)
+        meeting = s.get(MatchmakingMeeting, meeting_id)
+        tables = ["signup"]
+        if new_enterprise is not None:
+            enterprise_id = enterprise_service.create(s, enterprise_service.clean(new_enterprise)).id
+            tables.append("enterprise")
+        result = sign_up(s, meeting, enterprise_id, attendees, need=need, partner_id=partner_id, today=today)
+        late = rules.deadline_warning(meeting.deadline, today or dt.date.today(), imported=False)
+        saved = SignUpSaved(Changes.of(*tables, ids=[result.signup.id]), result.signup.id,
+                            [w for w in result.warnings if w != late],
+                            [s.get(Enterprise, su.enterprise_id).name for su in result.promoted])
+    return saved

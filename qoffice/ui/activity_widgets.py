@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from qoffice.domain import money
 from qoffice.i18n import N_, _
 from qoffice.ui.listarea import ListArea
+from qoffice.ui.worker import Job
 
 # The organiser of a forum or of the meeting: one field, one word everywhere — 主办单位, as the
 # return's 交流会 sheet heads it — on the forms, the lists and the printed sign-in sheet.
@@ -130,6 +132,7 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.on_save = on_save
+        self.job: Job | None = None  # the save operation running on the worker
         self.check: Callable[[], str] = lambda: ""
         outer = QVBoxLayout(self)
         self.form = QFormLayout()
@@ -169,7 +172,22 @@ class FormDialog(QDialog):
         return not reason
 
     def accept(self) -> None:
-        if not self.validate():
+        """`on_save` returns True/False, or the Job of the operation it started (run_op): then the
+        dialog waits, 保存 disabled, and closes when the operation succeeded."""
+        if self.job is not None and not self.job.finished or not self.validate():
             return
-        if self.on_save(self):
+        outcome = self.on_save(self)
+        if isinstance(outcome, Job):
+            self.job = outcome
+            self.save_button.setEnabled(False)
+            outcome.when_done(lambda ok, job=outcome: self._saved(job, ok))
+        elif outcome:
             super().accept()
+
+    def _saved(self, job: Job, ok: bool) -> None:
+        if job is not self.job or not isValid(self):  # a retry (keep mine) took over, or the dialog went
+            return
+        if ok:
+            QDialog.accept(self)
+        else:
+            self.validate()

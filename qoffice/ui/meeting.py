@@ -46,6 +46,8 @@ from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
+from qoffice.ui.operations import run_op
+from qoffice.ui.worker import Job
 from qoffice.ui.activity_widgets import (
     ERROR_STYLE,
     ORGANISER,
@@ -456,70 +458,62 @@ class MeetingArea(QWidget):
         dlg.open()
         return dlg
 
-    def _save_signup(self, dlg: "SignUpDialog") -> bool:
+    def _save_signup(self, dlg: "SignUpDialog") -> Job | bool:
+        """Ask first (services.meetings.signup_questions), then save on the worker."""
         attendees = [meetings.AttendeeIn(*row) for row in dlg.attendee_rows()]
         need = dlg.need.toPlainText()
         partner_id = dlg.partner.currentData()
         today = self.today()
-        try:
-            with self.ctx.db.session() as s:
-                meeting = self._meeting(s)
-                if dlg.signup_id is not None:
-                    meetings.update_signup(s, s.get(SignUp, dlg.signup_id), attendees=attendees, need=need,
-                                           partner_id=partner_id, clear_partner=partner_id is None,
-                                           expected_version=getattr(dlg, "version", None))
-                    signup_id, warnings, promoted = dlg.signup_id, [], []
-                else:
-                    late = signup_rules.deadline_warning(meeting.deadline, today, imported=False)
-                    if late and not messages.ask(dlg, late + "\n" + _("Take this sign-up all the same?")):
-                        return False
-                    if dlg.new_enterprise.isChecked():
-                        ent = enterprise_service.create(s, enterprise_service.clean(
-                            {"uscc": dlg.code.text(), "name": dlg.name.text()}))
-                        enterprise_id = ent.id
-                    else:
-                        enterprise_id = dlg.enterprise_id
-                    result = meetings.sign_up(s, meeting, enterprise_id, attendees, need=need,
-                                              partner_id=partner_id, today=today)
-                    signup_id = result.signup.id
-                    warnings = [w for w in result.warnings if w != late]
-                    promoted = self._names(s, result.promoted)
-        except StaleRecord as exc:  # saved by someone else since the dialog was opened
-            from qoffice.ui import conflict_dialog
+        db, meeting_id = self.ctx.db, self.meeting_id
+        new_signup = dlg.signup_id is None
+        if new_signup:
+            for question in meetings.signup_questions(db, meeting_id, today):
+                if not messages.ask(dlg, question + "\n" + _("Take this sign-up all the same?")):
+                    return False
+        new_enterprise = ({"uscc": dlg.code.text(), "name": dlg.name.text()}
+                          if new_signup and dlg.new_enterprise.isChecked() else None)
 
-            labels = {"need": _("Cooperation need"), "partner_id": _("Wanted partner")}
+        def save() -> meetings.SignUpSaved:
+            return meetings.save_signup(db, meeting_id, signup_id=dlg_signup_id, enterprise_id=enterprise_id,
+                                        new_enterprise=new_enterprise, attendees=attendees, need=need,
+                                        partner_id=partner_id, today=today, expected_version=version)
 
-            def text(key, value):
-                if key == "partner_id" and value is not None:
-                    return dlg.partner.itemText(max(dlg.partner.findData(value), 0))
-                return conflict_dialog.value_text(value)
+        dlg_signup_id, enterprise_id = dlg.signup_id, dlg.enterprise_id
+        version = getattr(dlg, "version", None) if not new_signup else None
 
-            choice = conflict_dialog.resolve(dlg, exc, {"need": need, "partner_id": partner_id},
-                                             lambda k: labels.get(k, k), text)
-            if choice == conflict_dialog.KEEP_MINE:
-                dlg.version = exc.version
-                return self._save_signup(dlg)
-            if choice == conflict_dialog.TAKE_THEIRS:
-                dlg.reject()
-                self._open_signup(dlg.signup_id)  # the stored sign-up, attendees included
-            return False
-        except meetings.DuplicateSignUp as exc:
-            messages.error(dlg, exc.message)
-            return False
-        except enterprise_service.DuplicateCode as exc:
-            messages.error(dlg, exc.message + "\n" + _("Pick it from the file instead."))
-            return False
-        except KnownError as exc:
-            messages.known_error(dlg, exc)
-            return False
-        for w in warnings:
-            messages.warning(self, w)
-        self._tell_promoted(promoted)
-        if dlg.new_enterprise.isChecked() and dlg.signup_id is None:
-            self.ctx.dataChanged.emit("enterprise")
-        self.ctx.dataChanged.emit("signup")
-        self.signups.select_id(signup_id)
-        return True
+        def done(saved: meetings.SignUpSaved) -> None:
+            for w in saved.warnings:
+                messages.warning(self, w)
+            self._tell_promoted(saved.promoted)
+            self.signups.select_id(saved.signup_id)
+
+        def failed(exc: KnownError) -> None:
+            if isinstance(exc, StaleRecord):  # saved by someone else since the dialog was opened
+                from qoffice.ui import conflict_dialog
+
+                labels = {"need": _("Cooperation need"), "partner_id": _("Wanted partner")}
+
+                def text(key, value):
+                    if key == "partner_id" and value is not None:
+                        return dlg.partner.itemText(max(dlg.partner.findData(value), 0))
+                    return conflict_dialog.value_text(value)
+
+                choice = conflict_dialog.resolve(dlg, exc, {"need": need, "partner_id": partner_id},
+                                                 lambda k: labels.get(k, k), text)
+                if choice == conflict_dialog.KEEP_MINE:
+                    dlg.version = exc.version
+                    dlg.accept()  # save again (this job is over)
+                elif choice == conflict_dialog.TAKE_THEIRS:
+                    dlg.reject()
+                    self._open_signup(dlg.signup_id)  # the stored sign-up, attendees included
+            elif isinstance(exc, meetings.DuplicateSignUp):
+                messages.error(dlg, exc.message)
+            elif isinstance(exc, enterprise_service.DuplicateCode):
+                messages.error(dlg, exc.message + "\n" + _("Pick it from the file instead."))
+            else:
+                messages.known_error(dlg, exc)
+
+        return run_op(dlg, self.ctx, save, on_done=done, on_error=failed)
 
     def set_status(self, ids, status: str) -> bool:
         if not ids:

@@ -75,6 +75,7 @@ class Job:
                  on_result=None):
         self.fn = fn
         self.on_result = on_result  # called with the result even when the screen has gone
+        self._when_done: list[Callable[[bool], None]] = []
         self.parent = parent
         self.label = label
         self.on_done, self.on_error, self.on_cancelled = on_done, on_error, on_cancelled
@@ -146,6 +147,14 @@ class Job:
             self.dialog.deleteLater()
         _active.discard(self)
 
+    def when_done(self, fn: Callable[[bool], None]) -> None:
+        """Call fn(succeeded) once the job is over, after its own on_done/on_error."""
+        self._when_done.append(fn)
+
+    def _over(self, succeeded: bool) -> None:
+        for fn in self._when_done:
+            fn(succeeded)
+
     def _on_succeeded(self, result: Any) -> None:
         self.result = result
         self._finish()
@@ -155,6 +164,7 @@ class Job:
             log.info("work done after its screen closed: %s", self.label)
         elif self.on_done is not None:
             self.on_done(result)
+        self._over(True)
 
     def _on_failed(self, exc: BaseException) -> None:
         self.error = exc
@@ -172,6 +182,7 @@ class Job:
                 messages.known_error(self.parent, exc)
         else:
             crash.report_exception(exc)
+        self._over(False)
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Process events until the job finished (tests, benchmarks). True when it did."""

@@ -51,7 +51,14 @@ def sign_up(area, enterprise_id, people=(("张伟", "质量部经理", "13812345
     dlg.set_enterprise(enterprise_id)
     dlg.set_attendees(people)
     assert dlg.save_button.isEnabled(), dlg.reason.text()
+    return accept(dlg)
+
+
+def accept(dlg):
+    """保存, and wait for a save that runs on the worker (the sign-up form's)."""
     dlg.accept()
+    if getattr(dlg, "job", None) is not None:
+        assert dlg.job.wait()
     return dlg
 
 
@@ -155,7 +162,7 @@ def test_the_sign_up_dialog_says_waiting_list_position_before_saving(area, answe
     dlg.set_enterprise(firms[3])
     assert "候补" in dlg.outcome.text() and "第 2 位" in dlg.outcome.text()
     dlg.set_attendees([("李娜", "", "")])
-    dlg.accept()
+    accept(dlg)
     assert status_column(area)[-1] == "候补（第2位）"
     # an enterprise that already holds a sign-up: said before saving, and 保存 waits for another choice
     dlg = area.new_signup()

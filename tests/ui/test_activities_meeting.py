@@ -43,7 +43,14 @@ def sign_up(area, enterprise_id, people=(("张伟", "质量部经理", "13812345
     dlg.set_enterprise(enterprise_id)
     dlg.set_attendees(people)
     assert dlg.save_button.isEnabled(), dlg.reason.text()
+    return accept(dlg)
+
+
+def accept(dlg):
+    """保存, and wait for the save that runs on the worker."""
     dlg.accept()
+    if dlg.job is not None:
+        assert dlg.job.wait()
     return dlg
 
 
@@ -104,7 +111,7 @@ def test_second_sign_up_of_the_same_enterprise_is_refused_naming_it(area, answer
     # said before saving: 保存 is disabled with the reason naming the enterprise and its status
     assert not dlg.save_button.isEnabled()
     assert "南通海星电子股份有限公司" in dlg.reason.text() and "已报名" in dlg.reason.text()
-    dlg.accept()
+    accept(dlg)
     assert dlg.isVisible()  # stays open: nothing saved
     with db.read_session() as s:
         assert s.scalar(select(SignUp).where(SignUp.enterprise_id == firms[0])).attendees[0].name == "张伟"
@@ -119,16 +126,46 @@ def test_new_enterprise_on_the_spot_and_the_deadline_question(area, answers, bui
     dlg.name.setText("南通新到企业有限公司")
     dlg.set_attendees([("王强", "总经理", "0513-8888888"), ("赵敏", "质量主管", "")])
     answers.reply = False  # "take it after the deadline?" — no
-    dlg.accept()
+    accept(dlg)
     assert "截止" in answers[-1][1] and answers[-1][0] == "question"
     with db.read_session() as s:
         assert s.scalar(select(Enterprise).where(Enterprise.name == "南通新到企业有限公司")) is None
     answers.reply = True
-    dlg.accept()
+    accept(dlg)
     with db.read_session() as s:
         ent = s.scalar(select(Enterprise).where(Enterprise.name == "南通新到企业有限公司"))
         su = s.scalar(select(SignUp).where(SignUp.enterprise_id == ent.id))
         assert [a.name for a in su.attendees] == ["王强", "赵敏"]
+    assert status_column(area) == ["已报名"]
+
+
+def test_the_deadline_question_is_asked_before_the_write_holds_the_database(area, answers, builders, db, firms):
+    """A clerk's pending answer must not hold SQLite's write lock: while the question is open,
+    another writer (a second clerk, the CLI) can still write."""
+    import sqlite3
+
+    make_meeting(area, deadline=dt.date(2025, 3, 20))  # before TODAY
+    writable = []
+
+    def reply(kind):
+        con = sqlite3.connect(db.path, timeout=0)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.rollback()
+            writable.append(True)
+        except sqlite3.OperationalError as exc:  # database is locked
+            writable.append(str(exc))
+        finally:
+            con.close()
+        return True
+
+    from qoffice.ui import messages
+
+    messages.set_responder(lambda kind, title, text, details: answers.append((kind, text)) or reply(kind))
+    dlg = sign_up(area, firms[0])
+    assert answers[-1][0] == "question" and "截止" in answers[-1][1]
+    assert writable == [True]
+    assert not dlg.isVisible()
     assert status_column(area) == ["已报名"]
 
 
@@ -203,7 +240,7 @@ def test_turn_a_sign_up_into_a_project(area, answers, firms, db):
     dlg.set_enterprise(firms[0])
     dlg.set_attendees([("张伟", "", "")])
     dlg.partner.setCurrentIndex(dlg.partner.findData(pid))
-    dlg.accept()
+    accept(dlg)
     area.signups.select_id(area.signups.model.row_id(0))
     made = area.to_project(area.signups.selected_ids())
     with db.read_session() as s:

@@ -142,6 +142,7 @@ def test_meeting_form_and_sign_up_dialog(qtbot, db, data, answers, conflicts):
     dlg.need.setPlainText("精密加工")
     n = len(conflicts)
     dlg.accept()
+    assert dlg.job.wait()  # the sign-up is saved on the worker
     assert len(conflicts) == n + 1 and dlg.isVisible()
     with db.read_session() as s:
         su = s.get(SignUp, sid)
