@@ -24,21 +24,13 @@ from shiboken6 import isValid
 from qoffice.domain import money
 from qoffice.i18n import N_, _
 from qoffice.ui.listarea import ListArea
+from qoffice.ui.style import BADGE_STYLES, ERROR_STYLE, WARNING_STYLE, required  # noqa: F401 (re-exported)
 from qoffice.ui.worker import Job
 
 # The organiser of a forum or of the meeting: one field, one word everywhere — 主办单位, as the
 # return's 交流会 sheet heads it — on the forms, the lists and the printed sign-in sheet.
 ORGANISER = N_("Host organisation")
-ERROR_STYLE = "color: #b00020;"
-WARNING_STYLE = "color: #8a5a00;"
 NO_DATE = QDate(1900, 1, 1)  # a date edit's "not given" value, shown as its special text
-# Badge looks: the words carry the meaning; the colour only repeats it (no colour as the only signal).
-BADGE_STYLES = {
-    "ok": "background:#e3f4e6; color:#1b5e20; border:1px solid #7cb984;",
-    "warn": "background:#fff4d6; color:#7a4d00; border:1px solid #e0b44c;",
-    "bad": "background:#fde4e4; color:#8e1b1b; border:1px solid #e08a8a;",
-    "plain": "background:palette(alternate-base); color:palette(text); border:1px solid palette(mid);",
-}
 
 
 def scope_list(area: ListArea, *clauses) -> None:
@@ -117,8 +109,6 @@ def set_date(w: QDateEdit, value: dt.date | None) -> None:
     w.setDate(QDate(value.year, value.month, value.day) if value else NO_DATE)
 
 
-def required(text: str) -> str:
-    return f'{text} <span style="color:#d00000;">*</span>'
 
 
 class FormDialog(QDialog):

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from qoffice.errors import StaleRecord
 from qoffice.i18n import _
-from qoffice.ui import messages
+from qoffice.ui import messages, style
 
 KEEP_MINE, TAKE_THEIRS, CANCEL = "keep_mine", "take_theirs", "cancel"
-DIFFERENT = QColor("#fff3cd")  # a soft amber behind the rows that differ
+DIFFERENT = QColor(style.WARNING_BACKGROUND)  # a soft amber behind the rows that differ
 
 Responder = Callable[["ConflictDialog"], str]
 _responder: Responder | None = None
@@ -122,7 +122,7 @@ class ConflictDialog(QDialog):
                 if differs:
                     item.setBackground(QBrush(DIFFERENT))
                 if j and text == empty:
-                    item.setForeground(QBrush(QColor("#777777")))  # "(empty)" is not a value
+                    item.setForeground(QBrush(QColor(style.QUIET_TEXT)))  # "(empty)" is not a value
                 elif j and differs:
                     item.setFont(bold)
                 self.table.setItem(i, j, item)

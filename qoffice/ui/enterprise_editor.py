@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 
 from qoffice.db.models import Enterprise, YearFigures
 from qoffice.domain import county as county_rules
-from qoffice.domain import money, vocab
 from qoffice.domain import enterprise as rules
+from qoffice.domain import money, vocab
 from qoffice.errors import KnownError, StaleRecord, ValidationFailed
 from qoffice.i18n import N_, _
 from qoffice.services import audit as audit_service
@@ -47,6 +47,7 @@ from qoffice.services import enterprises
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
 from qoffice.ui.dates import open_on_today
+from qoffice.ui.style import ERROR_STYLE, WARNING_STYLE, required
 
 FIELD_LABELS = {
     "uscc": N_("Unified social credit code"),
@@ -94,16 +95,13 @@ GROUPS = (
 )
 NO_DATE = QDate(1900, 1, 1)  # the date edit's "not given" value (shown as its special text)
 PHONE_PATTERN = r"[0-9+\-()（）\s转、,/]{0,40}"
-ERROR_STYLE = "color: #b00020;"
-WARNING_STYLE = "color: #8a5a00;"
 
 
 def field_label(key: str) -> str:
     return _(FIELD_LABELS.get(key, key))
 
 
-def required_label(text: str) -> str:
-    return f'{text} <span style="color:#d00000;">*</span>'
+required_label = required
 
 
 class EnterpriseEditor(QDialog):

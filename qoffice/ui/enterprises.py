@@ -13,7 +13,6 @@ from qoffice.services import settings as settings_service
 from qoffice.services.changes import Changes
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, StartSql, vocab_order
-
 from qoffice.ui.operations import run_op
 
 if TYPE_CHECKING:

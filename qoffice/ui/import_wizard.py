@@ -36,7 +36,7 @@ from qoffice.excel.kinds import KINDS
 from qoffice.excel.values import number_text
 from qoffice.i18n import N_, _
 from qoffice.services import imports
-from qoffice.ui import list_export, messages
+from qoffice.ui import list_export, messages, style
 from qoffice.ui.worker import run_in_background
 
 KIND_LABELS = {
@@ -52,9 +52,9 @@ OPEN_FILTER = N_("Excel or CSV files (*.xlsx *.xls *.csv *.txt *.htm *.html);;Al
 
 STATUS_TEXT = {"create": N_("New"), "update": N_("Update"), "unchanged": N_("Unchanged"), "error": N_("Error"),
                "replaced": N_("Skipped (repeated)"), "pending": N_("Skipped")}
-ERROR_COLOR = QColor("#b00020")
-WARNING_BG = QColor("#fff3cd")
-ERROR_BG = QColor("#fde7ea")
+ERROR_COLOR = QColor(style.ERROR)
+WARNING_BG = QColor(style.WARNING_BACKGROUND)
+ERROR_BG = QColor(style.ERROR_BACKGROUND)
 CONTENT_COLUMNS = 3  # how many of the row's first filled template columns the preview shows
 
 
@@ -77,9 +77,9 @@ class PreviewModel(QAbstractTableModel):
         self.kind = kind
         self.errors_only = False
         self.rows = rows
-        style = QWidget().style() if parent is None else parent.style()
-        self._icons = {"error": style.standardIcon(QStyle.SP_MessageBoxCritical),
-                       "warning": style.standardIcon(QStyle.SP_MessageBoxWarning)}
+        qstyle = QWidget().style() if parent is None else parent.style()
+        self._icons = {"error": qstyle.standardIcon(QStyle.SP_MessageBoxCritical),
+                       "warning": qstyle.standardIcon(QStyle.SP_MessageBoxWarning)}
 
     def set_errors_only(self, on: bool) -> None:
         self.beginResetModel()
@@ -200,7 +200,7 @@ class ImportWizard(QDialog):
         self.choose_message = QLabel()
         self.choose_message.setObjectName("choose_message")
         self.choose_message.setWordWrap(True)
-        self.choose_message.setStyleSheet("color: #b00020;")
+        self.choose_message.setStyleSheet(style.ERROR_STYLE)
         v.addWidget(self.choose_message)
         v.addStretch(1)
         buttons = QHBoxLayout()
@@ -267,7 +267,7 @@ class ImportWizard(QDialog):
         self.file_notes = QLabel()
         self.file_notes.setObjectName("file_notes")
         self.file_notes.setWordWrap(True)
-        self.file_notes.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
+        self.file_notes.setStyleSheet(style.NOTE_STYLE)
         v.addWidget(self.file_notes)
         self.errors_only = QCheckBox(_("Show only rows with errors"))
         self.errors_only.setObjectName("errors_only")

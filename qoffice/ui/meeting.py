@@ -45,9 +45,7 @@ from qoffice.services import meetings
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
 from qoffice.services import settings as settings_service
-from qoffice.ui import messages
-from qoffice.ui.operations import run_op
-from qoffice.ui.worker import Job
+from qoffice.ui import messages, signin_sheet
 from qoffice.ui.activity_widgets import (
     ERROR_STYLE,
     ORGANISER,
@@ -65,8 +63,9 @@ from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
-from qoffice.ui import signin_sheet
+from qoffice.ui.operations import run_op
 from qoffice.ui.signin_sheet import SheetInfo
+from qoffice.ui.worker import Job
 
 _ATTENDEES = (select(func.group_concat(Attendee.name, "、")).where(Attendee.signup_id == SignUp.id)
               .correlate(SignUp).scalar_subquery())

@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QPageLayout, QPageSize, QPdfWrit
 
 from qoffice.domain import indicators as ind
 from qoffice.i18n import _
+from qoffice.ui import style
 
 CJK_FONTS = ("Microsoft YaHei", "Microsoft YaHei UI", "SimSun", "PingFang SC", "WenQuanYi Micro Hei",
              "Noto Sans CJK SC", "Source Han Sans SC")
@@ -81,7 +82,7 @@ def cover_html(data: CoverData) -> str:
             f"<td align='center'>{r.number}</td><td>{e(r.name)}</td><td align='center'>{e(r.unit)}</td>"
             f"<td align='right'>{_text(r.value)}</td><td align='right'>{_text(r.target)}</td>"
             f"<td align='right'>{_text(r.completion)}</td></tr>")
-    head = "".join(f"<th style='background: #e8e8e8;'>{e(h)}</th>"
+    head = "".join(f"<th style='background: {style.TABLE_HEADING};'>{e(h)}</th>"
                    for h in ("序号", "指标", "单位", "本年数值", "目标值", "完成率(%)"))
     gap = "&nbsp;" * 10  # HTML would collapse plain spaces between the fields
     note = f"校验：{data.warnings}条警告" + (f"，{data.errors}个错误（须改正后方可报送）" if data.errors else "")

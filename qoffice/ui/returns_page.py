@@ -37,16 +37,16 @@ from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import returns as returns_service
 from qoffice.services import settings as settings_service
-from qoffice.ui import list_export, messages
+from qoffice.ui import list_export, messages, style
 from qoffice.ui.worker import run_in_background
 
 MIN_CHECKS_HEIGHT = 150  # the checks below the table: their summary and three lines at least
-ERROR_COLOR = QColor("#b00020")
-WARNING_BG = QColor("#fff3cd")
-WARNING_FG = QColor("#8a5a00")
-THIS_YEAR_COLOR = QColor("#2f6db5")
-LAST_YEAR_COLOR = QColor("#b9c3cf")
-LAST_YEAR_TEXT = QColor("#56606b")  # last year's numbers: quieter than this year's, still easy to read
+ERROR_COLOR = QColor(style.ERROR)
+WARNING_BG = QColor(style.WARNING_BACKGROUND)
+WARNING_FG = QColor(style.WARNING)
+THIS_YEAR_COLOR = QColor(style.THIS_YEAR)
+LAST_YEAR_COLOR = QColor(style.LAST_YEAR)
+LAST_YEAR_TEXT = QColor(style.LAST_YEAR_TEXT)  # last year's numbers: quieter than this year's, still easy to read
 MIN_CHART_FONT_PT = 9.0
 VALUE_GAP = 8
 # Where a problem's record lives: table → candidate area keys in the main window.
@@ -264,7 +264,7 @@ class ReturnsPage(QWidget):
 
         self.banner = QWidget()
         self.banner.setObjectName("banner")
-        self.banner.setStyleSheet("#banner { background: #fde7ea; border: 1px solid #e8a0aa; }")
+        self.banner.setStyleSheet(style.ERROR_BANNER_STYLE)
         b = QHBoxLayout(self.banner)
         self.banner_text = QLabel()
         self.banner_text.setObjectName("banner_text")
@@ -488,9 +488,9 @@ class ReturnsPage(QWidget):
         problems = list(self.preview.errors) + list(self.preview.warnings)
         self.problems = problems
         self.checks.setRowCount(len(problems))
-        style = self.style()
-        icons = {check_rules.ERROR: style.standardIcon(QStyle.SP_MessageBoxCritical),
-                 check_rules.WARNING: style.standardIcon(QStyle.SP_MessageBoxWarning)}
+        qstyle = self.style()
+        icons = {check_rules.ERROR: qstyle.standardIcon(QStyle.SP_MessageBoxCritical),
+                 check_rules.WARNING: qstyle.standardIcon(QStyle.SP_MessageBoxWarning)}
         for i, p in enumerate(problems):
             level = QTableWidgetItem(icons[p.level], p.level)
             items = [level, QTableWidgetItem(p.sheet), QTableWidgetItem("" if p.row is None else str(p.row)),
@@ -507,7 +507,7 @@ class ReturnsPage(QWidget):
         if n_err:
             text = _("{errors} errors block the export; click one to open the record and fix it. "
                      "{warnings} warnings go into the 校验 sheet.").format(errors=n_err, warnings=n_warn)
-            self.checks_summary.setStyleSheet("color: #b00020; font-weight: bold;")
+            self.checks_summary.setStyleSheet(style.ERROR_STYLE + " font-weight: bold;")
         else:
             text = _("No errors: the return can be exported. {warnings} warnings go into the 校验 sheet.").format(
                 warnings=n_warn)

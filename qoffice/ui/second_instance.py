@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from qoffice.db.lock import describe_holder
 from qoffice.i18n import _
-from qoffice.ui import messages
+from qoffice.ui import messages, style
 
 log = logging.getLogger("qoffice.ui")
 
@@ -135,7 +135,7 @@ class NoticeBar(QToolBar):
         self.setMovable(False)
         self.setFloatable(False)
         self.toggleViewAction().setVisible(False)  # not offered in the toolbar context menu
-        colours = {"warning": ("#fff4ce", "#8a5a00"), "info": ("#e8f1fb", "#1d4f91")}
+        colours = style.NOTICE_COLOURS
         background, border = colours.get(kind, colours["info"])
         box = QWidget()
         row = QHBoxLayout(box)

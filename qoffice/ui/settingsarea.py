@@ -4,16 +4,16 @@ from __future__ import annotations
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QFrame,
-    QScrollArea,
     QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +23,7 @@ from qoffice import i18n
 from qoffice.errors import KnownError
 from qoffice.i18n import N_, _
 from qoffice.services import settings as settings_service
-from qoffice.ui import messages
+from qoffice.ui import messages, style
 from qoffice.ui.enterprise_editor import PHONE_PATTERN, required_label
 
 FIELDS = (("county", N_("County")), ("office", N_("Reporting office")), ("operator", N_("Filled in by")),
@@ -110,7 +110,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(level_row)
         bottom = QHBoxLayout()
         self.reason = QLabel()
-        self.reason.setStyleSheet("color: #b00020;")
+        self.reason.setStyleSheet(style.ERROR_STYLE)
         bottom.addWidget(self.reason, 1)
         self.ok = QPushButton(_("Start"))
         self.ok.setDefault(True)
@@ -200,7 +200,7 @@ class SettingsArea(QWidget):
 
         bottom = QHBoxLayout()
         self.reason = QLabel()
-        self.reason.setStyleSheet("color: #b00020;")
+        self.reason.setStyleSheet(style.ERROR_STYLE)
         bottom.addWidget(self.reason, 1)
         self.save_button = QPushButton(_("Save"))
         self.save_button.setObjectName("save")
