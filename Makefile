@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_HOME := $(CURDIR)/demo
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap run test test-fast lint bench dist windows-installer demo screenshots clean i18n
+.PHONY: bootstrap run test test-fast lint start-sql bench dist windows-installer demo screenshots clean i18n
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -31,6 +31,10 @@ test-fast: bootstrap
 lint: bootstrap
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# The enterprise list's start SQL, generated from its definition (tests/test_start_sql.py: fresh).
+start-sql: bootstrap
+	QT_QPA_PLATFORM=offscreen $(PY) tools/gen_start_sql.py
 
 bench: bootstrap
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

@@ -12,6 +12,7 @@ from qoffice.i18n import N_, _, ngettext
 from qoffice.services import settings as settings_service
 from qoffice.services.changes import Changes
 from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui import start_sql
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, StartSql, vocab_order
 from qoffice.ui.operations import run_op
 
@@ -67,8 +68,6 @@ def _sql(live: bool) -> ListSql:
         search=enterprise_search(),
         where=[Enterprise.deleted_at.is_(None) if live else Enterprise.deleted_at.is_not(None)])
 
-_SELECTED = ", ".join(f"enterprise.{f}" for f in _FIELDS)
-
 ENTERPRISES = ListDefinition(
     name="enterprises",
     fields=_FIELDS,
@@ -92,11 +91,9 @@ ENTERPRISES = ListDefinition(
     ],
     default_sort=("name", "asc"),
     indexed_sorts=("name",),  # ix_enterprise_live_search: pinyin name order with name, code and initials
-    # The list the window opens on, as SQLAlchemy compiles it (checked by tests/perf/test_perf_guards.py).
-    start=StartSql(
-        count="SELECT count(*) AS count_1 \nFROM enterprise \nWHERE enterprise.deleted_at IS NULL",
-        page=f"SELECT {_SELECTED} \nFROM enterprise \nWHERE enterprise.deleted_at IS NULL "
-             "ORDER BY enterprise.name_pinyin ASC, enterprise.id ASC\n LIMIT ? OFFSET ?"),
+    # The list the window opens on: its default view's SQL as SQLAlchemy compiles this definition,
+    # written by tools/gen_start_sql.py (tests/test_start_sql.py keeps it fresh).
+    start=StartSql(count=start_sql.COUNT["enterprises"], page=start_sql.PAGE["enterprises"]),
 )
 
 RECYCLE_BIN = ListDefinition(
