@@ -27,7 +27,7 @@ def _make_app(qt_args: list[str]):
     from PySide6.QtWidgets import QApplication
 
     from qoffice.paths import resources_dir
-    from qoffice.ui.state import ui_settings
+    from qoffice.ui import state
 
     app = QApplication.instance()
     if app is None:
@@ -42,7 +42,7 @@ def _make_app(qt_args: list[str]):
     family = next((f for f in CJK_FONTS if f in families), None)
     if family:
         font.setFamily(family)
-    size = ui_settings().value("ui/font_pt", BASE_FONT_PT)
+    size = state.FONT_PT.get() or BASE_FONT_PT
     try:
         font.setPointSizeF(float(size))
     except (TypeError, ValueError):
@@ -171,6 +171,7 @@ def run_gui(db: str | None, qt_args: list[str]) -> int:
 def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     from PySide6.QtCore import QTimer
 
+    from qoffice.db import pg
     from qoffice.db.database import GUI_PROGRAM, open_database
     from qoffice.paths import default_db_path
     from qoffice.services import settings as settings_service
@@ -178,8 +179,6 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     from qoffice.ui.context import AppContext
     from qoffice.ui.language import apply_language
     from qoffice.ui.mainwindow import MainWindow
-
-    from qoffice.db import pg
 
     if not db:  # 设置 → 数据库 on this PC may name the office server
         from qoffice.ui.database_page import configured_database

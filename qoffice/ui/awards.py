@@ -15,7 +15,7 @@ from qoffice.services import settings as settings_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import FormDialog, scope_list
 from qoffice.ui.enterprise_picker import EnterprisePicker
-from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
+from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
 
@@ -56,7 +56,7 @@ class AwardsArea(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
 
         self.list = ListArea(ctx.db, AWARDS, on_new=self.new, on_delete=self.delete,
                              **list_handlers(self, "awards", _("Awards")),

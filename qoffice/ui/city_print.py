@@ -13,6 +13,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from qoffice.domain import city as dcity
 from qoffice.domain import indicators as ind
+from qoffice.ui import style
 
 MARGINS_MM = QMarginsF(18, 18, 18, 18)
 RESOLUTION = 300
@@ -29,7 +30,7 @@ def _t(value) -> str:
 
 
 def _head(*names) -> str:
-    return "<tr>" + "".join(f"<th style='background: #e8e8e8;'>{html.escape(n)}</th>" for n in names) + "</tr>"
+    return "<tr>" + "".join(f"<th style='background: {style.TABLE_HEADING};'>{html.escape(n)}</th>" for n in names) + "</tr>"
 
 
 def _signature(office: str | None, today: dt.date) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from qoffice.db.models import Enterprise
 from qoffice.i18n import N_, _
 from qoffice.services import settings as settings_service
-from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
+from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -11,9 +11,10 @@ from qoffice.domain import vocab
 from qoffice.i18n import N_, _, ngettext
 from qoffice.services import settings as settings_service
 from qoffice.services.changes import Changes
-from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui import start_sql
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, StartSql, vocab_order
+from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
+from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, StartSql, vocab_order
 from qoffice.ui.operations import run_op
 
 if TYPE_CHECKING:
@@ -39,19 +40,6 @@ def _utc_text(value, _row) -> str:
     if value is None:
         return ""
     return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-ENTERPRISE_SEARCH_HINT = N_("Name / credit code / pinyin initials")
-
-
-def enterprise_search() -> list[SearchField]:
-    """How every list of enterprises (and of their records) is searched: name, credit code and
-    pinyin initials. A word with a character no credit code holds skips the code column."""
-    from qoffice.db.models import Enterprise
-    from qoffice.domain import uscc as uscc_rules
-
-    return [SearchField(Enterprise.name), SearchField(Enterprise.uscc, "upper", charset=uscc_rules.CHARSET),
-            SearchField(Enterprise.name_initials, "initials")]
 
 
 def _sql(live: bool) -> ListSql:
@@ -111,12 +99,6 @@ RECYCLE_BIN = ListDefinition(
     default_sort=("deleted_at", "desc"),
 )
 
-# Toolbar handlers other areas plug in (e.g. the import screen sets "import" and "template",
-# the export screen "export"): name -> function(area) returning the handler. Only present ones
-# get a button, so nothing here is a dead button.
-EXTRA_HANDLERS: dict[str, Callable] = {}
-
-
 class EnterprisesArea(QWidget):
     statusText = Signal(str)
     watches = ("enterprise",)
@@ -124,10 +106,11 @@ class EnterprisesArea(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        extra = {k: factory(self) for k, factory in EXTRA_HANDLERS.items()}
+        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
+
         self.list = ListArea(
             ctx.db, ENTERPRISES, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
-            on_import=extra.get("import"), on_template=extra.get("template"), on_export=extra.get("export"),
+            **list_handlers(self, "enterprises", _("Enterprises")),
             delete_question=lambda ids: ngettext(
                 "Move the selected enterprise to the recycle bin? It can be restored from there.",
                 "Move the {n} selected enterprises to the recycle bin? They can be restored from there.",

@@ -112,7 +112,7 @@ class ForumsArea(QWidget):
         head.addWidget(self.warning, 1)
         head.addStretch(0)
         layout.addLayout(head)
-        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
 
         self.list = ListArea(
             ctx.db, FORUMS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,

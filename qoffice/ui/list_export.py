@@ -1,11 +1,7 @@
 """导入 / 下载模板 / 导出 for every list area, and the file choosers and "open folder" they share.
 
-An area plugs the three buttons in with one call:
-
-    ListArea(db, FORUMS, ..., **list_handlers(self, "forums", _("Forums")))
-
-`self` is the area (it has `ctx`); the kind is an import kind of excel/kinds.py (None: no import
-and no template, only 导出). 导出 writes the list as the clerk sees it — search, filters and sort
+An area gets the three buttons from qoffice.ui.record_area (list_handlers there; the import
+wizard is opened from there too, so this module never imports the wizard, which uses it). 导出 writes the list as the clerk sees it — search, filters and sort
 order — as .xlsx (excel/list_export.py) on a worker, then offers 打开所在文件夹.
 
 File dialogs and opening folders go through `ask_save_path`, `ask_open_path`, `open_folder` and
@@ -16,16 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from qoffice.i18n import _
-from qoffice.ui import messages
+from qoffice.ui import messages, state
 from qoffice.ui.listmodel import ListDefinition, SqlListModel, default_format
-from qoffice.ui.state import ui_settings
 from qoffice.ui.worker import run_in_background
 
 if TYPE_CHECKING:  # openpyxl (through qoffice.excel) is imported on the first export, not at start-up
@@ -39,7 +34,7 @@ KIND_TABLES = {"enterprises": "enterprise", "figures": "year_figures", "projects
 
 # --- files and folders (replaced in tests) ---------------------------------------------------------
 def last_folder() -> Path:
-    saved = ui_settings().value("paths/last_folder")
+    saved = state.LAST_FOLDER.get()
     if saved and Path(str(saved)).is_dir():
         return Path(str(saved))
     docs = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
@@ -47,7 +42,7 @@ def last_folder() -> Path:
 
 
 def remember_folder(path: Path | str) -> None:
-    ui_settings().setValue("paths/last_folder", str(Path(path).parent))
+    state.LAST_FOLDER.set(str(Path(path).parent))
 
 
 def _ask_save_path(parent: QWidget | None, title: str, default_name: str, file_filter: str = XLSX_FILTER) -> Path | None:
@@ -176,35 +171,3 @@ def download_template(parent: QWidget | None, kind_name: str):
 
     return run_in_background(parent, lambda progress: write_template(kind_name, path), title=_("Download template"),
                              label=_("Writing the template…"), on_done=done, cancellable=False)
-
-
-# --- 导入 -----------------------------------------------------------------------------------------
-def open_import(area: QWidget, kind_name: str | None):
-    """导入: the import wizard with the area's kind preselected."""
-    from qoffice.ui.import_wizard import ImportWizard
-
-    wizard = ImportWizard(area.ctx, kind_name, parent=area)
-    wizard.show()
-    area._import_wizard = wizard  # kept alive while open; tests reach it here
-    return wizard
-
-
-def list_handlers(area: QWidget, kind_name: str | None, title: str) -> dict[str, Any]:
-    """on_import / on_template / on_export for a ListArea of `area` (an area with `ctx`)."""
-    handlers: dict[str, Any] = {"on_export": lambda model: export_list(area, model, title)}
-    if kind_name is not None:
-        handlers["on_import"] = lambda: open_import(area, kind_name)
-        handlers["on_template"] = lambda: download_template(area, kind_name)
-    return handlers
-
-
-def install_enterprise_handlers() -> None:
-    """The enterprise area takes its extra buttons from enterprises.EXTRA_HANDLERS."""
-    from qoffice.ui import enterprises
-
-    title = lambda: _("Enterprises")  # noqa: E731 - translated when the area is built
-    enterprises.EXTRA_HANDLERS.update({
-        "import": lambda area: (lambda: open_import(area, "enterprises")),
-        "template": lambda area: (lambda: download_template(area, "enterprises")),
-        "export": lambda area: (lambda model: export_list(area, model, title())),
-    })

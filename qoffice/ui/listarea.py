@@ -26,7 +26,6 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QMargins, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QSizePolicy,
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QStyle,
     QStyleOptionComboBox,
@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from qoffice.i18n import _
-from qoffice.ui import messages
+from qoffice.ui import messages, state
 from qoffice.ui.flowlayout import FlowLayout
 from qoffice.ui.listmodel import ListDefinition, SqlListModel
 from qoffice.ui.state import ui_settings
@@ -348,12 +348,12 @@ class ListArea(QWidget):
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     # ---- state ---------------------------------------------------------------------------
-    def _state_key(self) -> str:
-        return f"lists/{self.definition.name}/header"
+    def _state_key(self) -> state.UiKey:
+        return state.list_header(self.definition.name)
 
     def _restore_state(self) -> None:
         header = self.table.horizontalHeader()
-        saved = ui_settings().value(self._state_key())
+        saved = self._state_key().get()
         restored = isinstance(saved, QByteArray) and not saved.isEmpty() and header.restoreState(saved)
         if not restored:
             offset = 1 if self.definition.row_number else 0
@@ -375,7 +375,7 @@ class ListArea(QWidget):
 
     def save_state(self) -> None:
         settings = ui_settings()
-        settings.setValue(self._state_key(), self.table.horizontalHeader().saveState())
+        self._state_key().set(self.table.horizontalHeader().saveState(), settings)
         settings.sync()
 
     # ---- data ----------------------------------------------------------------------------

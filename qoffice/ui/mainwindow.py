@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from qoffice.db.backup import last_backup
 from qoffice.i18n import N_, _
 from qoffice.paths import resources_dir
+from qoffice.ui import state
 from qoffice.ui.context import AppContext
 from qoffice.ui.state import ui_settings
 
@@ -138,9 +139,6 @@ def available_areas(level: str | None = "county") -> list[tuple[AreaEntry, Calla
 
 def area_class(entry: AreaEntry) -> type:
     """Import an area's module and return its class."""
-    from qoffice.ui.list_export import install_enterprise_handlers
-
-    install_enterprise_handlers()  # 导入 / 下载模板 / 导出 in the enterprise list
     return entry.load()
 
 
@@ -209,8 +207,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.areas = LazyAreas(self._make_area, [])
         self._build()
-        settings = ui_settings()
-        geometry = settings.value("main/geometry")
+        geometry = state.MAIN_GEOMETRY.get()
         if not (isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)):
             self.fit_screen()
         ctx.settingsChanged.connect(self.refresh_header)
@@ -271,7 +268,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        saved = ui_settings().value("main/splitter")
+        saved = state.MAIN_SPLITTER.get()
         if isinstance(saved, QByteArray) and not saved.isEmpty():
             self.splitter.restoreState(saved)
         else:
@@ -331,7 +328,7 @@ class MainWindow(QMainWindow):
         size = min(MAX_FONT_PT, max(MIN_FONT_PT, round(font.pointSizeF()) + step))
         font.setPointSizeF(size)
         app.setFont(font)
-        ui_settings().setValue("ui/font_pt", size)
+        state.FONT_PT.set(size)
 
     # ---- what it shows -------------------------------------------------------------------
     def title_text(self) -> str:
@@ -453,8 +450,8 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         settings = ui_settings()
-        settings.setValue("main/geometry", self.saveGeometry())
-        settings.setValue("main/splitter", self.splitter.saveState())
+        state.MAIN_GEOMETRY.set(self.saveGeometry(), settings)
+        state.MAIN_SPLITTER.set(self.splitter.saveState(), settings)
         for widget in self.areas.built().values():  # an area never shown has no state to keep
             lst = getattr(widget, "list", None)
             if lst is not None:

@@ -60,7 +60,7 @@ from qoffice.ui.activity_widgets import (
     set_date,
 )
 from qoffice.ui.enterprise_picker import EnterprisePicker
-from qoffice.ui.enterprises import ENTERPRISE_SEARCH_HINT, enterprise_search
+from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
 from qoffice.ui.operations import run_op
@@ -191,7 +191,7 @@ class MeetingArea(QWidget):
         layout.addWidget(self._build_meeting_box())
 
         self.tabs = QTabWidget()
-        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
 
         self.signups = ListArea(
             ctx.db, SIGNUPS, on_new=self.new_signup, on_edit=self.edit_signup,

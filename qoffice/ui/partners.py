@@ -57,7 +57,7 @@ class PartnersArea(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog = None
-        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
 
         self.list = ListArea(
             ctx.db, PARTNERS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,

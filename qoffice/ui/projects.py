@@ -33,7 +33,7 @@ from qoffice.services import projects as project_service
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, scope_list, wan_text
 from qoffice.ui.enterprise_picker import EnterprisePicker
-from qoffice.ui.enterprises import enterprise_search
+from qoffice.ui.enterprise_search import enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
 
@@ -130,7 +130,7 @@ class ProjectsArea(QWidget):
         self.stage_buttons[None].setChecked(True)
         pipe.addStretch(1)
         layout.addLayout(pipe)
-        from qoffice.ui.list_export import list_handlers  # 导入 / 下载模板 / 导出
+        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
 
         self.list = ListArea(
             ctx.db, PROJECTS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,

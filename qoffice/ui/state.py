@@ -2,8 +2,14 @@
 
 An INI file inside the data folder (paths.data_home()/ui.ini), never the registry or ~/.config:
 it travels with the data, and tests (which set QOFFICE_HOME) never touch a real user's settings.
+
+Every key is declared here, once (as Picard declares its options), and read and written through
+it — no key is spelled as a string in another module.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -16,3 +22,28 @@ def ui_settings() -> QSettings:
     home = data_home()
     home.mkdir(parents=True, exist_ok=True)
     return QSettings(str(home / INI_NAME), QSettings.IniFormat)
+
+
+@dataclass(frozen=True)
+class UiKey:
+    """One remembered value of this PC's GUI."""
+
+    name: str
+    default: Any = None
+
+    def get(self, settings: QSettings | None = None) -> Any:
+        return (settings or ui_settings()).value(self.name, self.default)
+
+    def set(self, value: Any, settings: QSettings | None = None) -> None:
+        (settings or ui_settings()).setValue(self.name, value)
+
+
+FONT_PT = UiKey("ui/font_pt")  # the font size chosen with Ctrl +/-
+MAIN_GEOMETRY = UiKey("main/geometry")
+MAIN_SPLITTER = UiKey("main/splitter")  # navigation | area
+LAST_FOLDER = UiKey("paths/last_folder")  # where the last file was opened or saved
+
+
+def list_header(list_name: str) -> UiKey:
+    """A list's column widths and sort order (ListDefinition.name)."""
+    return UiKey(f"lists/{list_name}/header")

@@ -92,7 +92,7 @@ def test_import_template_and_export_work_before_the_year_has_a_meeting(area, ans
         assert button.isEnabled(), key
         assert button.isVisibleTo(area), key
     opened = []
-    monkeypatch.setattr("qoffice.ui.list_export.open_import", lambda a, kind: opened.append(kind))
+    monkeypatch.setattr("qoffice.ui.record_area.open_import", lambda a, kind: opened.append(kind))
     area.signups.buttons["import"].click()
     assert opened == ["signups"]
     # 新增 and 打印签到表 still need the meeting: they say so instead of failing later.

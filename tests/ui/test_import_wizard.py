@@ -166,7 +166,6 @@ def test_unreadable_file_gives_one_chinese_line_and_writes_nothing(qtbot, db, an
 def test_list_area_import_button_opens_the_wizard_with_its_kind(qtbot, db, answers):
     from qoffice.ui import enterprises
 
-    list_export.install_enterprise_handlers()
     area = enterprises.EnterprisesArea(AppContext(db, 2024))
     qtbot.addWidget(area)
     assert {"import", "template", "export"} <= set(area.list.buttons)

@@ -40,7 +40,6 @@ def area(qtbot, db, builders):
         builders.make_enterprise(s, uscc=builders.code(2), name="南通乙有限公司", county="海门区")
         builders.make_enterprise(s, uscc=builders.code(3), name="南通丙有限公司", county="崇川区",
                                  phone="13800000000")
-    list_export.install_enterprise_handlers()
     a = enterprises.EnterprisesArea(AppContext(db, 2024))
     qtbot.addWidget(a)
     a.list.reload()
