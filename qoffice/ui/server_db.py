@@ -9,8 +9,8 @@ from qoffice.i18n import _
 
 
 class ServerChanges(QObject):
-    """Relays the listener thread's table names to the GUI thread as ctx.dataChanged(table): each
-    open list that shows one of those tables refreshes itself, the others do nothing."""
+    """Relays the listener thread's table names to the GUI thread as the context's publish(Changes):
+    each open list that shows one of those tables refreshes itself, the others do nothing."""
 
     changed = Signal(object)
 
@@ -24,6 +24,12 @@ class ServerChanges(QObject):
         self.listener.start()
 
     def _apply(self, tables) -> None:
+        publish = getattr(self.ctx, "publish", None)
+        if publish is not None:  # the one hook after a write (ui/context.py): changed(Changes), dataChanged(table)
+            from qoffice.services.changes import Changes
+
+            publish(Changes.of(*tables))
+            return
         for table in tables:
             self.ctx.dataChanged.emit(table)
 
