@@ -104,10 +104,19 @@ def _header_grid(sheet: SheetData, nrows: int) -> tuple[list[list[str]], set[tup
     return grid, spanned
 
 
+def _is_title(above: list[str], row: list[str], spanned, r: int) -> bool:
+    """The row above is one text merged over every filled header cell (the sheet's title)."""
+    filled = [c for c, text in enumerate(row) if text]
+    return bool(filled) and all((r, c) in spanned for c in filled) \
+        and len({above[c] for c in filled if c < len(above)}) == 1
+
+
 def _labels(grid, spanned, i: int, lookup) -> list[HeaderCell]:
     row = grid[i]
     above = grid[i - 1] if i > 0 else []
     two_level = i > 0 and any((i - 1, c) in spanned for c in range(len(above)))
+    if two_level and _is_title(above, row, spanned, i - 1):
+        two_level = False  # a title merged over every column is no heading: 序号 stays 序号 (issue 13)
     cells = []
     for c, text in enumerate(row):
         parent = above[c] if c < len(above) else ""

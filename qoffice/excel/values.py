@@ -138,7 +138,8 @@ def parse_int(value, *, minimum: int | None = 0) -> int:
     return result
 
 
-_YEAR = re.compile(r"^(\d{4})(?:\s*年(?:度)?)?$")
+# "2019.0": a float column exported as text — a zero fraction is the whole number (issue 13).
+_YEAR = re.compile(r"^(\d{4})(?:\.0+)?(?:\s*年(?:度)?)?$")
 
 
 def parse_year(value) -> int:
