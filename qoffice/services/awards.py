@@ -9,6 +9,7 @@ from qoffice.domain.vocab import AWARDS
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services.audit import AuditWriter
+from qoffice.services.changes import Changes
 
 MIN_YEAR, MAX_YEAR = 1949, 2100
 
@@ -85,3 +86,19 @@ def awards_for_enterprise(session: Session, enterprise_id: int) -> list[Award]:
 
 def award_years(session: Session) -> list[int]:
     return list(session.scalars(select(Award.year).distinct().order_by(Award.year.desc())))
+
+
+# ---- operations: the GUI's writes, from ids and values; they return what they changed --------
+
+def add_award(db, enterprise_id: int, award: str, year: int) -> Changes:
+    with db.session() as s:
+        award_id = create_award(s, enterprise_id, award, year).id
+    return Changes.of("award", ids=[award_id])
+
+
+def delete_awards(db, ids: list[int]) -> Changes:
+    with db.session() as s:
+        done = [row.id for row in s.scalars(select(Award).where(Award.id.in_(ids)))]
+        for aid in done:
+            delete_award(s, s.get(Award, aid))
+    return Changes.of("award", ids=done)

@@ -2,22 +2,22 @@
 county, searchable by enterprise; add and remove."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from qoffice.db.models import Award, Enterprise
 from qoffice.domain import vocab
-from qoffice.errors import KnownError
 from qoffice.i18n import N_, _
 from qoffice.services import awards as award_service
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
-from qoffice.ui.activity_widgets import FormDialog, scope_list
+from qoffice.ui.activity_widgets import FormDialog
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
-from qoffice.ui.listarea import ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
+from qoffice.ui.operations import run_op
+from qoffice.ui.record_area import RecordArea
+from qoffice.ui.worker import Job
 
 _SELECT = (select(Award.id, Award.award, Award.year, Enterprise.name.label("enterprise"), Enterprise.uscc,
                   Enterprise.county)
@@ -45,41 +45,31 @@ AWARDS = ListDefinition(
 )
 
 
-class AwardsArea(QWidget):
-    statusText = Signal(str)
+class AwardsArea(RecordArea):
+    definition = AWARDS
+    kind = "awards"
+    export_title = N_("Awards")
+    watches = ("award", "enterprise")
 
     def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.dialog = None
+        super().__init__(ctx, parent, on_new=self.new, on_delete=self.delete,
+                         empty_text=_("No awards recorded for this year. Click “New” to add one, or import "
+                                      "the award list."))
         self.title = QLabel()
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
-
-        self.list = ListArea(ctx.db, AWARDS, on_new=self.new, on_delete=self.delete,
-                             **list_handlers(self, "awards", _("Awards")),
-                             empty_text=_("No awards recorded for this year. Click “New” to add one, or import "
-                                          "the award list."))
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.list, 1)
-        self.list.countsChanged.connect(self.statusText)
-        ctx.yearChanged.connect(lambda _y: self.refresh())
-        ctx.dataChanged.connect(lambda t: t in ("award", "enterprise") and self.refresh())
-        ctx.settingsChanged.connect(self.list.reload_filters)
         self.refresh()
 
-    def activated(self) -> None:
-        self.refresh()
-
-    def status_text(self) -> str:
-        return self.list.counts_text()
+    def year_scope(self) -> list:
+        return [Award.year == self.ctx.year]
 
     def refresh(self) -> None:
         self.title.setText(_("Awards of {year}").format(year=self.ctx.year))
-        scope_list(self.list, Award.year == self.ctx.year)
+        super().refresh()
 
     def new(self) -> FormDialog:
         dlg = FormDialog(_("New award"), self._save, self)
@@ -123,20 +113,12 @@ class AwardsArea(QWidget):
         dlg.open()
         return dlg
 
-    def _save(self, dlg) -> bool:
-        try:
-            with self.ctx.db.session() as s:
-                award_id = award_service.create_award(s, dlg.enterprise_id, dlg.award.currentText(),
-                                                      dlg.year.value()).id
-        except KnownError as exc:
-            messages.known_error(dlg, exc)
-            return False
-        self.ctx.dataChanged.emit("award")
-        self.list.select_id(award_id)
-        return True
+    def _save(self, dlg) -> Job:
+        db, values = self.ctx.db, (dlg.enterprise_id, dlg.award.currentText(), dlg.year.value())
+        return run_op(dlg, self.ctx, lambda: award_service.add_award(db, *values),
+                      on_done=lambda changes: self.list.select_id(changes.ids[0]),
+                      on_error=lambda exc: messages.known_error(dlg, exc))
 
-    def delete(self, ids) -> None:
-        with self.ctx.db.session() as s:
-            for aid in ids:
-                award_service.delete_award(s, s.get(Award, aid))
-        self.ctx.dataChanged.emit("award")
+    def delete(self, ids) -> Job:
+        db = self.ctx.db
+        return run_op(self, self.ctx, lambda: award_service.delete_awards(db, ids))

@@ -15,6 +15,7 @@ from qoffice.domain import vocab
 from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import forums as forum_service
+from qoffice.services.changes import Changes
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import (
     ORGANISER,
@@ -150,7 +151,7 @@ class ForumsArea(QWidget):
         self.state = state
 
     def _changed(self, warnings=()) -> None:
-        self.ctx.dataChanged.emit("forum")
+        self.ctx.publish(Changes.of("forum"))
         for w in warnings:
             messages.warning(self, w)
 

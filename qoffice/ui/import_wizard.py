@@ -36,6 +36,7 @@ from qoffice.excel.kinds import KINDS
 from qoffice.excel.values import number_text
 from qoffice.i18n import N_, _
 from qoffice.services import imports
+from qoffice.services.changes import Changes
 from qoffice.ui import list_export, messages, style
 from qoffice.ui.worker import run_in_background
 
@@ -404,7 +405,7 @@ class ImportWizard(QDialog):
     def _data_changed(self, kind: str) -> None:
         table = list_export.KIND_TABLES.get(kind)
         if table:
-            self.ctx.dataChanged.emit(table)
+            self.ctx.publish(Changes.of(table))
 
     def export_errors(self):
         """导出错误行: the rejected rows, template layout plus 错误原因. Returns the Job or None."""

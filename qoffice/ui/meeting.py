@@ -45,6 +45,7 @@ from qoffice.services import meetings
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
 from qoffice.services import settings as settings_service
+from qoffice.services.changes import Changes
 from qoffice.ui import messages, signin_sheet
 from qoffice.ui.activity_widgets import (
     ERROR_STYLE,
@@ -417,7 +418,7 @@ class MeetingArea(QWidget):
         for w in warnings:
             messages.warning(self, w)
         self._tell_promoted(promoted_names)
-        self.ctx.dataChanged.emit("signup")
+        self.ctx.publish(Changes.of("signup"))
         return True
 
     @staticmethod
@@ -525,10 +526,10 @@ class MeetingArea(QWidget):
                 names = self._names(s, promoted)
         except KnownError as exc:
             messages.known_error(self, exc)
-            self.ctx.dataChanged.emit("signup")
+            self.ctx.publish(Changes.of("signup"))
             return False
         self._tell_promoted(names)
-        self.ctx.dataChanged.emit("signup")
+        self.ctx.publish(Changes.of("signup"))
         return True
 
     def move_problem(self, ids, status: str) -> str | None:
@@ -562,7 +563,7 @@ class MeetingArea(QWidget):
         except KnownError as exc:
             messages.known_error(self, exc)
             return []
-        self.ctx.dataChanged.emit("project")
+        self.ctx.publish(Changes.of("project"))
         messages.info(self, _("Created the 产学研合作 project(s) {titles} at stage 培育; complete them under "
                               "“Quality projects”.").format(titles="、".join(f"“{t}”" for t in titles)))
         return made_ids

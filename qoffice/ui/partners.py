@@ -20,6 +20,7 @@ from qoffice.domain import vocab
 from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import partners as partner_service
+from qoffice.services.changes import Changes
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, wan_text
 from qoffice.ui.listarea import ListAction, ListArea
@@ -190,7 +191,7 @@ class PartnersArea(QWidget):
             messages.info(self, _("The subsidy follows the new type for {n} projects:").format(n=len(affected))
                           + "\n" + "\n".join(_("{title} {before} → {after} 万元").format(
                               title=t, before=wan_text(b), after=wan_text(a)) for t, b, a in affected))
-        self.ctx.dataChanged.emit("partner")
+        self.ctx.publish(Changes.of("partner"))
         self.list.select_id(partner_id)
         return True
 
@@ -222,7 +223,7 @@ class PartnersArea(QWidget):
                     partner_service.delete_partner(s, s.get(Partner, pid))
         except KnownError as exc:
             messages.known_error(self, exc)
-        self.ctx.dataChanged.emit("partner")
+        self.ctx.publish(Changes.of("partner"))
 
     # ---- merge -----------------------------------------------------------------------------
     def merge_selected(self, ids) -> FormDialog | None:
@@ -287,6 +288,6 @@ class PartnersArea(QWidget):
             return False
         messages.info(self, _("Merged: {projects} projects and {signups} sign-ups moved to “{keep}”.").format(
             projects=moved["projects"], signups=moved["signups"], keep=dlg.rows[keep][0]))
-        self.ctx.dataChanged.emit("partner")
+        self.ctx.publish(Changes.of("partner"))
         self.list.select_id(keep)
         return True

@@ -30,6 +30,7 @@ from qoffice.i18n import N_, _
 from qoffice.services import awards as award_service
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
+from qoffice.services.changes import Changes
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, scope_list, wan_text
 from qoffice.ui.enterprise_picker import EnterprisePicker
@@ -196,7 +197,7 @@ class ProjectsArea(QWidget):
         except KnownError as exc:
             messages.known_error(dlg, exc)
             return False
-        self.ctx.dataChanged.emit("project")
+        self.ctx.publish(Changes.of("project"))
         self.list.select_id(project_id)
         return True
 
@@ -204,7 +205,7 @@ class ProjectsArea(QWidget):
         with self.ctx.db.session() as s:
             for pid in ids:
                 project_service.delete_project(s, s.get(Project, pid))
-        self.ctx.dataChanged.emit("project")
+        self.ctx.publish(Changes.of("project"))
 
     def next_stage(self, ids) -> None:
         try:
@@ -216,7 +217,7 @@ class ProjectsArea(QWidget):
                         project_service.set_stage(s, project, vocab.STAGES[i + 1])
         except KnownError as exc:
             messages.known_error(self, exc)
-        self.ctx.dataChanged.emit("project")
+        self.ctx.publish(Changes.of("project"))
 
 
 class ProjectDialog(FormDialog):

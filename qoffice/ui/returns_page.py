@@ -37,6 +37,7 @@ from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import returns as returns_service
 from qoffice.services import settings as settings_service
+from qoffice.services.changes import Changes
 from qoffice.ui import list_export, messages, style
 from qoffice.ui.worker import run_in_background
 
@@ -588,7 +589,7 @@ class ReturnsPage(QWidget):
 
         def new() -> EnterpriseEditor:
             editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
-            editor.saved.connect(lambda _id: self.ctx.dataChanged.emit("enterprise"))
+            editor.saved.connect(lambda _id: self.ctx.publish(Changes.of("enterprise")))
             return editor
 
         self.editor = editor_registry.open_editor("enterprise", enterprise_id, new)  # one per record
@@ -631,7 +632,7 @@ class ReturnsPage(QWidget):
 
     def _exported(self, result: returns_service.ExportResult) -> None:
         list_export.remember_folder(result.path)
-        self.ctx.dataChanged.emit("return_submission")
+        self.ctx.publish(Changes.of("return_submission"))
         text = _("The return for {year} was written to {path}.").format(year=self.ctx.year, path=result.path)
         if result.warnings:
             text += " " + _("{n} warnings are listed in its 校验 sheet.").format(n=len(result.warnings))

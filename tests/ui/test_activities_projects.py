@@ -187,11 +187,13 @@ def test_awards_per_year_and_in_the_enterprise_editor(qtbot, answers, data, db):
     dlg.set_enterprise(data["ent"])
     dlg.award.setCurrentText("江苏省质量奖")
     dlg.accept()
+    assert dlg.job.wait() and not dlg.isVisible()  # saved on the worker
     dlg = area.new()
     dlg.set_enterprise(data["other"])
     dlg.award.setCurrentText("县级质量奖")
     dlg.year.setValue(2024)
     dlg.accept()
+    assert dlg.job.wait() and not dlg.isVisible()
     assert area.list.model.rowCount() == 1  # the 2024 award is not in the 2025 list
     area.ctx.set_year(2024)
     assert area.list.model.rowCount() == 1 and cell(area, 0, "enterprise") == "如皋市双马化工有限公司"
