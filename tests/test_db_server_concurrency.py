@@ -300,3 +300,42 @@ def test_the_server_stopped_mid_import_leaves_nothing_and_work_resumes(tmp_path,
         assert db.query("SELECT count(*) FROM enterprise") == [(rows,)]
     finally:
         db.close()
+
+
+def test_an_import_while_another_clerk_edits_the_same_enterprise(two, builders, tmp_path):
+    """Clerk A has saved-but-not-committed a change to an enterprise (its row is locked) while clerk B
+    imports a roster that updates the same enterprise: B waits for the row, then goes on; A's change to a
+    field the roster does not hold survives, the roster's field is the import's, the version moved on twice."""
+    from qoffice.db.models import Enterprise
+    from qoffice.services import enterprises, imports
+
+    a, b = two
+    with a.session() as s:
+        ent = builders.make_enterprise(s, name="南通同时编辑有限公司", contact="原联系人")
+        eid, code, v0 = ent.id, ent.uscc, ent.version
+    path = tmp_path / "企业.csv"
+    path.write_text(f"统一社会信用代码,企业名称,联系电话\n{code},南通同时编辑有限公司,0513-81234567\n", encoding="utf-8")
+    parsed = imports.parse_file(path, "enterprises")
+    out = {}
+    with a.session() as sa:
+        enterprises.update_enterprise(sa, sa.get(Enterprise, eid), {"contact": "甲改的联系人"}, expected_version=v0)
+        sa.flush()
+
+        def clerk_b():
+            try:
+                out["result"] = imports.run_import(b, "enterprises", path, parsed=parsed)
+            except BaseException as exc:  # noqa: BLE001
+                out["error"] = exc
+
+        t = threading.Thread(target=clerk_b)
+        t.start()
+        t.join(1.5)
+        out["waited"] = t.is_alive()
+    t.join(30)
+    assert "error" not in out, out.get("error")
+    assert out["waited"]
+    assert out["result"].updated == 1
+    with a.read_session() as s:
+        e = s.get(Enterprise, eid)
+        assert e.contact == "甲改的联系人" and e.phone == "0513-81234567"
+        assert e.version >= v0 + 2

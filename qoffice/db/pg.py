@@ -477,17 +477,25 @@ class ServerDatabase(Database):
                 raise
 
     def run_unit(self, work: Callable[[Any], T], *, attempts: int = MAX_ATTEMPTS) -> T:
-        """Run `work(session)` in one transaction; a serialization failure (40001) or deadlock (40P01)
-        runs the whole unit again, up to three more times, then is reported as one line."""
+        """Run `work(session)` in one transaction; a serialization failure (40001), a deadlock (40P01) or a
+        row changed under it by another clerk (StaleDataError) runs the whole unit again, up to three more
+        times, then is reported as one line."""
+        from sqlalchemy.orm.exc import StaleDataError
+
         for attempt in range(attempts):
             try:
                 with self.session() as s:
                     return work(s)
             except Exception as exc:
-                if error_kind(exc) != "retry":
+                # StaleDataError: a row this unit read was changed by another clerk's commit while the
+                # unit waited for it (version_id_col); a new run reads it as it is now. A form's save
+                # that must not overwrite is refused before that, by its expected version (StaleRecord).
+                stale = isinstance(exc, StaleDataError)
+                if error_kind(exc) != "retry" and not stale:
                     raise
                 if attempt == attempts - 1:
-                    raise DatabaseError(error_message(exc, self.label)) from exc
+                    raise DatabaseError(_("The database server {where} kept reporting conflicting changes by "
+                                          "other clerks; nothing was saved. Try again.").format(where=self.label)) from exc
                 import random
                 import time
 
