@@ -171,6 +171,20 @@ class Database:
             self.lock = None
 
 
+def read_rows(source: Database | Session, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    """The rows of one read statement written once, with `?` parameters: on a Database's read
+    connection (`Database.query`: no SQLAlchemy needed, as at start-up), or inside a Session's unit of
+    work, which sees its own changes. A server's driver gets its own parameter style (db/pg.py)."""
+    if isinstance(source, Database):
+        return source.query(sql, params)
+    connection = source.connection()
+    if connection.dialect.paramstyle != "qmark":
+        from qoffice.db.pg import from_sqlite, to_pyformat
+
+        sql = to_pyformat(from_sqlite(sql))
+    return [tuple(row) for row in connection.exec_driver_sql(sql, tuple(params))]
+
+
 def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, program: str = "qoffice-cli",
                   lock_wait: float = 0.0, on_backup=None) -> Database:
     """Open `path` per `mode`; take the writer lock unless read-only or lock=False."""

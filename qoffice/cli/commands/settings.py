@@ -67,12 +67,6 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _labels() -> dict[str, str]:
-    from qoffice.i18n import _
     from qoffice.services import settings
 
-    labels = {"county": _("County"), "office": _("Reporting office"), "operator": _("Filled in by"),
-              "phone": _("Contact phone"), "language": _("UI language"), "counties": _("County list"),
-              settings.SIGNIN_BLANK_ROWS: _("Blank rows at the end of the sign-in sheet")}
-    for i in range(1, settings.INDICATOR_COUNT + 1):
-        labels[f"target.{i}"] = _("Target of indicator {n}").format(n=i)
-    return labels
+    return {key: settings.title(key) for key in settings.ALL_KEYS}
