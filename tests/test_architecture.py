@@ -108,10 +108,6 @@ def _cycles(graph) -> list[list[str]]:
 KNOWN_CYCLES: list[list[str]] = [
     # qoffice/db/pg.py (the PostgreSQL work, issue 16) and database.py import each other
     ["qoffice.db.credentials", "qoffice.db.database", "qoffice.db.pg"],
-    # enterprise_editor → projects → enterprise_picker → enterprises → enterprise_editor;
-    # projects → list_export → import_wizard → list_export (the GUI half of issue 14)
-    ["qoffice.ui.enterprise_editor", "qoffice.ui.enterprise_picker", "qoffice.ui.enterprises",
-     "qoffice.ui.import_wizard", "qoffice.ui.list_export", "qoffice.ui.projects"],
 ]
 
 
