@@ -167,15 +167,24 @@ def detect_layout(sheet: SheetData, kind: Kind) -> Layout | None:
     return layout
 
 
+class MergesOverlap(ValueError):
+    """The sheet's merged cells cover its data many times over (real merges never overlap)."""
+
+
 def fill_data_merges(sheet: SheetData, first_data_row: int, columns=None) -> None:
     """Cells merged inside the data (one 区县 cell over several rows) fill every cell they cover.
 
     Only the sheet's real rows are filled, and only `columns` (the file columns the import reads;
     all of the merge when None): a merge over A2:XFD1048576 touches no more cells than the data has.
+    Merges in a real sheet never overlap, so together they fill each cell at most once; when they
+    would fill more than twice the data's cells, MergesOverlap is raised before the work is done.
     """
     rows = sheet.rows
     wanted = None if columns is None else sorted(set(columns))
     percent = sheet.percent
+    last_row = len(rows) - 1
+    budget = 2 * max(0, len(rows) - first_data_row) * (len(wanted) if wanted is not None else max(
+        (c1 + 1 for (_r0, _c0), (_r1, c1) in sheet.merges), default=1)) + 10_000
     for (r0, c0), (r1, c1) in sheet.merges:
         if r0 < first_data_row or r0 >= len(rows):
             continue
@@ -183,9 +192,12 @@ def fill_data_merges(sheet: SheetData, first_data_row: int, columns=None) -> Non
         cols = range(c0, c1 + 1) if wanted is None else [c for c in wanted if c0 <= c <= c1]
         if not cols:
             continue
+        budget -= (min(r1, last_row) - r0 + 1) * len(cols)
+        if budget < 0:
+            raise MergesOverlap()
         last_col = cols[-1]
         spread = (r0, c0) in percent
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
+        for r in range(r0, min(r1, last_row) + 1):
             row = rows[r]
             if len(row) <= last_col:
                 row.extend([""] * (last_col + 1 - len(row)))

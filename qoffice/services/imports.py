@@ -36,9 +36,9 @@ from qoffice.db.models import (
 from qoffice.domain import uscc as uscc_rules
 from qoffice.domain.money import rate_to_scaled, scaled_to_rate
 from qoffice.domain.pinyin import initials, sort_key
-from qoffice.errors import KnownError, ValidationFailed
+from qoffice.errors import FileUnreadable, KnownError, ValidationFailed
 from qoffice.excel import values as cells
-from qoffice.excel.headers import Layout, detect_layout, fill_data_merges
+from qoffice.excel.headers import Layout, MergesOverlap, detect_layout, fill_data_merges
 from qoffice.excel.kinds import KINDS, Column, Kind
 from qoffice.excel.readers import SheetData, open_book
 from qoffice.i18n import _
@@ -357,7 +357,12 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
     book = open_book(path)
     sheet, layout = _choose_sheet(book, kind)
     first = layout.header_row + 1
-    fill_data_merges(sheet, first, [c for cols in layout.columns.values() for c in cols])
+    try:
+        fill_data_merges(sheet, first, [c for cols in layout.columns.values() for c in cols])
+    except MergesOverlap:
+        raise FileUnreadable(_("Cannot read {file}: its merged cells overlap each other many times over (a damaged "
+                               "or machine-made file). Unmerge the cells in Excel or WPS, save, and import "
+                               "again.").format(file=book.path.name)) from None
     # Indexes of the rows to read, as machine integers (4 bytes a row, not 40: a file may have a million).
     data_rows = array("l", [i for i in range(first, len(sheet.rows)) if not _is_footer(sheet.rows[i])])
     # The file's data rows run from below the header to its last row with anything in it.

@@ -254,3 +254,25 @@ def test_a_million_rejected_rows_stay_under_400_mb(tmp_path):
     assert data["rejected"] == 1_000_000 and len(data["errors"]) == 1000
     assert data["errors_omitted"] == 1_000_000 - 1000 and data["errors"][-1]["row"] == 1001
     assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB"
+
+
+def test_a_million_overlapping_merges_are_bounded(tmp_path):
+    """Merges in a real sheet never overlap, so together they cover at most the sheet once; a file
+    whose merges cover its rows over and over (here 300,000 times) is refused, not worked through
+    for hours."""
+    rows = roster_rows(2000)
+    merges = ["B2:B2001"] * 300_000  # 600 million cells to fill, over and over the same 2,000
+    p = write_xlsx(tmp_path / "merges.xlsx", sheet_xml(rows, merges=merges))
+    started = time.monotonic()
+    out = run_cli(tmp_path, str(p), "--json", timeout=120)
+    assert "Traceback" not in out.stderr and UNEXPECTED not in out.stdout, out.stdout[-1000:] + out.stderr[-1000:]
+    assert out.returncode == 2, out.stdout[-1000:]
+    assert "合并" in json.loads(out.stdout)["error"]
+    assert time.monotonic() - started < 60
+
+
+def test_html_wider_than_a_worksheet_is_refused(tmp_path):
+    p = tmp_path / "wide.xls"
+    p.write_text("<table><tr><td>统一社会信用代码</td><td>企业名称</td>" + "<td colspan=1000>x</td>" * 20
+                 + "</tr></table>", encoding="utf-8")
+    assert_refused(run_cli(tmp_path, str(p), timeout=60), "wide.xls", "16,384")
