@@ -23,6 +23,8 @@ from qoffice.progress import Progress, report
 AUTO = "auto"  # decided per value: date → date cell, bool → 是/否, int/Decimal → number, else text
 ROW_NUMBER_HEADER = "序号"
 ERROR_COLUMN = "错误原因"
+SOURCE_ROW_COLUMN = "原行号"  # the row the clerk saw in the imported file (error report)
+REPORT_COLUMNS = (SOURCE_ROW_COLUMN, ERROR_COLUMN)  # the error report's own columns: ignored on re-import
 PROGRESS_EVERY = 500
 MAX_WIDTH = 60
 
@@ -131,8 +133,8 @@ def write_error_rows(path: Path | str, kind, rows: Sequence[Any]) -> int:
     check_output(path)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_sheet_title(kind.title))
-    headers = [header_text(c) for c in kind.columns] + [ERROR_COLUMN]
-    cells.set_widths(ws, [max(c.width, display_width(c.header) + 4) for c in kind.columns] + [60])
+    headers = [header_text(c) for c in kind.columns] + [SOURCE_ROW_COLUMN, ERROR_COLUMN]
+    cells.set_widths(ws, [max(c.width, display_width(c.header) + 4) for c in kind.columns] + [8, 60])
     ws.freeze_panes = "A2"
     writer = CellWriter(ws)
     ws.append([writer.text(h) for h in headers])
@@ -153,6 +155,7 @@ def write_error_rows(path: Path | str, kind, rows: Sequence[Any]) -> int:
                 out.append(writer.text(number_text(value)))
             else:
                 out.append(_auto(writer, value))
+        out.append(row.row)  # the original row number, as the preview and the CLI named it
         out.append(writer.text(error_reason(row.errors)))
         ws.append(out)
         n += 1
@@ -174,8 +177,14 @@ def _amount_text(value, unit: str | None) -> str:
 
 def error_reason(issues: Sequence[Any]) -> str:
     """One cell's text for a row's problems: 「列」原因；… (row numbers are the file's, not needed here)."""
-    parts = []
-    for issue in issues:
-        parts.append(f"{issue.column}：{issue.message}" if issue.column else issue.message)
-    return "；".join(parts)
+    return "；".join(issue_text(issue) for issue in issues)
+
+
+def issue_text(issue: Any) -> str:
+    """「列：原因」, without the column's name twice when the reason already starts with it
+    (“统一社会信用代码校验位错误…”, not “统一社会信用代码：统一社会信用代码校验位错误…”)."""
+    column, message = issue.column, issue.message
+    if not column or message.startswith(column.rstrip("*")):
+        return message
+    return f"{column}：{message}"
 

@@ -123,6 +123,17 @@ def find_by_code(session: Session, code: str) -> Enterprise | None:
     return session.scalar(select(Enterprise).where(Enterprise.uscc == uscc_rules.normalize(code)))
 
 
+def names_by_code(session: Session, codes) -> dict[str, str]:
+    """Credit code -> enterprise name, for the codes on file (the import preview shows the name
+    beside each code). Looked up in slices, so a file of many thousand codes stays one query a slice."""
+    wanted = sorted({c for c in codes if c})
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start:start + 500]
+        names.update(session.execute(select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(part))).all())
+    return names
+
+
 def _raise_if_problems(checked: Checked) -> None:
     if checked.problems:
         first = next(iter(checked.problems.values()))

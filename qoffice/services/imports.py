@@ -40,6 +40,7 @@ from qoffice.errors import FileUnreadable, KnownError, ValidationFailed
 from qoffice.excel import values as cells
 from qoffice.excel.headers import Layout, MergesOverlap, detect_layout, fill_data_merges
 from qoffice.excel.kinds import KINDS, Column, Kind
+from qoffice.excel.list_export import REPORT_COLUMNS
 from qoffice.excel.readers import SheetData, open_book
 from qoffice.i18n import _
 from qoffice.services import Progress, report
@@ -374,6 +375,8 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -
     parsed = ParsedFile(kind, Path(path), book.format, sheet.name, layout, [],
                         skipped=max(0, last + 1 - first) - len(data_rows))
     for cell in layout.unknown:
+        if cell.text in REPORT_COLUMNS:
+            continue  # 原行号 and 错误原因 of an exported error report: ignored without a note
         parsed.warnings.append(Issue(header_row, cell.text, _("Unknown column, ignored.")))
     by_key = {c.key: c for c in kind.columns}
     units = {key: next((layout.units.get(c) for c in cols if layout.units.get(c)), None)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -31,10 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qoffice.domain import uscc as uscc_rules
 from qoffice.errors import KnownError
 from qoffice.excel.kinds import KINDS
+from qoffice.excel.list_export import issue_text
 from qoffice.excel.values import number_text
 from qoffice.i18n import N_, _
+from qoffice.services import enterprises as enterprise_service
 from qoffice.services import imports
 from qoffice.services.changes import Changes
 from qoffice.ui import list_export, messages, style
@@ -61,10 +65,64 @@ CONTENT_COLUMNS = 3  # how many of the row's first filled template columns the p
 
 def row_notes(row: imports.ParsedRow) -> str:
     """A row's problems as one line: errors first, then warnings (提示)."""
-    parts = [f"{e.column}：{e.message}" if e.column else e.message for e in row.errors]
-    parts += [_("Note: {text}").format(text=f"{w.column}：{w.message}" if w.column else w.message)
-              for w in row.warnings]
+    parts = [issue_text(e) for e in row.errors]
+    parts += [_("Note: {text}").format(text=issue_text(w)) for w in row.warnings]
     return "；".join(parts)
+
+
+def column_letter(col: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as Excel and WPS name it."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def code_key(value) -> str | None:
+    text = number_text(value).strip() if value not in (None, "") else ""
+    return uscc_rules.normalize(text) if text else None
+
+
+class MappingModel(QAbstractTableModel):
+    """The file's columns: 列 (A, B …), the file's header, and the field it was taken as (联系方式 →
+    联系电话), or that it was not recognised and is ignored."""
+
+    HEADERS = (N_("Column"), N_("Header in the file"), N_("Taken as"))
+
+    def __init__(self, layout, kind, parent=None):
+        super().__init__(parent)
+        self.cells = list(layout.cells)
+        self.kind = kind
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.cells)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return _(self.HEADERS[section])
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        cell = self.cells[index.row()]
+        col = index.column()
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            if col == 0:
+                return column_letter(cell.col)
+            if col == 1:
+                return cell.text
+            if cell.key is None:
+                return _("(not recognised, ignored)")
+            return self.kind.column(cell.key).header
+        if role == Qt.ForegroundRole and col == 2 and cell.key is None:
+            return QBrush(QColor(style.QUIET_TEXT))
+        return None
 
 
 class PreviewModel(QAbstractTableModel):
@@ -72,10 +130,13 @@ class PreviewModel(QAbstractTableModel):
 
     HEADERS = (N_("Row"), N_("Row status"), N_("Content"), N_("Problems and notes"))
 
-    def __init__(self, rows: list[imports.ParsedRow], kind, parent=None):
+    def __init__(self, rows: list[imports.ParsedRow], kind, parent=None, names: dict[str, str] | None = None):
         super().__init__(parent)
         self.all_rows = rows
         self.kind = kind
+        self.names = names or {}  # credit code -> the enterprise's name on file (other kinds than enterprises)
+        code_columns = [c.header for c in kind.columns if c.key == "uscc"]
+        self.code_header = code_columns[0] if code_columns and kind.name != "enterprises" else None
         self.errors_only = False
         self.rows = rows
         qstyle = QWidget().style() if parent is None else parent.style()
@@ -104,8 +165,17 @@ class PreviewModel(QAbstractTableModel):
         return _(STATUS_TEXT.get(status, STATUS_TEXT["pending"]))
 
     def content(self, row: imports.ParsedRow) -> str:
-        shown = [number_text(row.source[c.header]) for c in self.kind.columns
-                 if row.source.get(c.header) not in (None, "")]
+        source = row.source
+        shown = []
+        for c in self.kind.columns:
+            value = source.get(c.header)
+            if value in (None, ""):
+                continue
+            text = number_text(value)
+            if c.header == self.code_header:
+                name = self.names.get(code_key(value))
+                text = f"{text}（{name}）" if name else _("{code} (not on file)").format(code=text)
+            shown.append(text)
         return "  ".join(shown[:CONTENT_COLUMNS])
 
     def data(self, index, role=Qt.DisplayRole):
@@ -243,7 +313,13 @@ class ImportWizard(QDialog):
             parsed = imports.parse_file(path, kind, progress=progress)
             pristine = copy.deepcopy(parsed)
             dry = imports.run_import(db, kind, path, dry_run=True, parsed=parsed, progress=progress)
-            return pristine, parsed, dry
+            names = {}
+            if kind != "enterprises" and any(c.key == "uscc" for c in parsed.kind.columns):
+                header = parsed.kind.column("uscc").header
+                with db.read_session() as s:
+                    names = enterprise_service.names_by_code(
+                        s, (code_key(r.source.get(header)) for r in parsed.rows))
+            return pristine, parsed, dry, names
 
         self.job = run_in_background(self, work, title=_("Import"), label=_("Checking the file…"),
                                      on_done=self._previewed, on_error=lambda exc: self._refused(exc.message))
@@ -274,6 +350,21 @@ class ImportWizard(QDialog):
         self.errors_only.setObjectName("errors_only")
         self.errors_only.toggled.connect(self._filter_errors)
         v.addWidget(self.errors_only)
+        # The file's columns and what each was taken as, beside the rows.
+        self.mapping_model = None
+        self.mapping_table = QTableView()
+        self.mapping_table.setObjectName("mapping_table")
+        self.mapping_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.mapping_table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.mapping_table.verticalHeader().hide()
+        self.mapping_table.setWordWrap(False)
+        mapping_box = QWidget()
+        mv = QVBoxLayout(mapping_box)
+        mv.setContentsMargins(0, 0, 0, 0)
+        mapping_title = QLabel(_("Columns of the file"))
+        mapping_title.setObjectName("mapping_title")
+        mv.addWidget(mapping_title)
+        mv.addWidget(self.mapping_table, 1)
         self.preview_table = QTableView()
         self.preview_table.setObjectName("preview_table")
         self.preview_table.setAlternatingRowColors(False)
@@ -281,7 +372,15 @@ class ImportWizard(QDialog):
         self.preview_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.preview_table.verticalHeader().hide()
         self.preview_table.setWordWrap(False)
-        v.addWidget(self.preview_table, 1)
+        split = QSplitter(Qt.Horizontal)
+        split.setObjectName("preview_split")
+        split.setChildrenCollapsible(False)
+        split.addWidget(mapping_box)
+        split.addWidget(self.preview_table)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([330, 770])
+        v.addWidget(split, 1)
         buttons = QHBoxLayout()
         back = QPushButton(_("Back"))
         back.clicked.connect(lambda: self.pages.setCurrentIndex(self.PAGE_CHOOSE))
@@ -298,17 +397,25 @@ class ImportWizard(QDialog):
         self.pages.addWidget(page)
 
     def _previewed(self, outcome) -> None:
-        self.parsed, self.preview_result, self.dry = outcome
+        self.parsed, self.preview_result, self.dry, names = outcome
         dry = self.dry
         kind = self.preview_result.kind
-        self.preview_counts.setText(_("{created:,} new, {updated:,} to update, {rejected:,} rows with errors "
-                                      "(not imported), {warnings:,} notes. Nothing has been written yet.").format(
-            created=dry.created, updated=dry.updated, rejected=dry.rejected, warnings=len(dry.warnings)))
-        notes = [f"{w.column}：{w.message}" if w.column else w.message for w in self.preview_result.warnings]
+        self.preview_counts.setText(_("{created:,} new, {updated:,} to update, {unchanged:,} unchanged, "
+                                      "{rejected:,} rows with errors (not imported), {warnings:,} notes. Nothing "
+                                      "has been written yet.").format(
+            created=dry.created, updated=dry.updated, unchanged=dry.unchanged, rejected=dry.rejected,
+            warnings=len(dry.warnings)))
+        notes = [issue_text(w) for w in self.preview_result.warnings]
         self.file_notes.setText(_("About the file: {notes}").format(notes="；".join(notes)) if notes else "")
         self.file_notes.setVisible(bool(notes))
-        self.model = PreviewModel(self.preview_result.rows, kind, self)
+        self.model = PreviewModel(self.preview_result.rows, kind, self, names=names)
         self.preview_table.setModel(self.model)
+        self.mapping_model = MappingModel(self.preview_result.layout, kind, self)
+        self.mapping_table.setModel(self.mapping_model)
+        mh = self.mapping_table.horizontalHeader()
+        mh.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        mh.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        mh.setStretchLastSection(True)
         header = self.preview_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
@@ -384,8 +491,8 @@ class ImportWizard(QDialog):
     def _imported(self, result: imports.ImportResult) -> None:
         self.result = result
         self.undone = False
-        text = _("Done: {created:,} new, {updated:,} updated.").format(created=result.created,
-                                                                     updated=result.updated)
+        text = _("Done: {created:,} new, {updated:,} updated, {unchanged:,} unchanged.").format(
+            created=result.created, updated=result.updated, unchanged=result.unchanged)
         if result.rejected:
             text += " " + _("{n:,} rows with errors were not imported; export them, correct them and import "
                             "them again.").format(n=result.rejected)

@@ -78,9 +78,9 @@ def test_error_rows_keep_the_template_layout_and_the_written_values(tmp_path):
     ws = load_workbook(path).active
     headers = [c.value for c in ws[1]]
     assert headers[:4] == ["统一社会信用代码*", "项目名称*", "项目类型*", "年度*"] and headers[-1] == "错误原因"
-    assert len(headers) == len(kind.columns) + 1
+    assert len(headers) == len(kind.columns) + 2 and headers[-2] == "原行号"  # the row the clerk saw (issue 13)
     values = [c.value for c in ws[2]]
     assert values[0] == "91320600mA1XYZ0001" and ws[2][0].data_type == "s"
     assert values[3] == "2024" and values[headers.index("投资额(万元)")] == "50万"
-    assert values[-1] == "项目类型：必填；整行问题"
+    assert values[-1] == "项目类型：必填；整行问题" and values[-2] == 5
     assert ws.max_row == 2
