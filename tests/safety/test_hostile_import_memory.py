@@ -256,7 +256,7 @@ def test_a_million_rejected_rows_stay_under_400_mb(tmp_path):
     assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB"
 
 
-def test_a_million_overlapping_merges_are_bounded(tmp_path):
+def test_merges_that_overlap_many_times_are_refused(tmp_path):
     """Merges in a real sheet never overlap, so together they cover at most the sheet once; a file
     whose merges cover its rows over and over (here 300,000 times) is refused, not worked through
     for hours."""
