@@ -44,15 +44,29 @@ def write_signin_pdf(path: str | Path, info: SheetInfo, rows: list[tuple[str, st
     """Write the sheet; returns the number of pages. `rows` are (enterprise, attendee, post, phone)
     as meetings.signin_rows() gives them, followed by `blank_rows` numbered blank rows. An empty
     meeting still prints one page of blank rows."""
+    from qoffice.excel.outputs import StagedFile
+
     path = Path(path)
-    writer = QPdfWriter(str(path))
-    writer.setResolution(RESOLUTION)
-    writer.setPageSize(QPageSize(QPageSize.A4))
-    writer.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Millimeter)
-    writer.setTitle(_("Sign-in sheet — {title}").format(title=info.title))
-    writer.setCreator("qoffice")
-    return paint_sheet(writer, info, rows, blank_rows,
-                       _("Cannot write {path}; is it open in another program?").format(path=path))
+    # The one output rule (excel.outputs): never over the database, a device or a pipe; written
+    # beside the target, then moved over it, so a failure leaves the old file as it was.
+    staged = StagedFile(path)
+    try:
+        writer = QPdfWriter(str(staged.tmp))
+        writer.setResolution(RESOLUTION)
+        writer.setPageSize(QPageSize(QPageSize.A4))
+        writer.setPageMargins(QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Millimeter)
+        writer.setTitle(_("Sign-in sheet — {title}").format(title=info.title))
+        writer.setCreator("qoffice")
+        pages = paint_sheet(writer, info, rows, blank_rows,
+                            _("Cannot write {path}; is it open in another program?").format(path=path))
+        del writer  # finishes the file
+        staged.ready()
+    except BaseException:
+        staged.discard()
+        raise
+    staged.place()
+    staged.finish()
+    return pages
 
 
 def print_signin_sheet(info: SheetInfo, rows: list[tuple[str, str, str, str]], blank_rows: int,
