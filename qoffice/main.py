@@ -51,7 +51,7 @@ def gui_main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = command_in(argv)
     if command is None:
-        return main(argv)
+        return _window_or_box(argv)
     from qoffice.cli.main import ensure_utf8_streams, split_qt_args
     from qoffice.i18n import set_language
     from qoffice.ui.gui_launcher import refuse_command
@@ -59,6 +59,50 @@ def gui_main(argv: list[str] | None = None) -> int:
     ensure_utf8_streams()
     set_language(None)
     return refuse_command(command, split_qt_args(argv)[1])
+
+
+class _Tee:
+    """stderr while the window is not yet open: what is written is also kept (None: no console)."""
+
+    def __init__(self, stream):
+        self.stream, self.kept = stream, []
+
+    def write(self, text):
+        self.kept.append(text)
+        return self.stream.write(text) if self.stream is not None else len(text)
+
+    def flush(self):
+        if self.stream is not None:
+            self.stream.flush()
+
+
+def _window_or_box(argv: list[str]) -> int:
+    """The window; when it cannot open at all (a --db refused, a usage error), the line written on
+    stderr is shown in a message box too — the windowed build has no stderr (issue 13)."""
+    from qoffice.cli.main import main as cli_main, split_qt_args
+
+    real = sys.stderr
+    tee = _Tee(real)
+    opened = []
+
+    def window(db, qt_args):
+        sys.stderr = real  # the window's own run writes where it always did
+        opened.append(True)
+        return open_window(db, qt_args)
+
+    sys.stderr = tee
+    try:
+        code = cli_main(argv, open_window=window)
+    finally:
+        if sys.stderr is tee:
+            sys.stderr = real
+    text = "".join(tee.kept).strip()
+    if code and not opened and text:
+        from qoffice.ui.gui_launcher import show_refusal
+
+        lines = [line.removeprefix("qoffice: ") for line in text.splitlines() if line.strip()]
+        return show_refusal(lines[-1], split_qt_args(argv)[1], code)
+    return code
 
 
 if __name__ == "__main__":

@@ -20,19 +20,28 @@ def use_cli_message(command: str) -> str:
 
 def refuse_command(command: str, qt_args: list[str]) -> int:
     """Show why `command` is not run here (streams and language already set by the entry point)."""
-    from qoffice.i18n import _, current_language
-
     text = use_cli_message(command)
     if sys.stderr is not None:
         print(text, file=sys.stderr)
+    return show_refusal(text, qt_args, 2, information=True)
+
+
+def show_refusal(text: str, qt_args: list[str], exit_code: int, *, information: bool = False) -> int:
+    """`text` in a message box (the windowed build has no console to print it on); returns `exit_code`.
+    Used for a command given to the windowed program, and for a window that cannot open at all
+    (a --db it refuses): the line on stderr alone would vanish."""
+    from qoffice.i18n import _, current_language
     from qoffice.ui.smoke import exit_after_show, write_report  # no Qt in that module
 
     if exit_after_show():
-        write_report(prompt=text, language=current_language(), exit=2)
-        return 2
+        write_report(prompt=text, language=current_language(), exit=exit_code)
+        return exit_code
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
-    QMessageBox.information(None, _("qoffice"), text)
+    if information:
+        QMessageBox.information(None, _("qoffice"), text)
+    else:
+        QMessageBox.warning(None, _("qoffice"), text)
     del app
-    return 2
+    return exit_code
