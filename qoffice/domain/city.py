@@ -14,10 +14,10 @@ qoffice.domain.checks. Plain Python: no Qt, no SQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
 
 from qoffice.domain import indicators as ind
 from qoffice.domain import uscc

@@ -64,7 +64,7 @@ def local_time(value: dt.datetime | None) -> dt.datetime | None:
     """A stored UTC time as the clerk's local time (naive, to the minute)."""
     if value is None:
         return None
-    return value.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None, second=0, microsecond=0)
+    return value.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _widths(headers) -> list[int]:

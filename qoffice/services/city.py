@@ -12,12 +12,12 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from qoffice.db.models import CityFinding, CityReturn, CityReturnRow, utcnow

@@ -76,7 +76,7 @@ def test_a_file_resaved_by_libreoffice_reads_the_same(tmp_path):
     assert city.summary_findings(reading.ret) == []
 
 
-@pytest.mark.parametrize("content", [b"a,b\n1,2\n", b"", b"PK\x03\x04garbage", "<table><tr><td>x</td></tr></table>".encode()])
+@pytest.mark.parametrize("content", [b"a,b\n1,2\n", b"", b"PK\x03\x04garbage", b"<table><tr><td>x</td></tr></table>"])
 def test_not_an_xlsx_workbook_is_refused(tmp_path, content):
     path = tmp_path / "r.xlsx"
     path.write_bytes(content)

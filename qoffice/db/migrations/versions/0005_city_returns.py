@@ -8,9 +8,8 @@ A city-level office receives the counties' yearly returns: city_return keeps eac
 (its bytes, original name, SHA-256, cover fields, whether it is current, 退回), city_return_row its
 rows as data, city_finding what receiving it found. New tables only: nothing existing changes.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'
