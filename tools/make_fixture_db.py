@@ -84,7 +84,8 @@ ROWS: dict[str, list[dict]] = {
     ],
     "import_batch": [
         {"id": 1, "kind": "enterprises", "source": "C:\\Users\\clerk\\Desktop\\企业名单.xlsx", "at": TS,
-         "created": 2, "updated": 0, "rejected": 1, "undone_at": None},
+         "created": 2, "updated": 0, "rejected": 1, "undone_at": None, "operator": "周七", "unchanged": 3,
+         "skipped": 1, "backup": "qoffice-event-20240305-093000-import.db"},
     ],
     "audit_log": [
         {"id": 1, "at": TS, "os_user": "clerk", "operator": "周七", "table_name": "enterprise", "record_id": 1,

@@ -302,6 +302,11 @@ class ImportBatch(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # 导入记录 (revision 0006): who imported, the rows already on file / skipped, the backup made before it.
+    operator: Mapped[str | None] = mapped_column(String(100))
+    unchanged: Mapped[int] = mapped_column(Integer, default=0, nullable=False, server_default=text("0"))
+    skipped: Mapped[int] = mapped_column(Integer, default=0, nullable=False, server_default=text("0"))
+    backup: Mapped[str | None] = mapped_column(String(300))
 
 
 class AuditEntry(Base):

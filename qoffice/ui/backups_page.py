@@ -49,10 +49,11 @@ def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def kind_text(row: backups_service.BackupRow) -> str:
-    """每日 / 手动 / 事件（升级前）: an event backup names what it was made before."""
+def kind_text(row: backups_service.BackupRow, import_labels: dict[str, str] | None = None) -> str:
+    """每日 / 手动 / 事件（升级前）: an event backup names what it was made before — for an import,
+    its kind and file (事件（导入前：企业，名录.xlsx））, from the import history."""
     if row.kind == "event":
-        label = row.kind_label
+        label = (import_labels or {}).get(row.path.name) or row.kind_label
         event = _("Event")
         return event if label == event else _("Event ({reason})").format(reason=label)
     return row.kind_label
@@ -171,9 +172,10 @@ class BackupsPage(QWidget):
 
     def reload(self) -> None:
         self.rows = backups_service.list_backups(self.db_path)
+        labels = self._import_labels() if any(r.kind == "event" for r in self.rows) else {}
         self.table.setRowCount(len(self.rows))
         for i, row in enumerate(self.rows):
-            cells = (row.at.strftime(DATE_FORMAT), kind_text(row), size_text(row.size), row.path.name)
+            cells = (row.at.strftime(DATE_FORMAT), kind_text(row, labels), size_text(row.size), row.path.name)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(row.path))
@@ -187,6 +189,17 @@ class BackupsPage(QWidget):
                                 if last else _("No backup yet"))
         self.folder_label.setText(_("Backup folder: {path}").format(path=bk.backups_dir_for(self.db_path)))
         self._update_buttons()
+
+    def _import_labels(self) -> dict[str, str]:
+        """The 导入前 backups' imports (file and kind), from the import history; none when unreadable."""
+        from qoffice.services import import_history
+
+        try:
+            with self.ctx.db.read_session() as s:
+                return import_history.backup_labels(s)
+        except Exception:  # the labels are a help, never a reason for the page not to show
+            log.warning("import labels of the backups could not be read", exc_info=True)
+            return {}
 
     def _update_buttons(self) -> None:
         readonly = bool(self.ctx.db.readonly)
@@ -255,7 +268,7 @@ class BackupsPage(QWidget):
         question = _("Restore the backup of {date} ({kind})?\n\nEverything entered after {date} is replaced "
                      "by the backup. The current database is backed up first, so nothing is lost: you can "
                      "return to it by restoring that backup.").format(
-            date=row.at.strftime("%Y-%m-%d %H:%M"), kind=kind_text(row))
+            date=row.at.strftime("%Y-%m-%d %H:%M"), kind=kind_text(row, self._import_labels()))
         if not messages.ask(self, question, default=False):
             return None
         return self._restore(row.path)

@@ -275,6 +275,11 @@ class ImportWizard(QDialog):
         v.addWidget(self.choose_message)
         v.addStretch(1)
         buttons = QHBoxLayout()
+        history = QPushButton(_("Import history…"))
+        history.setObjectName("history")
+        history.setToolTip(_("Earlier imports, and undoing one of them"))
+        history.clicked.connect(self.show_history)
+        buttons.addWidget(history)
         buttons.addStretch(1)
         self.preview_button = QPushButton(_("Next: preview"))
         self.preview_button.setObjectName("preview")
@@ -480,6 +485,10 @@ class ImportWizard(QDialog):
         self.undo_button.clicked.connect(self.undo)
         buttons.addWidget(self.export_errors_button)
         buttons.addWidget(self.undo_button)
+        history = QPushButton(_("Import history…"))
+        history.setObjectName("summary_history")
+        history.clicked.connect(self.show_history)
+        buttons.addWidget(history)
         buttons.addStretch(1)
         close = QPushButton(_("Close"))
         close.setObjectName("close")
@@ -508,6 +517,17 @@ class ImportWizard(QDialog):
         self.undo_button.setEnabled(result.batch_id is not None and (result.created + result.updated) > 0)
         self.pages.setCurrentIndex(self.PAGE_SUMMARY)
         self._data_changed(result.kind)
+
+    def show_history(self):
+        """导入记录: every import, and undo of an earlier one (qoffice.ui.import_history)."""
+        from qoffice.ui.import_history import ImportHistoryDialog
+
+        dialog = ImportHistoryDialog(self.ctx, self)
+        self.history_dialog = dialog
+        if self.result is not None and self.result.batch_id is not None:
+            dialog.page.select_batch(self.result.batch_id)
+        dialog.open()
+        return dialog
 
     def _data_changed(self, kind: str) -> None:
         table = list_export.KIND_TABLES.get(kind)

@@ -168,6 +168,10 @@ class SettingsArea(QWidget):
 
         self.database_page = DatabasePage(ctx)
         self.tabs.addTab(self.database_page, _("Database"))
+        from qoffice.ui.import_history import ImportHistoryPage  # 导入记录: earlier imports, undo (issue 13)
+
+        self.import_history = ImportHistoryPage(ctx)
+        self.tabs.addTab(self.import_history, _("Import history"))
         outer = QHBoxLayout(general)
         column = QWidget()
         column.setMaximumWidth(760)  # a form stretched over a wide screen is hard to read
