@@ -37,7 +37,7 @@ def import_baseline(url: str, roster: str) -> int:
     try:
         start = time.perf_counter()
         sheet = CalamineWorkbook.from_path(roster).get_sheet_by_index(0).to_python(skip_empty_area=False)
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         bools = {"high_energy", "benchmark", "research_centre", "incentive_fund"}
         cols = list(ROSTER_COLUMNS) + ["name_initials", "name_pinyin", "created_at", "updated_at", "version"]
         rows = []

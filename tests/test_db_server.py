@@ -170,8 +170,9 @@ def test_an_empty_server_database_is_not_set_up_by_a_clerk_command(pg_empty_url,
     code, _, err = _run(capsys, "--db", pg_empty_url, "settings", "set", "county", "崇川区")
     assert code == 2
     assert "db init" in _one_line(err)
-    from qoffice.db import pg
     from sqlalchemy import create_engine
+
+    from qoffice.db import pg
 
     eng = create_engine(pg.sa_url(pg_empty_url))
     try:
@@ -375,7 +376,6 @@ def test_db_copy_from_a_file_to_the_server_and_back(demo_file, pg_url, tmp_path,
     assert _all_rows(pg_url) == source
     # the sequences were reset: the next record gets a new id
     from qoffice.db.database import open_database
-
     from qoffice.domain.uscc import make_valid
     from qoffice.services import enterprises as ent_service
 
@@ -479,3 +479,4 @@ def test_only_the_owner_restores_into_the_server(demo_file, pg_empty_url, capsys
     code, _, err = _run(capsys, "--db", _as_user(pg_empty_url, clerk), "restore", demo_file)
     assert code == 2 and "所有者" in _one_line(err)
     assert _all_rows(pg_empty_url) == before
+

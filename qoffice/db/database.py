@@ -18,11 +18,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from glob import escape as glob_escape
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
+from glob import escape as glob_escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from qoffice.db import sqlite as sq
 from qoffice.db.lock import DatabaseLock, describe_holder, lock_holder, lock_path_for  # noqa: F401
@@ -288,10 +289,8 @@ def _open_locked(path, mode, exists, revision, readonly, on_backup) -> Database:
             raise DatabaseNeedsUpgrade(_("The database uses an older schema; open it once with qoffice "
                                          "(or run a writing command) to upgrade it before a dry run."))
         if mode != "check":
-            from qoffice.db.backup import make_backup
+            from qoffice.db.backup import discard_repeated, make_backup, rotate
             from qoffice.db.migrate import upgrade
-
-            from qoffice.db.backup import discard_repeated, rotate
 
             # Rotated only once the upgrade worked: a start that fails again and again must not
             # push the last good backups out, nor pile up copies of the same unchanged file.

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qoffice.errors import DatabaseError, DatabaseNeedsUpgrade, DatabaseNewer, UsageError
 from qoffice.i18n import _
@@ -563,8 +564,8 @@ class ServerDatabase(Database):
 
 def _probe(url: URL):
     """(revision, ours, role, server version) of the database at `url`; connection errors as one line."""
-    from sqlalchemy.pool import NullPool
     from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
 
     engine = create_engine(url, connect_args=connect_args(), poolclass=NullPool, hide_parameters=True)
     try:

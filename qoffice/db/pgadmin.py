@@ -6,7 +6,8 @@ transaction (PostgreSQL's DDL is transactional), so a failure leaves the databas
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from qoffice.db import pg
 from qoffice.errors import DatabaseError, UsageError
@@ -85,7 +86,7 @@ def grant_statements(conn) -> list[str]:
     clerk, viewer = _quote(conn, pg.CLERK_ROLE), _quote(conn, pg.VIEWER_ROLE)
     return [
         f"GRANT USAGE ON SCHEMA public TO {clerk}, {viewer}",
-        f"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {viewer}",
         f"GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {viewer}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {clerk}",

@@ -25,10 +25,10 @@ BATCH = 5000
 
 
 def _sqlite_engine(path: Path):
+    import sqlite3
+
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
-
-    import sqlite3
 
     filename = os.fspath(path)
     engine = create_engine(sq._url_of(Path(path)), creator=lambda: sqlite3.connect(filename), poolclass=NullPool)
@@ -62,7 +62,7 @@ def server_counts(conn, names) -> dict[str, int]:
 def server_to_sqlite(db, target: Path) -> dict[str, int]:
     """Copy the open ServerDatabase `db` into a new SQLite file `target` (replaced atomically);
     per-table row counts, checked equal on both sides. One REPEATABLE READ snapshot of the server."""
-    from sqlalchemy import select, table, column
+    from sqlalchemy import column, select, table
 
     from qoffice.db.migrate import run_upgrade_in_place
 
