@@ -84,12 +84,13 @@ class Finding:
 class Row:
     """One data row of a received sheet: its Excel row and its values by the contract's header."""
 
-    __slots__ = ("number", "values", "get")
+    __slots__ = ("number", "values", "get", "scaled")
 
     def __init__(self, number: int, values: Mapping[str, object]):
         self.number = number
         self.values = values
         self.get = values.get  # r.get(header): the dict's own method, no Python frame per cell
+        self.scaled = None  # the row's money and rates as integers, worked out once (_figures, _project)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Row) and (self.number, dict(self.values)) == (other.number, dict(other.values))
@@ -460,10 +461,12 @@ def subsidy_findings(ret: CountyReturn) -> list[Finding]:
 
 # --- records from rows -----------------------------------------------------------------------------------
 def _project(r: Row, pid: int, eid: int) -> ProjectRec:
+    scaled = r.scaled
+    if scaled is None:
+        scaled = r.scaled = (yuan(r.get("投资额(万元)")), yuan(r.get("成果效益(万元)")))
     return ProjectRec(id=pid, enterprise_id=eid, type=r.get("项目类型"), title=r.get("项目名称"),
                       year=r.get("年度") or 0, partner_name=r.get("合作单位"), partner_type=r.get("合作单位类型"),
-                      investment_yuan=yuan(r.get("投资额(万元)")), stage=r.get("阶段"),
-                      benefit_yuan=yuan(r.get("成果效益(万元)")))
+                      investment_yuan=scaled[0], stage=r.get("阶段"), benefit_yuan=scaled[1])
 
 
 def _enterprise(r: Row, eid: int) -> EnterpriseRec:
@@ -475,11 +478,15 @@ def _enterprise(r: Row, eid: int) -> EnterpriseRec:
 
 
 def _figures(r: Row, eid: int, year: int) -> FiguresRec | None:
-    f = FiguresRec(enterprise_id=eid, year=year, loss_rate_e4=rate_e4(r.get("质量损失率(%)")),
-                   checked=r.get("抽查批次"), passed=r.get("抽查合格批次"), benefit_yuan=yuan(r.get("质量成果效益(万元)")))
-    if f.loss_rate_e4 is None and f.checked is None and f.passed is None and f.benefit_yuan is None:
+    scaled = r.scaled
+    if scaled is None:  # a county's figures and the city's totals read the same rows: scale them once
+        scaled = r.scaled = (rate_e4(r.get("质量损失率(%)")), yuan(r.get("质量成果效益(万元)")))
+    loss, benefit = scaled
+    checked, passed = r.get("抽查批次"), r.get("抽查合格批次")
+    if loss is None and checked is None and passed is None and benefit is None:
         return None
-    return f
+    return FiguresRec(enterprise_id=eid, year=year, loss_rate_e4=loss, checked=checked, passed=passed,
+                      benefit_yuan=benefit)
 
 
 class _CityData(ReturnData):
