@@ -341,8 +341,6 @@ def frozen_start(ctx: Context) -> Result:
                   notes=[f"dist/: {built}", "QOFFICE_EXIT_AFTER_SHOW=1, -platform offscreen; a whole process each"])
 
 
-# --- the city office (issue 15): bench/city_bench.py registers city-receive and city-export ----------
-from bench import city_bench  # noqa: E402,F401
-
-# --- the shared office database on PostgreSQL (issue 16): bench/pg_bench.py registers pg-search, pg-import, pg-return
-from bench import pg_bench  # noqa: E402,F401
+# --- registered elsewhere: the city office (issue 15, bench/city_bench.py: city-receive, city-export) and
+# the shared office database on PostgreSQL (issue 16, bench/pg_bench.py: pg-search, pg-import, pg-return)
+from bench import city_bench, pg_bench  # noqa: E402,F401
