@@ -79,7 +79,8 @@ class _Tee:
 def _window_or_box(argv: list[str]) -> int:
     """The window; when it cannot open at all (a --db refused, a usage error), the line written on
     stderr is shown in a message box too — the windowed build has no stderr (issue 13)."""
-    from qoffice.cli.main import main as cli_main, split_qt_args
+    from qoffice.cli.main import main as cli_main
+    from qoffice.cli.main import split_qt_args
 
     real = sys.stderr
     tee = _Tee(real)

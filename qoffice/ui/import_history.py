@@ -37,7 +37,7 @@ def local_time(value: dt.datetime | None) -> str:
     """A stored UTC time as the clerk's local time."""
     if value is None:
         return ""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    return value.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _count(value, _row=()) -> str:
@@ -65,7 +65,7 @@ IMPORT_HISTORY = ListDefinition(
         Column("skipped", N_("Skipped"), sortable=True, format=_count, align=RIGHT),
         Column("rejected", N_("With errors"), sortable=True, format=_count, align=RIGHT),
         Column("operator", N_("Operator"), sortable=True, width=90),
-        Column("undone_at", N_("Undone"), sortable=True,
+        Column("undone_at", N_("Import status"), sortable=True,
                format=lambda v, row: _("Undone {time}").format(time=local_time(v)) if v else ""),
     ],
     default_sort=("at", "desc"),
@@ -98,6 +98,8 @@ class ImportHistoryPage(QWidget):
         header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(self.model.sort_column(), Qt.DescendingOrder)  # newest first
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         v.addWidget(self.table, 1)
         self.empty_label = QLabel(_("No imports yet."))

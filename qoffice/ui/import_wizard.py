@@ -443,7 +443,7 @@ class ImportWizard(QDialog):
         if self.parsed is None:
             return None
         parsed = self.parsed
-        kind, path, db = self.kind(), parsed.path, self.ctx.db
+        path, db = parsed.path, self.ctx.db
         self.parsed = None  # the pristine rows are used once
 
         def work(progress):
