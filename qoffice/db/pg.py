@@ -21,6 +21,7 @@ What the SQLite side has and the server side does instead (or, reasoned, does no
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -350,7 +351,7 @@ class _Reader:
 
     def execute(self, sql: str, params: Sequence[Any] = ()):
         try:
-            return self._conn.execute(to_pyformat(from_sqlite(sql)), tuple(params))
+            return self._conn.execute(_translated(sql), tuple(params))
         except Exception as exc:
             raise_known(exc, self._where)
             raise
@@ -382,6 +383,12 @@ def from_sqlite(sql: str) -> str:
 
 
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=512)
+def _translated(sql: str) -> str:
+    """from_sqlite + to_pyformat of a list statement, once per statement text (a keystroke reruns the same)."""
+    return to_pyformat(from_sqlite(sql))
 
 
 def to_pyformat(sql: str) -> str:
