@@ -105,10 +105,7 @@ def _cycles(graph) -> list[list[str]]:
 
 # Cycles not yet broken (issue 14), each with who is breaking it. The list may only shrink: a cycle
 # not listed fails, and so does a listed one that is gone (remove it then).
-KNOWN_CYCLES: list[list[str]] = [
-    # qoffice/db/pg.py (the PostgreSQL work, issue 16) and database.py import each other
-    ["qoffice.db.credentials", "qoffice.db.database", "qoffice.db.pg"],
-]
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def test_cycle_finder_sees_a_cycle_through_an_import_inside_a_function(tmp_path):
@@ -181,3 +178,4 @@ def test_console_scripts_start_at_the_one_entry_point():
 
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert set(scripts.values()) == {"qoffice.main:main"}
+

@@ -13,10 +13,20 @@ if TYPE_CHECKING:
 SERVICE = "qoffice-postgresql"
 
 
+def describe(url: URL) -> str:
+    """user@host:port/database, for the status bar and the check report; never the password."""
+    host = url.host or url.query.get("host") or "localhost"
+    if isinstance(host, tuple):
+        host = host[0]
+    port = url.port or url.query.get("port") or 5432
+    if isinstance(port, tuple):
+        port = port[0]
+    user = f"{url.username}@" if url.username else ""
+    return f"postgresql://{user}{host}:{port}/{url.database}"
+
+
 def account(url: URL) -> str:
     """The store's account name of a server login: user@host:port/database (no password)."""
-    from qoffice.db.pg import describe
-
     return describe(url).removeprefix("postgresql://")
 
 

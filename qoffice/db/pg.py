@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from qoffice.db.credentials import describe
 from qoffice.errors import DatabaseError, DatabaseNeedsUpgrade, DatabaseNewer, UsageError
 from qoffice.i18n import _
 
@@ -156,18 +157,6 @@ def sa_url(value: str) -> URL:
 def redact(value: str) -> str:
     """The address without its password (for messages, logs and the window title)."""
     return re.sub(r"(://[^:/@?#]*):[^@/?#]*@", r"\1:***@", value.strip())
-
-
-def describe(url: URL) -> str:
-    """user@host:port/database, for the status bar and the check report; never the password."""
-    host = url.host or url.query.get("host") or "localhost"
-    if isinstance(host, tuple):
-        host = host[0]
-    port = url.port or url.query.get("port") or 5432
-    if isinstance(port, tuple):
-        port = port[0]
-    user = f"{url.username}@" if url.username else ""
-    return f"postgresql://{user}{host}:{port}/{url.database}"
 
 
 # --- connections ----------------------------------------------------------------------------------
@@ -411,7 +400,7 @@ def to_pyformat(sql: str) -> str:
     return "".join(out)
 
 
-from qoffice.db.database import Database  # noqa: E402 - database.py imports this module only inside a call
+from qoffice.db.base import Database  # noqa: E402
 
 
 class ServerDatabase(Database):
