@@ -132,7 +132,7 @@ def test_the_connection_keeps_its_page_cache_size_after_an_import(db, files):
 def test_bulk_insert_processes_equal_values_of_different_types_apart():
     from decimal import Decimal
 
-    from qoffice.services.imports import _processed
+    from qoffice.db.bulk import processed as _processed
 
     def proc(v):
         return repr(v)

@@ -1,0 +1,102 @@
+"""The enterprise roster, keyed by credit code: new codes in one bulk insert, known ones updated in
+place through the enterprise service (a code in the recycle bin comes back)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from qoffice.db.bulk import insert_rows
+from qoffice.db.models import Enterprise, utcnow
+from qoffice.domain.pinyin import initials, sort_key
+from qoffice.errors import ValidationFailed
+from qoffice.excel.parse import Issue, ParsedRow, compact
+from qoffice.services import enterprises as svc
+from qoffice.services.imports.base import Importer
+
+
+class EnterprisesImporter(Importer):
+    kind = "enterprises"
+
+    @staticmethod
+    def key(row: ParsedRow):
+        return row.values.get("uscc")
+
+    def apply(self, rows: list[ParsedRow]) -> None:
+        existing = self.codes()
+        updates: list[tuple[ParsedRow, dict, tuple[int, bool]]] = []
+        new_rows: list[dict] = []
+        new_parsed: list[ParsedRow] = []
+        now = utcnow()
+        # Every column of a new row, as the model's defaults would fill them.
+        blank = {c.name: None for c in Enterprise.__table__.columns if c.name != "id"} | {
+            "high_energy": False, "benchmark": False, "research_centre": False, "incentive_fund": False,
+            "version": 1}  # the bulk INSERT goes around the ORM: it sets the first version itself
+        active = svc.rules.vocab.STATUS_ACTIVE
+        column_header = {c.key: c.header for c in self.parsed.kind.columns}
+        for n, row in enumerate(rows):
+            self.tick(n, len(rows))
+            values = row.values.copy()
+            code = values["uscc"]
+            hit = existing.get(code)
+            if hit is None:
+                values.setdefault("status", active)
+                # Resolve the industry as every later update does (no group or trade → 其他), so that
+                # importing the same row again changes nothing.
+                values.setdefault("industry_group", None)
+                checked = svc.check(values)  # values are typed and clean already
+                if checked.problems:
+                    self.problems(row, checked.problems, {})
+                    compact(row)  # its typed values go now: a file of bad codes stays small while it is written
+                    continue
+                for key, message in checked.warnings.items():
+                    row.add_warning(Issue(row.row, column_header[key], message))
+                record = blank | checked.values
+                record["name_initials"] = initials(record["name"])
+                record["name_pinyin"] = sort_key(record["name"])
+                record["created_at"] = record["updated_at"] = now
+                new_rows.append(record)
+                new_parsed.append(row)
+                row.status = "create"
+            else:
+                updates.append((row, values, hit))
+        self._update_enterprises(updates)
+        if new_rows:
+            conn = self.session.connection()
+            before = conn.scalar(select(func.max(Enterprise.id))) or 0
+            insert_rows(conn, Enterprise.__table__, new_rows)
+            ids = {code: eid for eid, code in conn.execute(
+                select(Enterprise.id, Enterprise.uscc).where(Enterprise.id > before))}
+            add = self.audit.add
+            for record in new_rows:
+                code = record["uscc"]
+                eid = ids[code]
+                existing[code] = (eid, False)
+                add("enterprise", eid, "create", enterprise_id=eid, field="name", new=record["name"])
+
+    def _update_enterprises(self, updates) -> None:
+        """Existing codes: update in place (loaded in chunks, not one query per row). The service
+        checks every rule before it changes anything, so a refused row needs no savepoint."""
+        existing = self.codes()
+        for start in range(0, len(updates), 500):
+            chunk = updates[start:start + 500]
+            loaded = {e.id: e for e in self.session.scalars(
+                select(Enterprise).where(Enterprise.id.in_([hit[0] for _r, _v, hit in chunk])))}
+            for n, (row, values, (eid, deleted)) in enumerate(chunk, start=start):
+                self.tick(n, len(updates))
+                ent = loaded[eid]
+                try:
+                    changed = svc.update_enterprise(self.session, ent, values, audit=self.audit, keep_empty=True)
+                except ValidationFailed as exc:
+                    self.problems(row, exc.problems or {None: exc.message}, {})
+                    continue
+                if "trade" in values:
+                    ind = svc.rules.resolve_industry(ent.industry_group, ent.trade)
+                    if ind.warning:
+                        row.add_warning(Issue(row.row, "行业", ind.warning))
+                if deleted:
+                    self.audit.add("enterprise", ent.id, "restore", enterprise_id=ent.id, field="deleted_at",
+                                   old=ent.deleted_at, new=None)
+                    ent.deleted_at = None
+                    existing[ent.uscc] = (ent.id, False)
+                    changed = True
+                row.status = "update" if changed else "unchanged"
+

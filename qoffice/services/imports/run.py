@@ -1,0 +1,161 @@
+"""One import from a parsed file to the database: the kind's importer writes the good rows in one
+transaction (after a backup), and the rows' outcomes are counted into an ImportResult. A dry run
+does the same work on an in-memory copy (SQLite) or in a transaction rolled back (a server)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from qoffice.db.bulk import insert_rows
+from qoffice.db.models import AuditEntry, ImportBatch
+from qoffice.excel.parse import Issue, ParsedFile, ParsedRow, compact, parse_file
+from qoffice.i18n import _
+from qoffice.progress import Progress, report
+from qoffice.services.audit import AuditWriter
+from qoffice.services.imports.kinds import IMPORTERS
+
+MAX_LISTED_ERRORS = 1000  # ImportResult.errors keeps the first ones; errors_omitted counts the rest
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    path: Path
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0  # already on file exactly as the row gives it
+    skipped: int = 0  # empty and footer rows, earlier duplicates
+    rejected: int = 0
+    errors: list[Issue] = field(default_factory=list)  # the first MAX_LISTED_ERRORS problems
+    errors_omitted: int = 0  # problems beyond those (every rejected row keeps its own in `rows`)
+    warnings: list[Issue] = field(default_factory=list)
+    rows: list[ParsedRow] = field(default_factory=list)
+    batch_id: int | None = None
+    backup: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def as_json(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "skipped": self.skipped, "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors],
+                "errors_omitted": self.errors_omitted, "warnings": [w.as_dict() for w in self.warnings]}
+
+
+def dedupe(parsed: ParsedFile, key_of) -> list[ParsedRow]:
+    """Later row wins: the earlier row with the same key is counted nowhere, with a warning."""
+    last: dict = {}
+    for row in parsed.rows:
+        if row.errors:
+            continue
+        key = key_of(row)
+        if key is None:
+            continue
+        if key in last:
+            earlier = last[key]
+            earlier.status = "replaced"
+            row.add_warning(Issue(row.row, None, _("Row {earlier} has the same key as row {later}; row {later} "
+                                                       "is used and row {earlier} is ignored.").format(
+                earlier=earlier.row, later=row.row)))
+        last[key] = row
+    return [r for r in parsed.rows if not r.errors and r.status != "replaced"]
+
+
+def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, progress: Progress = None,
+          dry_run: bool = False) -> ImportResult:
+    """Write the good rows of `parsed` in `session` (the caller commits or rolls back)."""
+    kind = parsed.kind
+    batch = ImportBatch(kind=kind.name, source=source or str(parsed.path))
+    session.add(batch)
+    session.flush()
+    audit = AuditWriter(session, batch.id)
+    importer = IMPORTERS[kind.name](session, parsed, audit, progress)
+    good = dedupe(parsed, importer.key)
+    importer.apply(good)
+    if audit.rows:  # the same rows AuditWriter.flush would write, without per-row processing
+        insert_rows(session.connection(), AuditEntry.__table__, audit.rows)
+        audit.rows = []
+    result = ImportResult(kind.name, parsed.path, dry_run, rows=parsed.rows, batch_id=batch.id)
+    result.warnings.extend(parsed.warnings)
+    result.skipped = parsed.skipped
+    listed = result.errors
+    for row in parsed.rows:
+        if row.errors:
+            row.status = "error"
+            compact(row)
+            result.rejected += 1
+            room = MAX_LISTED_ERRORS - len(listed)
+            if room > 0:
+                listed.extend(e if e.row is not None else Issue(row.row, e.column, e.message)
+                              for e in row.errors[:room])
+            result.errors_omitted += max(0, len(row.errors) - max(room, 0))
+        elif row.status == "create":
+            result.created += 1
+        elif row.status == "update":
+            result.updated += 1
+        elif row.status == "unchanged":
+            result.unchanged += 1
+        else:  # an earlier duplicate ("replaced")
+            result.skipped += 1
+        result.warnings.extend(row.warnings)
+    batch.created, batch.updated, batch.rejected = result.created, result.updated, result.rejected
+    session.flush()
+    report(progress, len(good), len(good), _("Writing…"))
+    return result
+
+
+def _run_import_on_server(db, parsed, *, dry_run: bool, progress: Progress) -> ImportResult:
+    """On a server the import batch and its undo are the safety net (shared-db.md): no whole-server
+    backup first. One transaction; a dry run is the same work rolled back."""
+    if dry_run:
+        from qoffice.db import pg
+
+        engine = pg.make_engine(db.url)
+        try:
+            with sessionmaker(bind=engine)() as session:
+                try:
+                    return apply(session, parsed, progress=progress, dry_run=True)
+                finally:
+                    session.rollback()
+        finally:
+            engine.dispose()
+    # A serialization failure or deadlock (another clerk's transaction) runs the whole import again.
+    result = db.run_unit(lambda session: apply(session, parsed, progress=progress))
+    result.backup = None
+    return result
+
+
+def run_import(db, kind_name: str, path: Path | str, *, dry_run: bool = False, progress: Progress = None,
+               parsed: ParsedFile | None = None) -> ImportResult:
+    """Import `path` into the open Database `db` (opened in mode "dry" for a dry run).
+
+    A real import backs the database up first and writes every good row in one transaction; a
+    Cancelled raised by `progress` leaves the database as it was.
+    """
+    parsed = parsed or parse_file(path, kind_name, progress=progress)
+    if getattr(db, "is_server", False):  # a PostgreSQL server (db/pg.py): no file to copy or back up
+        return _run_import_on_server(db, parsed, dry_run=dry_run, progress=progress)
+    from qoffice.db import sqlite
+
+    if dry_run:
+        engine = sqlite.memory_copy_engine(db.path)
+        try:
+            with sessionmaker(bind=engine)() as session:
+                try:
+                    return apply(session, parsed, progress=progress, dry_run=True)
+                finally:
+                    session.rollback()
+        finally:
+            engine.dispose()
+    from qoffice.db.backup import make_backup
+
+    backup = make_backup(db.path, kind="event", reason="import")
+    with db.session() as session, sqlite.tuned_for_bulk_write(session.connection()):
+        result = apply(session, parsed, progress=progress)
+    result.backup = backup
+    return result
+
