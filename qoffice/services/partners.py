@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
+from qoffice.services.changes import Changes
 
 EDITABLE_FIELDS = ("name", "type", "contact", "phone", "note")
 _WS = re.compile(r"\s+")
@@ -294,3 +295,54 @@ def directory(session: Session, search: str | None = None, type_: str | None = N
 def all_partners(session: Session) -> list[Partner]:
     """For drop-downs: every entry by name."""
     return list(session.scalars(select(Partner).order_by(Partner.name_pinyin, Partner.id)))
+
+
+# ---- operations: the GUI's writes, from ids and values; they return what they changed --------
+
+@dataclass
+class PartnerSaved:
+    changes: Changes
+    partner_id: int
+    # (project title, subsidy before, subsidy after) of the projects a type change moved
+    affected: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def save_partner(db, partner_id: int | None, data: dict, *, expected_version: int | None = None) -> PartnerSaved:
+    """The partner form: a new entry, or an edit (a type change moves its projects' subsidies)."""
+    affected = []
+    with db.session() as s:
+        if partner_id is None:
+            partner = create_partner(s, data)
+        else:
+            partner = s.get(Partner, partner_id)
+            expected = expected_version
+            if data["type"] != partner.type:
+                old_type = partner.type
+                changed = set_type(s, partner, data["type"], expected_version=expected)
+                expected = partner.version  # this save's own step
+                affected = [(p.title, subsidy_rules.decide(p.investment_yuan, old_type).amount_yuan,
+                             subsidy_rules.decide(p.investment_yuan, data["type"]).amount_yuan) for p in changed]
+            update_partner(s, partner, data, expected_version=expected)
+        partner_id = partner.id
+    tables = ("partner", "project") if affected else ("partner",)
+    return PartnerSaved(Changes.of(*tables, ids=[partner_id]), partner_id, affected)
+
+
+def delete_partners(db, ids: list[int]) -> Changes:
+    """删除 of unused entries (one still in use is refused with its reason, and nothing is deleted)."""
+    with db.session() as s:
+        for pid in ids:
+            delete_partner(s, s.get(Partner, pid))
+    return Changes.of("partner", ids=ids)
+
+
+@dataclass
+class Merged:
+    changes: Changes
+    moved: dict[str, int]
+
+
+def merge_partners(db, keep_id: int, drop_id: int) -> Merged:
+    with db.session() as s:
+        moved = merge(s, s.get(Partner, keep_id), s.get(Partner, drop_id))
+    return Merged(Changes.of("partner", "project", "signup", ids=[keep_id]), moved)

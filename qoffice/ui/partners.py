@@ -2,7 +2,7 @@
 edit (a type change shows whose subsidy follows), delete an unused entry, merge two entries."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -20,11 +20,13 @@ from qoffice.domain import vocab
 from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import partners as partner_service
-from qoffice.services.changes import Changes
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, wan_text
-from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listarea import ListAction
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+from qoffice.ui.operations import run_op
+from qoffice.ui.record_area import RecordArea
+from qoffice.ui.worker import Job
 
 _SELECT = partner_service.directory_query().order_by(None)  # the list model sorts
 
@@ -51,18 +53,15 @@ PARTNERS = ListDefinition(
 )
 
 
-class PartnersArea(QWidget):
-    statusText = Signal(str)
+class PartnersArea(RecordArea):
+    definition = PARTNERS
+    kind = "partners"
+    export_title = N_("Partners")
+    watches = ("partner", "project", "signup", "enterprise")
 
     def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.dialog = None
-        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
-
-        self.list = ListArea(
-            ctx.db, PARTNERS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
-            **list_handlers(self, "partners", _("Partners")),
+        super().__init__(
+            ctx, parent, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
             actions=[ListAction(_("Merge two entries…"), self.merge_selected)],
             empty_text=_("The partner directory is empty. Click “New” to add a university or institute; "
                          "imports of projects and sign-ups add new names too."))
@@ -73,15 +72,7 @@ class PartnersArea(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(self.list, 1)
-        self.list.countsChanged.connect(self.statusText)
-        ctx.dataChanged.connect(lambda t: t in ("partner", "project", "signup", "enterprise") and self.list.reload())
         self.list.reload()
-
-    def activated(self) -> None:
-        self.list.reload()
-
-    def status_text(self) -> str:
-        return self.list.counts_text()
 
     # ---- edit ------------------------------------------------------------------------------
     def new(self) -> FormDialog:
@@ -162,38 +153,27 @@ class PartnersArea(QWidget):
         else:
             dlg.effect.setText(_("The subsidy of none of its {n} projects changes.").format(n=len(dlg.projects)))
 
-    def _save(self, dlg) -> bool:
+    def _save(self, dlg) -> Job:
         data = {"name": dlg.name.text(), "type": dlg.type.currentText(), "contact": dlg.contact.text(),
                 "phone": dlg.phone.text(), "note": dlg.note.toPlainText()}
-        affected = []
-        try:
-            with self.ctx.db.session() as s:
-                if dlg.partner_id is None:
-                    partner = partner_service.create_partner(s, data)
-                else:
-                    partner = s.get(Partner, dlg.partner_id)
-                    expected = dlg.version
-                    if data["type"] != partner.type:
-                        old_type = partner.type
-                        changed = partner_service.set_type(s, partner, data["type"], expected_version=expected)
-                        expected = partner.version  # this save's own step
-                        affected = [(p.title, subsidy_rules.decide(p.investment_yuan, old_type).amount_yuan,
-                                     subsidy_rules.decide(p.investment_yuan, data["type"]).amount_yuan)
-                                    for p in changed]
-                    partner_service.update_partner(s, partner, data, expected_version=expected)
-                partner_id = partner.id
-        except StaleRecord as exc:
-            return self._conflict(dlg, exc, data)
-        except KnownError as exc:
-            messages.known_error(dlg, exc)
-            return False
-        if affected:
-            messages.info(self, _("The subsidy follows the new type for {n} projects:").format(n=len(affected))
-                          + "\n" + "\n".join(_("{title} {before} → {after} 万元").format(
-                              title=t, before=wan_text(b), after=wan_text(a)) for t, b, a in affected))
-        self.ctx.publish(Changes.of("partner"))
-        self.list.select_id(partner_id)
-        return True
+        db, partner_id, version = self.ctx.db, dlg.partner_id, dlg.version
+
+        def done(saved: partner_service.PartnerSaved) -> None:
+            if saved.affected:
+                messages.info(self, _("The subsidy follows the new type for {n} projects:").format(
+                    n=len(saved.affected)) + "\n" + "\n".join(_("{title} {before} → {after} 万元").format(
+                        title=t, before=wan_text(b), after=wan_text(a)) for t, b, a in saved.affected))
+            self.list.select_id(saved.partner_id)
+
+        def failed(exc: KnownError) -> None:
+            if isinstance(exc, StaleRecord):
+                self._conflict(dlg, exc, data)
+            else:
+                messages.known_error(dlg, exc)
+
+        return run_op(dlg, self.ctx, lambda: partner_service.save_partner(db, partner_id, data,
+                                                                          expected_version=version),
+                      on_done=done, on_error=failed)
 
     def _conflict(self, dlg, exc: StaleRecord, data: dict) -> bool:
         """Saved by someone else since the form was opened: the side-by-side, then as chosen."""
@@ -204,7 +184,8 @@ class PartnersArea(QWidget):
         choice = conflict_dialog.resolve(dlg, exc, data, lambda key: labels.get(key, key))
         if choice == conflict_dialog.KEEP_MINE:
             dlg.version = exc.version
-            return self._save(dlg)
+            dlg.accept()  # save again (the refused operation is over)
+            return False
         if choice == conflict_dialog.TAKE_THEIRS:
             stored = exc.stored
             dlg.name.setText(stored.get("name") or "")
@@ -216,14 +197,9 @@ class PartnersArea(QWidget):
             self._preview(dlg)
         return False
 
-    def delete(self, ids) -> None:
-        try:
-            with self.ctx.db.session() as s:
-                for pid in ids:
-                    partner_service.delete_partner(s, s.get(Partner, pid))
-        except KnownError as exc:
-            messages.known_error(self, exc)
-        self.ctx.publish(Changes.of("partner"))
+    def delete(self, ids) -> Job:
+        db = self.ctx.db
+        return run_op(self, self.ctx, lambda: partner_service.delete_partners(db, ids))
 
     # ---- merge -----------------------------------------------------------------------------
     def merge_selected(self, ids) -> FormDialog | None:
@@ -275,19 +251,17 @@ class PartnersArea(QWidget):
         dlg.open()
         return dlg
 
-    def _merge(self, dlg) -> bool:
+    def _merge(self, dlg) -> Job | bool:
         keep, drop = dlg.keep_and_drop()
         if not messages.ask(dlg, _("Merge “{drop}” into “{keep}”? This cannot be undone.").format(
                 drop=dlg.rows[drop][0], keep=dlg.rows[keep][0])):
             return False
-        try:
-            with self.ctx.db.session() as s:
-                moved = partner_service.merge(s, s.get(Partner, keep), s.get(Partner, drop))
-        except KnownError as exc:
-            messages.known_error(dlg, exc)
-            return False
-        messages.info(self, _("Merged: {projects} projects and {signups} sign-ups moved to “{keep}”.").format(
-            projects=moved["projects"], signups=moved["signups"], keep=dlg.rows[keep][0]))
-        self.ctx.publish(Changes.of("partner"))
-        self.list.select_id(keep)
-        return True
+        db = self.ctx.db
+
+        def done(merged: partner_service.Merged) -> None:
+            messages.info(self, _("Merged: {projects} projects and {signups} sign-ups moved to “{keep}”.").format(
+                projects=merged.moved["projects"], signups=merged.moved["signups"], keep=dlg.rows[keep][0]))
+            self.list.select_id(keep)
+
+        return run_op(dlg, self.ctx, lambda: partner_service.merge_partners(db, keep, drop), on_done=done,
+                      on_error=lambda exc: messages.known_error(dlg, exc))

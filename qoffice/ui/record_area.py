@@ -67,11 +67,11 @@ class RecordArea(QWidget):
         self.list = ListArea(ctx.db, self.definition, **list_handlers(self, self.kind, _(self.export_title)),
                              **list_options)
         self.list.countsChanged.connect(self.statusText)
-        ctx.changed.connect(self._changed)  # bound methods: cut when the area goes
+        ctx.changed.connect(self._on_changes)  # bound methods: cut when the area goes
         ctx.yearChanged.connect(self._year_changed)
         ctx.settingsChanged.connect(self.list.reload_filters)
 
-    def _changed(self, changes: Changes) -> None:
+    def _on_changes(self, changes: Changes) -> None:
         if changes.touches(self.watches):
             self.refresh()
 

@@ -13,6 +13,7 @@ from qoffice.ui.awards import AwardsArea
 from qoffice.ui.context import AppContext
 from qoffice.ui.partners import PartnersArea
 from qoffice.ui.projects import EnterpriseActivitiesPanel, ProjectsArea
+from tests.ui.helpers import accept
 
 pytestmark = pytest.mark.gui
 
@@ -139,7 +140,7 @@ def test_partner_type_change_tells_whose_subsidy_follows(partners_area, answers,
     assert dlg.effect.text() == "此合作单位有 1 个项目。"
     dlg.type.setCurrentText("质量研究咨询机构")
     assert "协会项目 0.00 → 30.00 万元" in dlg.effect.text()  # shown before saving
-    dlg.accept()
+    accept(dlg)
     assert answers[-1][0] == "info" and "协会项目 0.00 → 30.00 万元" in answers[-1][1]
     with db.read_session() as s:
         assert s.get(Partner, data["assoc"]).type == "质量研究咨询机构"
@@ -163,12 +164,12 @@ def test_partner_merge_from_the_gui(partners_area, answers, data, db):
     dlg.keep_buttons[data["uni"]].setChecked(True)
     assert "南通大学（啬园校区）" in dlg.explain.text()
     answers.reply = False
-    dlg.accept()  # the clerk says no at the confirmation: nothing merged
+    accept(dlg)  # the clerk says no at the confirmation: nothing merged
     assert dlg.isVisible()
     with db.read_session() as s:
         assert s.get(Partner, dup_id) is not None
     answers.reply = True
-    dlg.accept()
+    accept(dlg)
     with db.read_session() as s:
         assert s.get(Partner, dup_id) is None
         kept = s.get(Partner, data["uni"])

@@ -15,6 +15,7 @@ from qoffice.services import projects as project_service
 from qoffice.ui import conflict_dialog
 from qoffice.ui.conflict_dialog import CANCEL, KEEP_MINE, TAKE_THEIRS
 from qoffice.ui.context import AppContext
+from tests.ui.helpers import accept
 
 pytestmark = pytest.mark.gui
 
@@ -58,16 +59,16 @@ def test_partner_form(qtbot, db, data, answers, conflicts):
     with db.session() as s:  # another window saves the entry meanwhile
         partner_service.update_partner(s, s.get(Partner, data["uni"]), {"contact": "赵老师"})
     dlg.phone.setText("0513-85012345")
-    dlg.accept()
+    accept(dlg)
     assert dlg.isVisible() and len(conflicts) == 1
     assert ["联系人", "赵老师", "（空）"] in conflicts[0]
     with db.read_session() as s:
         assert (s.get(Partner, data["uni"]).contact, s.get(Partner, data["uni"]).phone) == ("赵老师", None)
     conflicts.reply = TAKE_THEIRS
-    dlg.accept()
+    accept(dlg)
     assert dlg.contact.text() == "赵老师" and dlg.phone.text() == ""
     dlg.phone.setText("0513-85012345")
-    dlg.accept()  # no conflict now: the form holds the stored version
+    accept(dlg)  # no conflict now: the form holds the stored version
     assert not dlg.isVisible() and len(conflicts) == 2
     with db.read_session() as s:
         assert (s.get(Partner, data["uni"]).contact, s.get(Partner, data["uni"]).phone) == ("赵老师", "0513-85012345")
