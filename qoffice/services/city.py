@@ -261,6 +261,36 @@ def file_of(session: Session, return_id: int) -> Path:
     return path
 
 
+VIEW_FOLDER = ("temp", "received-view")
+
+
+def view_folder() -> Path:
+    from qoffice.paths import data_home
+
+    return data_home().joinpath(*VIEW_FOLDER)
+
+
+def view_of(session: Session, return_id: int, sheet: str | None, row: int | None) -> Path:
+    """A copy of the received file that opens at `sheet` and `row` (a finding's place), written to
+    temp/received-view/ in the data folder — never over the stored file. When the place cannot be
+    set (no sheet, or the workbook cannot be rewritten), the received file itself."""
+    from qoffice.excel import city_view
+
+    rec = session.get(CityReturn, return_id)
+    if rec is None or not sheet:
+        return file_of(session, return_id)
+    target = view_folder() / str(rec.year) / _safe(rec.county) / _safe(city_view.view_name(rec.file_name, sheet, row))
+    try:
+        return city_view.write_view(rec.content, target, sheet, row) or file_of(session, return_id)
+    except Exception:  # noqa: BLE001 - an Excel that opens the file itself is still what the clerk asked for
+        if target.is_file():  # that copy still open (and locked) in Excel: it already opens there
+            return target
+        import logging
+
+        logging.getLogger(__name__).warning("view copy of return %s at %s!%s not written", return_id, sheet, row, exc_info=True)
+        return file_of(session, return_id)
+
+
 def ensure_received_files(session: Session) -> int:
     """Write back every received file missing from the data folder; returns how many."""
     n = 0

@@ -1,5 +1,5 @@
 """市级汇总 (city.md "The screen"): the county board with status colours, the chosen county's findings
-(double-click opens the received file) and its 17 values beside its targets, a completion chart,
+(double-click opens the received file at its sheet and row) and its 17 values beside its targets, a completion chart,
 退回 with a reason, 导出全市汇总, the history of received files and the 催报 list. Files are received
 by the 收取报表 button or by dropping them on the area.
 
@@ -51,6 +51,11 @@ def status_colour(status: str, warnings: int) -> QColor:
     if status == dcity.ST_WITHDRAWN:
         return RED
     return GREY
+
+
+def open_file(path: Path) -> None:
+    """Hand a file to the program the OS opens it with (Excel, WPS, LibreOffice)."""
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def _item(value, *, align_right=False) -> QTableWidgetItem:
@@ -180,7 +185,7 @@ class CityArea(QWidget):
         self.findings = _table([_("Level"), _("Sheet"), _("Row"), _("Message")])
         self.findings.setObjectName("city_findings")
         self.findings.setWordWrap(True)
-        self.findings.cellDoubleClicked.connect(lambda *_a: self.open_received())
+        self.findings.cellDoubleClicked.connect(lambda row, _col: self.open_finding(row))
         self.values = _table([_("No."), _("Indicator"), _("Value"), _("Target"), _("Completion (%)"), _("Met")])
         self.values.setObjectName("city_values")
         chart_page = QWidget()
@@ -413,6 +418,7 @@ class CityArea(QWidget):
         for i, f in enumerate(found):
             for j, v in enumerate((f.level, f.sheet or "", f.row or "", f.message)):
                 self.findings.setItem(i, j, _item(v))
+            self.findings.item(i, 0).setData(Qt.UserRole, (f.sheet, f.row))
         self.findings.resizeRowsToContents()
         self.values.setRowCount(17)
         for i, (n, name, unit) in enumerate(ind.DEFINITIONS):
@@ -559,19 +565,29 @@ class CityArea(QWidget):
             return
         self._open(line.status.return_id)
 
+    def open_finding(self, index: int) -> None:
+        """The received file opened at the finding's sheet and row (a copy whose active cell is there)."""
+        line = self._line()
+        item = self.findings.item(index, 0)
+        if line is None or not line.status.return_id or item is None:
+            return
+        sheet, row = item.data(Qt.UserRole) or (None, None)
+        self._open(line.status.return_id, sheet, row)
+
     def _open_history(self, row: int) -> None:
         item = self.history.item(row, 0)
         if item is not None:
             self._open(item.data(Qt.UserRole))
 
-    def _open(self, return_id: int) -> None:
+    def _open(self, return_id: int, sheet: str | None = None, row: int | None = None) -> None:
         try:
             with self.ctx.db.read_session() as s:
-                path = city_service.file_of(s, return_id)
+                path = (city_service.view_of(s, return_id, sheet, row) if sheet
+                        else city_service.file_of(s, return_id))
         except (KnownError, OSError) as exc:
             messages.error(self, getattr(exc, "message", None) or str(exc))
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        open_file(path)
 
     # ---- drop files on the area -------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

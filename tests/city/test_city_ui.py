@@ -194,3 +194,21 @@ def test_first_run_asks_the_level_and_the_city_area_comes_first(db, qtbot):
     window = MainWindow(AppContext(db, YEAR))
     qtbot.addWidget(window)
     assert list(window.areas)[0] == "city" and window.nav.item(0).text() == "市级汇总"
+
+
+def test_double_clicking_a_finding_opens_a_copy_at_its_sheet_and_row(area, monkeypatch):
+    import openpyxl
+
+    import qoffice.ui.city as ui_city
+
+    opened = []
+    monkeypatch.setattr(ui_city, "open_file", opened.append)
+    area.board.selectRow(1)
+    texts = [area.findings.item(i, 3).text() for i in range(area.findings.rowCount())]
+    i = texts.index("汇总表第1行填报4，按明细计算为0")
+    sheet, row = area.findings.item(i, 1).text(), int(area.findings.item(i, 2).text())
+    area.findings.cellDoubleClicked.emit(i, 0)
+    [path] = opened
+    assert "received-view" in path.parts
+    wb = openpyxl.load_workbook(path)
+    assert wb.active.title == sheet and wb.active.sheet_view.selection[0].activeCell == f"A{row}"
