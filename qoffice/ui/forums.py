@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout
 from sqlalchemy import func, select
 
 from qoffice.db.models import Enterprise, Forum, ForumAttendance
@@ -24,12 +23,12 @@ from qoffice.ui.activity_widgets import (
     badge,
     date_edit,
     get_date,
-    scope_list,
     set_date,
 )
 from qoffice.ui.enterprise_picker import EnterprisePicker
-from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listarea import ListAction
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+from qoffice.ui.record_area import RecordArea
 
 WEEKDAYS = "一二三四五六日"
 STATUS_MARKS = {vocab.FORUM_PLANNED: "○", vocab.FORUM_HELD: "✓", vocab.FORUM_CANCELLED: "✕"}
@@ -86,14 +85,23 @@ def year_clause(year: int):
     return Forum.date.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-class ForumsArea(QWidget):
-    statusText = Signal(str)
+class ForumsArea(RecordArea):
+    definition = FORUMS
+    kind = "forums"
+    export_title = N_("Forums")
+    watches = ("forum", "enterprise")
 
     def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(
+            ctx, parent, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            actions=[ListAction(_("Cancel forum…"), self.cancel_selected, applies=self._cancel_problem),
+                     ListAction(_("Mark as held…"), self.held_selected),
+                     ListAction(_("Attending enterprises…"), self.attendance_selected)],
+            delete_question=lambda ids: _("Delete the {n} selected forums? A forum that did not take place "
+                                          "should be cancelled instead, so the record stays.").format(n=len(ids)),
+            empty_text=_("No forums planned for this year. Click “New” to plan one; the policy asks for "
+                         "1 to 2 a year."))
         self.today = dt.date.today  # tests pin the day
-        self.dialog = None
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = QLabel()
@@ -113,35 +121,17 @@ class ForumsArea(QWidget):
         head.addWidget(self.warning, 1)
         head.addStretch(0)
         layout.addLayout(head)
-        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
-
-        self.list = ListArea(
-            ctx.db, FORUMS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
-            **list_handlers(self, "forums", _("Forums")),
-            actions=[ListAction(_("Cancel forum…"), self.cancel_selected, applies=self._cancel_problem),
-                     ListAction(_("Mark as held…"), self.held_selected),
-                     ListAction(_("Attending enterprises…"), self.attendance_selected)],
-            delete_question=lambda ids: _("Delete the {n} selected forums? A forum that did not take place "
-                                          "should be cancelled instead, so the record stays.").format(n=len(ids)),
-            empty_text=_("No forums planned for this year. Click “New” to plan one; the policy asks for "
-                         "1 to 2 a year."))
         layout.addWidget(self.list, 1)
-        self.list.countsChanged.connect(self.statusText)
-        ctx.yearChanged.connect(lambda _y: self.refresh())
-        ctx.dataChanged.connect(lambda table: table in ("forum", "enterprise") and self.refresh())
         self.refresh()
 
     # ---- showing ---------------------------------------------------------------------------
-    def activated(self) -> None:
-        self.refresh()
-
-    def status_text(self) -> str:
-        return self.list.counts_text()
+    def year_scope(self) -> list:
+        return [year_clause(self.ctx.year)]
 
     def refresh(self) -> None:
         year = self.ctx.year
         self.title.setText(_("Forums of {year}").format(year=year))
-        scope_list(self.list, year_clause(year))
+        super().refresh()
         with self.ctx.db.read_session() as s:
             state = forum_service.year_state(s, year, self.today())
         badge(self.badge, state.badge, BADGE_LOOKS.get(state.kind, "plain"))

@@ -3,7 +3,7 @@ per stage), the subsidy computed from the rule with its reason, and each project
 Also the read-only 项目与获奖 panel of the enterprise editor."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -32,11 +32,12 @@ from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
 from qoffice.services.changes import Changes
 from qoffice.ui import messages
-from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, scope_list, wan_text
+from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, wan_text
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.enterprise_search import enterprise_search
-from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listarea import ListAction
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+from qoffice.ui.record_area import RecordArea
 
 _SELECT = (select(Project.id, Project.stage, Project.type, Project.title, Project.year,
                   Enterprise.name.label("enterprise"), Enterprise.uscc, Partner.name.label("partner"),
@@ -98,13 +99,18 @@ PROJECTS = ListDefinition(
 )
 
 
-class ProjectsArea(QWidget):
-    statusText = Signal(str)
+class ProjectsArea(RecordArea):
+    definition = PROJECTS
+    kind = "projects"
+    export_title = N_("Quality projects")
+    watches = ("project", "partner", "enterprise")
 
     def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.dialog = None
+        super().__init__(
+            ctx, parent, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
+            actions=[ListAction(_("Next stage"), self.next_stage)],
+            empty_text=_("No quality projects in this year. Click “New”, import them, or turn a matchmaking "
+                         "sign-up into a project."))
         layout = QVBoxLayout(self)
         # The pipeline: one button per stage with its count; clicking one filters the list.
         pipe = QHBoxLayout()
@@ -131,30 +137,16 @@ class ProjectsArea(QWidget):
         self.stage_buttons[None].setChecked(True)
         pipe.addStretch(1)
         layout.addLayout(pipe)
-        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
-
-        self.list = ListArea(
-            ctx.db, PROJECTS, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
-            **list_handlers(self, "projects", _("Quality projects")),
-            actions=[ListAction(_("Next stage"), self.next_stage)],
-            empty_text=_("No quality projects in this year. Click “New”, import them, or turn a matchmaking "
-                         "sign-up into a project."))
         layout.addWidget(self.list, 1)
-        self.list.countsChanged.connect(self.statusText)
         self.list.filter_boxes["stage"].currentIndexChanged.connect(lambda _i: self._sync_buttons())
-        ctx.yearChanged.connect(lambda _y: self.refresh())
-        ctx.dataChanged.connect(lambda t: t in ("project", "partner", "enterprise") and self.refresh())
         self.refresh()
 
-    def activated(self) -> None:
-        self.refresh()
-
-    def status_text(self) -> str:
-        return self.list.counts_text()
+    def year_scope(self) -> list:
+        return [Project.year == self.ctx.year]
 
     def refresh(self) -> None:
         year = self.ctx.year
-        scope_list(self.list, Project.year == year)
+        super().refresh()
         with self.ctx.db.read_session() as s:
             counts = project_service.stage_counts(s, year)
         self.pipeline_title.setText(_("Pipeline {year}:").format(year=year))
