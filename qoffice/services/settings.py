@@ -147,6 +147,27 @@ def get_all(source: Source) -> dict[str, str | None]:
     return {k: stored.get(k) for k in ALL_KEYS}
 
 
+def shown(source: Source) -> dict[str, str | None]:
+    """What `settings show` lists: the county office's settings (None while unset) and every other
+    declared option that has a value or a default, then the county targets set at the city. A value
+    is the stored text, or the default while never set; a cleared city/plan target shows None."""
+    stored = _stored(source)
+    out: dict[str, str | None] = {}
+    for key, opt in OPTIONS.items():
+        raw = stored.get(key)
+        if raw not in (None, ""):
+            out[key] = raw
+        elif key in stored and opt.empty_is_none:
+            out[key] = None
+        elif opt.default is not None or key in ALL_KEYS:
+            out[key] = opt.default
+    family = sorted((k for k, v in stored.items() if k.startswith(COUNTY_TARGET_PREFIX) and v not in (None, "")
+                     and option(k) is not None),
+                    key=lambda k: (k.rpartition(".")[0], int(k.rpartition(".")[2])))
+    out.update((k, stored[k]) for k in family)
+    return out
+
+
 def _is_control(ch: str) -> bool:
     """Characters a one-line setting cannot hold: C0/C1 controls (line breaks, Word's soft line break
     \x0b, \x01…), and the line/paragraph separators."""

@@ -47,3 +47,32 @@ def test_set_value_none_clears_a_setting(db):
         assert st.set_value(s, "target.3", None) is None
     with db.read_session() as s:
         assert st.targets(s)[3] is None
+
+
+def test_settings_show_lists_the_city_settings(qoffice_home, capsys):
+    """settings show (text and --json): every declared option with a value or a default — level,
+    city.target.N, plan.*, city.deadline once set — and the county targets set at the city."""
+    import json
+
+    from qoffice.cli.main import main
+
+    for key, value in (("level", "city"), ("city.target.1", ""), ("city.target.5", "7"),
+                       ("county.target.崇川区.8", "95.5"), ("plan.end", "2020"), ("city.deadline", "2025-01-31")):
+        assert main(["settings", "set", key, value]) == 0
+    capsys.readouterr()
+    assert main(["settings", "show", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["settings"]
+    assert got["level"] == "city"
+    assert got["city.target.1"] is None  # cleared: no target, not the policy's 100
+    assert (got["city.target.2"], got["city.target.10"], got["city.target.5"]) == ("100", "-0.05", "7")
+    assert "city.target.6" not in got  # no value and no default
+    assert (got["plan.start"], got["plan.end"], got["plan.target.6"]) == ("2013", "2020", "3")
+    assert got["city.deadline"] == "2025-01-31"
+    assert got["county.target.崇川区.8"] == "95.5"
+    assert got["signin.blank_rows"] == "5" and got["operator"] is None  # the county's, as before
+    assert main(["settings", "show"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("county.target.崇川区.8"))
+    assert "崇川区" in line.split(None, 1)[1] and line.endswith("95.5")
+    assert any(x.startswith("plan.end") and x.endswith("2020") for x in out.splitlines())
+    assert any(x.startswith("level ") and x.endswith("city") for x in out.splitlines())

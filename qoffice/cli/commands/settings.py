@@ -53,20 +53,13 @@ def run_show(args: argparse.Namespace) -> int:
     db = open_db(args, "read")  # no write lock: works while the GUI is open and on a read-only disk
     try:
         with db.read_session() as s:
-            values = settings.get_all(s)
+            values = settings.shown(s)
     finally:
         db.close()
     if args.json:
         print_json({"path": str(db.path), "settings": values})
         return 0
-    labels = _labels()
     width = max(len(k) for k in values)
     for key, value in values.items():
-        print(f"{key.ljust(width)}  {labels[key]}: {'' if value is None else value}")
+        print(f"{key.ljust(width)}  {settings.title(key)}: {'' if value is None else value}")
     return 0
-
-
-def _labels() -> dict[str, str]:
-    from qoffice.services import settings
-
-    return {key: settings.title(key) for key in settings.ALL_KEYS}
