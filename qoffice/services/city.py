@@ -26,6 +26,7 @@ from qoffice.domain import indicators as ind
 from qoffice.errors import DataProblems, UsageError
 from qoffice.i18n import _
 from qoffice.services import settings as settings_service
+from qoffice.services.changes import Changes
 
 RECEIVED_FOLDER = "received"
 MAX_FILE_BYTES = 200 << 20  # a county return is a few MB at most
@@ -649,6 +650,7 @@ class TargetsImport:
     county: str
     year: int
     targets: dict[int, Decimal | None]
+    changes: Changes = field(default_factory=Changes)  # what the import wrote (the GUI publishes it)
 
 
 def read_targets(path: Path | str) -> TargetsImport:
@@ -699,18 +701,32 @@ def read_targets(path: Path | str) -> TargetsImport:
 def import_targets(session: Session, path: Path | str, year: int | None = None) -> TargetsImport:
     """At county level: the city's 下发目标 into target.1 … target.17, after checking that the file is
     for this county (and for `year`, when given). Each value is validated like a typed target."""
+    got = check_targets(session, path, year)
+    for n in range(1, 18):
+        value = got.targets.get(n)
+        settings_service.set_value(session, f"target.{n}", None if value is None else format(value, "f"))
+    got.changes = Changes.of("setting")
+    return got
+
+
+def check_targets(source, path: Path | str, year: int | None = None) -> TargetsImport:
+    """The 下发目标 workbook read and checked against this county (and `year`), nothing written:
+    what the GUI shows before it asks, and the first step of import_targets."""
     got = read_targets(path)
-    mine = settings_service.get(session, "county")
+    mine = settings_service.get(source, "county")
     if got.county != mine:
         raise UsageError(_("These targets are for {theirs}, but this database is {mine}'s: nothing was "
                            "imported.").format(theirs=got.county, mine=mine or "?"))
     if year is not None and got.year != year:
         raise UsageError(_("These targets are for {theirs}, not {year}: nothing was imported.").format(
             theirs=got.year, year=year))
-    for n in range(1, 18):
-        value = got.targets.get(n)
-        settings_service.set_value(session, f"target.{n}", None if value is None else format(value, "f"))
     return got
+
+
+def import_targets_file(db, path: Path | str, year: int | None = None) -> TargetsImport:
+    """import_targets in its own transaction (the GUI's operation: run_op publishes its changes)."""
+    with db.session() as s:
+        return import_targets(s, path, year)
 
 
 # --- county targets (a county × indicator table) ------------------------------------------------------

@@ -187,6 +187,10 @@ class SettingsArea(QWidget):
 
         self.targets = TargetsEditor(ctx.db)
         layout.addWidget(self.targets)
+        from qoffice.ui.city_targets_import import import_button  # 导入目标: the city's 下发目标 workbook
+
+        self.import_targets_button = import_button(self)
+        layout.addWidget(self.import_targets_button, 0, Qt.AlignLeft)
 
         ui = QGroupBox(_("Display"))
         f = QFormLayout(ui)
