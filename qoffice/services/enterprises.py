@@ -300,24 +300,25 @@ def delete_figures(session: Session, row: YearFigures) -> None:
 
 # ---- operations: one write each, from ids, in one transaction; they return what they changed ----
 
+def _each(db, ids: list[int], *, deleted: bool, step) -> list[int]:
+    """step(session, enterprise) for each of `ids` that is (deleted=True: in the recycle bin, else
+    live), in one transaction; the ids it was done for."""
+    with db.session() as s:
+        where = Enterprise.deleted_at.is_not(None) if deleted else Enterprise.deleted_at.is_(None)
+        done = list(s.scalars(select(Enterprise.id).where(Enterprise.id.in_(ids), where)))
+        for eid in done:
+            step(s, s.get(Enterprise, eid))
+    return done
+
+
 def move_to_recycle_bin(db, ids: list[int]) -> Changes:
     """删除 in the list: the enterprises go to the recycle bin (restorable)."""
-    with db.session() as s:
-        done = [ent.id for ent in s.scalars(select(Enterprise).where(Enterprise.id.in_(ids),
-                                                                      Enterprise.deleted_at.is_(None)))]
-        for eid in done:
-            soft_delete(s, s.get(Enterprise, eid))
-    return Changes.of("enterprise", ids=done)
+    return Changes.of("enterprise", ids=_each(db, ids, deleted=False, step=soft_delete))
 
 
 def restore_from_recycle_bin(db, ids: list[int]) -> Changes:
     """恢复 in the recycle bin."""
-    with db.session() as s:
-        done = [ent.id for ent in s.scalars(select(Enterprise).where(Enterprise.id.in_(ids),
-                                                                      Enterprise.deleted_at.is_not(None)))]
-        for eid in done:
-            restore(s, s.get(Enterprise, eid))
-    return Changes.of("enterprise", ids=done)
+    return Changes.of("enterprise", ids=_each(db, ids, deleted=True, step=restore))
 
 
 PURGED_TABLES = ("enterprise", "year_figures", "project", "award", "signup", "forum")
@@ -325,9 +326,5 @@ PURGED_TABLES = ("enterprise", "year_figures", "project", "award", "signup", "fo
 
 def purge_many(db, ids: list[int]) -> Changes:
     """彻底删除 of deleted enterprises (live ones are skipped), with all their records."""
-    with db.session() as s:
-        done = [ent.id for ent in s.scalars(select(Enterprise).where(Enterprise.id.in_(ids),
-                                                                      Enterprise.deleted_at.is_not(None)))]
-        for eid in done:
-            purge(s, s.get(Enterprise, eid))
+    done = _each(db, ids, deleted=True, step=purge)
     return Changes.of(*PURGED_TABLES, ids=done) if done else Changes()

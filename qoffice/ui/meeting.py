@@ -65,6 +65,7 @@ from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_sear
 from qoffice.ui.listarea import ListAction, ListArea
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
 from qoffice.ui.operations import run_op
+from qoffice.ui.record_area import AreaBasics
 from qoffice.ui.signin_sheet import SheetInfo
 from qoffice.ui.worker import Job
 
@@ -162,7 +163,8 @@ CHECKIN = ListDefinition(
 )
 
 
-class MeetingArea(QWidget):
+class MeetingArea(AreaBasics, QWidget):
+    counted_list = "signups"
     statusText = Signal(str)
 
     def __init__(self, ctx, parent=None):
@@ -287,12 +289,6 @@ class MeetingArea(QWidget):
         bottom.addWidget(self.m_save)
         grid.addLayout(bottom, 1, 0, 1, 3)
         return box
-
-    def activated(self) -> None:
-        self.refresh()
-
-    def status_text(self) -> str:
-        return self.signups.counts_text()
 
     def refresh(self) -> None:
         year = self.ctx.year

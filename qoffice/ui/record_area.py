@@ -52,7 +52,20 @@ def list_handlers(area: QWidget, kind_name: str | None, title: str) -> dict[str,
     return handlers
 
 
-class RecordArea(QWidget):
+class AreaBasics:
+    """What the main window asks of every area: activated() when it is shown (refresh), and
+    status_text(), the counts of its main list (the attribute named by `counted_list`)."""
+
+    counted_list = "list"
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def status_text(self) -> str:
+        return getattr(self, self.counted_list).counts_text()
+
+
+class RecordArea(AreaBasics, QWidget):
     statusText = Signal(str)
 
     definition: ListDefinition
@@ -81,12 +94,6 @@ class RecordArea(QWidget):
     def year_scope(self) -> list | None:
         """The clauses that keep the list to the shared year; None: the list is not per year."""
         return None
-
-    def activated(self) -> None:
-        self.refresh()
-
-    def status_text(self) -> str:
-        return self.list.counts_text()
 
     def refresh(self) -> None:
         scope = self.year_scope()
