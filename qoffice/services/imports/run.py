@@ -65,16 +65,40 @@ def dedupe(parsed: ParsedFile, key_of) -> list[ParsedRow]:
     return [r for r in parsed.rows if not r.errors and r.status != "replaced"]
 
 
+def warn_counties(session: Session, rows: list[ParsedRow], header: str) -> None:
+    """A 区县 outside the office's county list is imported as written (the list may lag a renaming),
+    with a warning on its row naming the closest listed county — as the editor warns (issue 13)."""
+    from qoffice.domain.county import outside_list
+    from qoffice.services import settings as settings_service
+
+    counties = None
+    found: dict = {}
+    for row in rows:
+        value = row.values.get("county")
+        if not value:
+            continue
+        if counties is None:
+            counties = settings_service.counties(session)
+        if value not in found:
+            found[value] = outside_list(value, counties)
+        outside = found[value]
+        if outside is not None:
+            row.add_warning(Issue(row.row, header, outside.message))
+
+
 def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, progress: Progress = None,
-          dry_run: bool = False) -> ImportResult:
-    """Write the good rows of `parsed` in `session` (the caller commits or rolls back)."""
+          dry_run: bool = False, backup: str | None = None) -> ImportResult:
+    """Write the good rows of `parsed` in `session` (the caller commits or rolls back). `backup`: the
+    file name of the backup made before it, kept with the batch for the 导入记录 and backup lists."""
     kind = parsed.kind
-    batch = ImportBatch(kind=kind.name, source=source or str(parsed.path))
+    batch = ImportBatch(kind=kind.name, source=source or str(parsed.path), backup=backup)
     session.add(batch)
     session.flush()
     audit = AuditWriter(session, batch.id)
     importer = IMPORTERS[kind.name](session, parsed, audit, progress)
     good = dedupe(parsed, importer.key)
+    if any(c.key == "county" for c in kind.columns):
+        warn_counties(session, good, kind.column("county").header)
     importer.apply(good)
     if audit.rows:  # the same rows AuditWriter.flush would write, without per-row processing
         insert_rows(session.connection(), AuditEntry.__table__, audit.rows)
@@ -103,6 +127,8 @@ def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, pr
             result.skipped += 1
         result.warnings.extend(row.warnings)
     batch.created, batch.updated, batch.rejected = result.created, result.updated, result.rejected
+    batch.unchanged, batch.skipped = result.unchanged, result.skipped  # 导入记录 (revision 0006)
+    batch.operator = audit.operator or audit.os_user
     session.flush()
     report(progress, len(good), len(good), _("Writing…"))
     return result
@@ -155,7 +181,7 @@ def run_import(db, kind_name: str, path: Path | str, *, dry_run: bool = False, p
 
     backup = make_backup(db.path, kind="event", reason="import")
     with db.session() as session, sqlite.tuned_for_bulk_write(session.connection()):
-        result = apply(session, parsed, progress=progress)
+        result = apply(session, parsed, progress=progress, backup=backup.name if backup else None)
     result.backup = backup
     return result
 
