@@ -17,6 +17,7 @@ from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
+from qoffice.services.changes import Changes
 
 FIELDS = ("enterprise_id", "type", "title", "year", "partner_id", "investment_yuan", "stage", "benefit_yuan",
           "signup_id")
@@ -243,3 +244,34 @@ def stage_counts(session: Session, year: int | None = None) -> dict[str, int]:
         stmt = stmt.where(Project.year == year)
     found = dict(session.execute(stmt).all())
     return {s: found.get(s, 0) for s in STAGES}
+
+
+# ---- operations: the GUI's writes, from ids and values; they return what they changed --------
+
+def save_project(db, project_id: int | None, data: dict, *, expected_version: int | None = None) -> Changes:
+    """The project form: a new project, or an edit of one not changed since it was loaded."""
+    with db.session() as s:
+        if project_id is None:
+            project_id = create_project(s, data).id
+        else:
+            update_project(s, s.get(Project, project_id), data, expected_version=expected_version)
+    return Changes.of("project", ids=[project_id])
+
+
+def delete_projects(db, ids: list[int]) -> Changes:
+    with db.session() as s:
+        done = list(s.scalars(select(Project.id).where(Project.id.in_(ids))))
+        for pid in done:
+            delete_project(s, s.get(Project, pid))
+    return Changes.of("project", ids=done)
+
+
+def advance_stage(db, ids: list[int]) -> Changes:
+    """下一阶段: each project one stage on (the last stage stays)."""
+    with db.session() as s:
+        for pid in ids:
+            project = s.get(Project, pid)
+            i = STAGES.index(project.stage)
+            if i + 1 < len(STAGES):
+                set_stage(s, project, STAGES[i + 1])
+    return Changes.of("project", ids=ids)

@@ -30,14 +30,15 @@ from qoffice.i18n import N_, _
 from qoffice.services import awards as award_service
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
-from qoffice.services.changes import Changes
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import WARNING_STYLE, FormDialog, WanEdit, wan_text
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.enterprise_search import enterprise_search
 from qoffice.ui.listarea import ListAction
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+from qoffice.ui.operations import run_op
 from qoffice.ui.record_area import RecordArea
+from qoffice.ui.worker import Job
 
 _SELECT = (select(Project.id, Project.stage, Project.type, Project.title, Project.year,
                   Enterprise.name.label("enterprise"), Enterprise.uscc, Partner.name.label("partner"),
@@ -174,42 +175,26 @@ class ProjectsArea(RecordArea):
         dlg.open()
         return dlg
 
-    def _save(self, dlg: "ProjectDialog") -> bool:
-        data = dlg.values()
-        try:
-            with self.ctx.db.session() as s:
-                if dlg.project_id is None:
-                    project_id = project_service.create_project(s, data).id
-                else:
-                    project_id = dlg.project_id
-                    project_service.update_project(s, s.get(Project, project_id), data,
-                                                   expected_version=dlg.version)
-        except StaleRecord as exc:  # saved by someone else since the form was opened
-            return dlg.conflict(exc, data)
-        except KnownError as exc:
-            messages.known_error(dlg, exc)
-            return False
-        self.ctx.publish(Changes.of("project"))
-        self.list.select_id(project_id)
-        return True
+    def _save(self, dlg: "ProjectDialog") -> Job:
+        data, db, project_id, version = dlg.values(), self.ctx.db, dlg.project_id, dlg.version
 
-    def delete(self, ids) -> None:
-        with self.ctx.db.session() as s:
-            for pid in ids:
-                project_service.delete_project(s, s.get(Project, pid))
-        self.ctx.publish(Changes.of("project"))
+        def failed(exc: KnownError) -> None:
+            if isinstance(exc, StaleRecord):  # saved by someone else since the form was opened
+                dlg.conflict(exc, data)
+            else:
+                messages.known_error(dlg, exc)
 
-    def next_stage(self, ids) -> None:
-        try:
-            with self.ctx.db.session() as s:
-                for pid in ids:
-                    project = s.get(Project, pid)
-                    i = vocab.STAGES.index(project.stage)
-                    if i + 1 < len(vocab.STAGES):
-                        project_service.set_stage(s, project, vocab.STAGES[i + 1])
-        except KnownError as exc:
-            messages.known_error(self, exc)
-        self.ctx.publish(Changes.of("project"))
+        return run_op(dlg, self.ctx, lambda: project_service.save_project(db, project_id, data,
+                                                                          expected_version=version),
+                      on_done=lambda changes: self.list.select_id(changes.ids[0]), on_error=failed)
+
+    def delete(self, ids) -> Job:
+        db = self.ctx.db
+        return run_op(self, self.ctx, lambda: project_service.delete_projects(db, ids))
+
+    def next_stage(self, ids) -> Job:
+        db = self.ctx.db
+        return run_op(self, self.ctx, lambda: project_service.advance_stage(db, ids))
 
 
 class ProjectDialog(FormDialog):
@@ -338,7 +323,8 @@ class ProjectDialog(FormDialog):
         choice = conflict_dialog.resolve(self, exc, typed, lambda k: labels.get(k, k), text)
         if choice == conflict_dialog.KEEP_MINE:
             self.version = exc.version
-            return self.area._save(self)
+            self.accept()  # save again (the refused operation is over)
+            return False
         if choice == conflict_dialog.TAKE_THEIRS and not exc.deleted:
             self._load(self.project_id)
             self.validate()

@@ -58,10 +58,10 @@ def test_subsidy_is_shown_with_its_reason(projects_area, answers, data, db):
     assert dlg.subsidy.text() == "0 — 不资助：投资额未超过50万元"
     dlg.investment.setText("80")
     assert dlg.subsidy.text() == "24.00"
-    dlg.accept()
+    accept(dlg)
     dlg = new_project(projects_area, data["ent"], "行业协会合作项目", data["assoc"], "120")
     assert "合作单位类型不符合资助条件" in dlg.subsidy.text()
-    dlg.accept()
+    accept(dlg)
     rows = {cell(projects_area, r, "title"): r for r in range(projects_area.list.model.rowCount())}
     assert cell(projects_area, rows["高性能电容器质量攻关"], "subsidy") == "24.00"
     assert cell(projects_area, rows["行业协会合作项目"], "subsidy") == "0（合作单位类型不符合资助条件）"
@@ -79,14 +79,14 @@ def test_four_decimal_wan_survives_opening_and_saving(projects_area, answers, da
     assert dlg.investment.text() == "50.0001"
     assert dlg.subsidy.text() == "15.00"  # 30 % of 500,001 yuan = 150,000 yuan (half-up)
     dlg.benefit.setText("12.5")
-    dlg.accept()
+    accept(dlg)
     with db.read_session() as s:
         p = s.get(Project, pid)
         assert (p.investment_yuan, p.benefit_yuan) == (500_001, 125_000)
     assert cell(projects_area, 0, "subsidy") == "15.00"
 
 
-def test_stage_pipeline_counts_filter_and_history(projects_area, answers, data, db):
+def test_stage_pipeline_counts_filter_and_history(qtbot, projects_area, answers, data, db):
     with db.session() as s:
         for i, stage in enumerate(("培育", "培育", "签约", "见效")):
             project_service.create_project(s, {"enterprise_id": data["ent"], "type": "质量改进",
@@ -100,8 +100,9 @@ def test_stage_pipeline_counts_filter_and_history(projects_area, answers, data, 
     assert projects_area.list.model.rowCount() == 2
     assert projects_area.list.filter_boxes["stage"].currentData() == "培育"
     projects_area.list.table.selectRow(0)
-    projects_area.list.buttons["action0"].click()  # 下一阶段
-    assert [projects_area.stage_buttons[k].text() for k in ("培育", "签约")] == ["① 培育  1", "② 签约  2"]
+    projects_area.list.buttons["action0"].click()  # 下一阶段, on the worker
+    qtbot.waitUntil(lambda: [projects_area.stage_buttons[k].text() for k in ("培育", "签约")]
+                    == ["① 培育  1", "② 签约  2"])
     with db.read_session() as s:
         moved = s.scalar(select(Project).where(Project.stage == "签约", Project.title.in_(["项目0", "项目1"])))
         pid = moved.id

@@ -85,12 +85,12 @@ def test_project_form(qtbot, db, data, answers, conflicts):
     with db.session() as s:
         project_service.set_stage(s, s.get(Project, pid), "签约")
     dlg.title.setText("攻关二期")
-    dlg.accept()
+    accept(dlg)
     assert dlg.isVisible() and any(r[1:] == ["签约", "培育"] for r in conflicts[-1]), conflicts
     with db.read_session() as s:
         assert s.get(Project, pid).title == "攻关"
     conflicts.reply = KEEP_MINE
-    dlg.accept()
+    accept(dlg)
     assert not dlg.isVisible()
     with db.read_session() as s:
         p = s.get(Project, pid)
