@@ -26,6 +26,7 @@ from qoffice.domain.uscc import make_valid
 from qoffice.errors import UsageError
 from qoffice.i18n import _
 from qoffice.services import Progress, report
+from qoffice.services import settings as settings_service
 
 MIN_ENTERPRISES = 100  # enough for two full matchmaking meetings with waiting lists
 MAX_ENTERPRISES = 1_000_000
@@ -613,6 +614,6 @@ class _Builder:
         defaults = {"county": self.county, "office": f"{self.county}质量工作领导小组办公室",
                     "operator": self.person(), "phone": self.landline()}
         for key, value in defaults.items():
-            if not _setting(self.s, key):
+            if not settings_service.get(self.s, key):  # the person's own 填报人 (on this PC) counts too
                 _put_setting(self.s, key, value)
         _put_setting(self.s, DEMO_SETTING, "1")

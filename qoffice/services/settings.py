@@ -133,8 +133,35 @@ def _stored(source: Source, key: str | None = None) -> dict[str, str | None]:
     """Stored settings (one key, or all of them) as {key: value}: one statement, read the one way
     (db.database.read_rows) from a Database or inside a Session."""
     if key is None:
-        return dict(read_rows(source, _ALL_SQL))
-    return dict(read_rows(source, _ONE_SQL, (key,)))
+        stored = dict(read_rows(source, _ALL_SQL))
+    else:
+        stored = dict(read_rows(source, _ONE_SQL, (key,)))
+    return _with_personal(source, stored, key)
+
+
+def _on_server(source: Source) -> bool:
+    if isinstance(source, Database):
+        return bool(getattr(source, "is_server", False))
+    return source.get_bind().dialect.name != "sqlite"
+
+
+def _with_personal(source: Source, stored: dict[str, str | None], key: str | None) -> dict[str, str | None]:
+    """The person's own settings (store=USER) from this PC (services/personal.py) over the database's:
+    a server's value of one is never shown (the office shares it); a SQLite file's older value is read
+    until the person sets their own (an operator stored by an earlier version)."""
+    keys = PERSONAL_KEYS if key is None else tuple(k for k in PERSONAL_KEYS if k == key)
+    if not keys:
+        return stored
+    from qoffice.services import personal
+
+    mine = personal.load()
+    server = _on_server(source)
+    for k in keys:
+        if k in mine:
+            stored[k] = mine[k]
+        elif server:
+            stored.pop(k, None)
+    return stored
 
 
 def get(source: Source, key: str, default: str | None = None) -> str | None:
@@ -364,6 +391,12 @@ def set_value(session: Session, key: str, value: str | None) -> str | None:
     from qoffice.db.models import Setting
 
     value = validate(key, value)
+    opt = OPTIONS.get(key)
+    if opt is not None and opt.store == USER:  # the person's: on this PC, never in the database
+        from qoffice.services import personal
+
+        personal.save(key, value)
+        return value
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))

@@ -100,6 +100,13 @@ def _store_raw(dbp, key, value):
         con.commit()
     finally:
         con.close()
+    from qoffice.services import personal  # an older version kept the operator only in the database
+
+    mine = personal.path()
+    if mine.exists():
+        data = json.loads(mine.read_text(encoding="utf-8"))
+        data.pop(key, None)
+        mine.write_text(json.dumps(data), encoding="utf-8")
 
 
 @pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e400", "1e-400", "abc", "-5"])
