@@ -170,9 +170,11 @@ def receive_one(db, path: Path, *, replace_newer: bool = False, today: dt.date |
         if rows:
             # executemany on the driver: the same statement a Core insert compiles, without its
             # per-row parameter dictionaries (40,000 rows of eight counties in one receive).
-            t = CityReturnRow.__table__
-            s.connection().exec_driver_sql(
-                f'INSERT INTO {t.name} (return_id, sheet, "row", data) VALUES (?, ?, ?, ?)', rows)
+            # Bound parameters in the driver's own style (sqlite3: ?, psycopg on a server: %s).
+            t, conn = CityReturnRow.__table__, s.connection()
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                f'INSERT INTO {t.name} (return_id, sheet, "row", data) VALUES ({", ".join([mark] * 4)})', rows)
         if findings:
             s.execute(insert(CityFinding), [{"return_id": rec.id, "level": f.level, "sheet": f.sheet, "row": f.row,
                                              "message": f.message} for f in findings])

@@ -16,6 +16,7 @@ from tests.city import builders as B
 from tests.city.builders import YEAR, award, code, ent, forum, proj, raw, signup
 
 TODAY = dt.date(2025, 3, 1)
+pytestmark = pytest.mark.both_backends  # the city office may keep its data on the shared server too
 
 
 @pytest.fixture
@@ -167,6 +168,7 @@ def test_row_10_checked_against_the_stored_previous_return(citydb, tmp_path):
     assert [w.message for w in out.warnings] == ["汇总表第10行填报空，按明细计算为-2.00"]
 
 
+@pytest.mark.sqlite_only  # a SQLite file's backup and restore; a server's: tests/test_db_server.py
 def test_survives_backup_and_restore(citydb, tmp_path):
     from qoffice.services import backups
 
