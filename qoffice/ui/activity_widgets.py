@@ -3,7 +3,7 @@ dialog frame with a save handler, badges, and dates as the clerk types them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt
 from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
@@ -117,7 +117,7 @@ class FormDialog(QDialog):
     `on_save(dialog) -> bool` writes; the dialog closes only when it returns True. `check()`
     (set by the owner or a subclass) returns why saving is not possible yet, or ""."""
 
-    def __init__(self, title: str, on_save: Callable[["FormDialog"], bool], parent=None,
+    def __init__(self, title: str, on_save: Callable[[FormDialog], bool], parent=None,
                  save_text: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)

@@ -9,7 +9,8 @@ closed or destroyed; an editor of a new record is filed under its id once it is 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QWidget

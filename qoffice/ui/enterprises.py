@@ -39,7 +39,7 @@ def _utc_text(value, _row) -> str:
     """Timestamps are stored in UTC; the clerk reads local time."""
     if value is None:
         return ""
-    return value.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    return value.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _sql(live: bool) -> ListSql:

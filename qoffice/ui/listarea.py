@@ -20,8 +20,9 @@ sort order are remembered per list (definition.name) in the data folder's ui.ini
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QMargins, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut

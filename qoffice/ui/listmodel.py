@@ -72,8 +72,9 @@ import datetime as dt
 import logging
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
@@ -159,14 +160,14 @@ class ListDefinition:
     row_number: bool = True  # show the 序号 column first
     indexed_sorts: tuple[str, ...] = ()  # sorts an index gives with the searched columns (see above)
     start: StartSql | None = None
-    _built: "_BuiltSql | None" = field(default=None, init=False, repr=False, compare=False)
+    _built: _BuiltSql | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         missing = [k for k in [c.key for c in self.columns] + [self.id_key] if k not in self.fields]
         if missing:
             raise ValueError(f"list {self.name}: fields lack {missing}")
 
-    def built(self) -> "_BuiltSql":
+    def built(self) -> _BuiltSql:
         """The SQL half, built and checked once (imports SQLAlchemy and the models)."""
         if self._built is None:
             self._built = _BuiltSql(self, self.sql())
@@ -342,7 +343,7 @@ class _BackgroundCount:
     _queue = None
     _queue_lock = threading.Lock()
 
-    def __init__(self, db, sql: str, args: list, done: Callable[["_BackgroundCount"], None]):
+    def __init__(self, db, sql: str, args: list, done: Callable[[_BackgroundCount], None]):
         self.result: int | None = None
         self._db = db
         self._sql, self._args = sql, args

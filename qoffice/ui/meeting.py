@@ -429,16 +429,16 @@ class MeetingArea(AreaBasics, QWidget):
     def _meeting(self, session) -> MatchmakingMeeting | None:
         return session.get(MatchmakingMeeting, self.meeting_id) if self.meeting_id is not None else None
 
-    def new_signup(self) -> "SignUpDialog | None":
+    def new_signup(self) -> SignUpDialog | None:
         if self.meeting_id is None:
             messages.info(self, _("Save this year's meeting first."))
             return None
         return self._open_signup(None)
 
-    def edit_signup(self, signup_id) -> "SignUpDialog":
+    def edit_signup(self, signup_id) -> SignUpDialog:
         return self._open_signup(signup_id)
 
-    def _open_signup(self, signup_id) -> "SignUpDialog":
+    def _open_signup(self, signup_id) -> SignUpDialog:
         with self.ctx.db.read_session() as s:
             partners = [(p.id, f"{p.name}（{p.type}）") for p in partner_service.all_partners(s)]
             existing = None
@@ -454,7 +454,7 @@ class MeetingArea(AreaBasics, QWidget):
         dlg.open()
         return dlg
 
-    def _save_signup(self, dlg: "SignUpDialog") -> Job | bool:
+    def _save_signup(self, dlg: SignUpDialog) -> Job | bool:
         """Ask first (services.meetings.signup_questions), then save on the worker."""
         attendees = [meetings.AttendeeIn(*row) for row in dlg.attendee_rows()]
         need = dlg.need.toPlainText()
@@ -553,7 +553,7 @@ class MeetingArea(AreaBasics, QWidget):
         try:
             with self.ctx.db.session() as s:
                 for sid in ids:
-                    made.append((project_service.project_from_signup(s, s.get(SignUp, sid))))
+                    made.append(project_service.project_from_signup(s, s.get(SignUp, sid)))
                 titles = [p.title for p in made]
                 made_ids = [p.id for p in made]
         except KnownError as exc:

@@ -7,7 +7,8 @@ modal box ever blocks: a responder gets (kind, title, text, details) and returns
 from __future__ import annotations
 
 import logging
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 

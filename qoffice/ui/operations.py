@@ -13,7 +13,8 @@ waits on a question while it holds the database's write lock.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from qoffice.services.changes import Changes
 from qoffice.ui.worker import Job, run_in_background

@@ -6,7 +6,7 @@ QPrintDialog lists the printers and the system's save-as-PDF (Qt's "Print to Fil
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize

@@ -163,19 +163,19 @@ class ProjectsArea(RecordArea):
         self.stage_buttons.get(self.list.model.filters().get("stage"), self.stage_buttons[None]).setChecked(True)
 
     # ---- edit ------------------------------------------------------------------------------
-    def new(self) -> "ProjectDialog":
+    def new(self) -> ProjectDialog:
         return self._open(None)
 
-    def edit(self, project_id) -> "ProjectDialog":
+    def edit(self, project_id) -> ProjectDialog:
         return self._open(project_id)
 
-    def _open(self, project_id) -> "ProjectDialog":
+    def _open(self, project_id) -> ProjectDialog:
         dlg = ProjectDialog(self, project_id)
         self.dialog = dlg
         dlg.open()
         return dlg
 
-    def _save(self, dlg: "ProjectDialog") -> Job:
+    def _save(self, dlg: ProjectDialog) -> Job:
         data, db, project_id, version = dlg.values(), self.ctx.db, dlg.project_id, dlg.version
 
         def failed(exc: KnownError) -> None:

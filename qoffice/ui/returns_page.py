@@ -214,7 +214,7 @@ class SubmissionDialog(QDialog):
 def local_time(at: dt.datetime) -> str:
     """Stored times are UTC; the clerk reads local time."""
     if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
+        at = at.replace(tzinfo=dt.UTC)
     return at.astimezone().strftime("%Y-%m-%d %H:%M")
 
 

@@ -247,7 +247,7 @@ def test_meeting_form_and_sign_in_sheet_name_the_organiser_alike(area, answers, 
     sign_up(area, firms[0])
     path = area.save_signin_pdf(tmp_path / "sheet.pdf")
     text = "".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages)
-    line = next(l for l in text.splitlines() if "如东县质量工作领导小组办公室" in l)
+    line = next(ln for ln in text.splitlines() if "如东县质量工作领导小组办公室" in ln)
     assert line.replace(" ", "").startswith(form_word + "：")
     assert form_word == "主办单位"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from qoffice.db.models import AuditEntry, Award, Partner, Project
+from qoffice.db.models import AuditEntry, Partner, Project
 from qoffice.services import enterprises as enterprise_service
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service

@@ -67,8 +67,8 @@ def test_export_writes_the_filtered_sorted_list_with_text_codes(qtbot, area, bui
 
 
 def test_template_download_writes_a_file_that_imports_back(qtbot, area, db, answers, saved):
-    from qoffice.excel.templates import example_row
     from qoffice.excel.kinds import KINDS
+    from qoffice.excel.templates import example_row
 
     area.list.buttons["template"].click()
     path = saved["dir"] / "企业导入模板.xlsx"

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtWidgets import QProgressBar
 from pypdf import PdfReader
+from PySide6.QtWidgets import QProgressBar
 
-from qoffice.db.models import Enterprise
 from qoffice.services import demo
 from qoffice.services import settings as settings_service
 from qoffice.ui import list_export

@@ -88,7 +88,7 @@ def at_1366(tmp_path_factory, request):
     proc = subprocess.run([sys.executable, "-c", PROBE, str(folder / "q.db")], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))
     return json.loads(line[len("RESULT "):])
 
 
