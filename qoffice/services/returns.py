@@ -82,7 +82,7 @@ class ReturnPreview:
 class ExportResult:
     path: Path
     copy_path: Path | None
-    submission_id: int
+    submission_id: int | None  # None: not recorded (a viewer's export)
     indicators: list[ind.IndicatorRow]
     warnings: list[Problem]
 
@@ -314,8 +314,11 @@ def check_year(year: int) -> int:
 
 
 def export(session: Session, year: int, target: Path | str, *, progress: Progress = None,
-           today: dt.date | None = None) -> ExportResult:
+           today: dt.date | None = None, record: bool = True) -> ExportResult:
     """Check, then write the return, keep its copy and record it — all three or none.
+
+    record=False (a viewer's export, 领导查看, who may not write to the database): the return is
+    written and its copy kept, but no 报送记录 is added (submission_id None); the caller says so.
 
     Errors raise ReturnHasErrors and write nothing. The return is written beside the target first,
     its copy goes into the data folder's returns/, the 报送记录 is added, the return is renamed into
@@ -345,6 +348,10 @@ def export(session: Session, year: int, target: Path | str, *, progress: Progres
     copy_path: Path | None = None
     try:
         copy_path = _keep_copy(staged.tmp, Path(path).name, year)
+        if not record:
+            staged.place()
+            staged.finish()
+            return ExportResult(Path(path), copy_path, None, rows, result.warnings)
         submission = ReturnSubmission(year=year, at=utcnow(), path=str(staged.target),
                                       copy_path=str(copy_path),
                                       indicators_json=json.dumps(ind.as_json(rows), ensure_ascii=False),

@@ -28,10 +28,12 @@ def run(args) -> int:
     from qoffice.services import returns
 
     db = open_db(args, "existing")
+    # A viewer (领导查看) may not write: the return is written, but no 报送记录 is added (shared-db.md).
+    record = not getattr(db, "readonly", False)
     try:
         try:
-            with db.session() as session:
-                result = returns.export(session, args.year, args.output)
+            with (db.session() if record else db.read_session()) as session:
+                result = returns.export(session, args.year, args.output, record=record)
         except returns.ReturnHasErrors as exc:
             if args.json:
                 print_json({"path": None, "errors": [p.as_json() for p in exc.errors],
@@ -44,11 +46,14 @@ def run(args) -> int:
     finally:
         db.close()
     if args.json:
-        print_json({"path": str(result.path), "errors": [], "warnings": [p.as_json() for p in result.warnings]})
+        print_json({"path": str(result.path), "errors": [], "warnings": [p.as_json() for p in result.warnings],
+                    "recorded": record})
     else:
         for p in result.warnings:
             print(_line(p))
         print(_("Return written: {path} ({n} warning(s))").format(path=result.path, n=len(result.warnings)))
+        if not record:
+            print(_("Not added to the submission records (报送记录): your database account may only read."))
     return 0
 
 
