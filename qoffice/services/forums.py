@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
+from qoffice.services.changes import Changes
 
 FIELDS = ("title", "date", "venue", "organiser", "topic", "speakers", "status", "cancel_reason", "people_count")
 TEXT_FIELDS = ("title", "venue", "organiser", "topic", "speakers", "status", "cancel_reason")
@@ -225,3 +227,31 @@ def delete_forum(session: Session, forum: Forum, *, audit: AuditWriter | None = 
     if audit is None:
         own.flush()
     session.flush()
+
+
+# ---- operations: the GUI's writes, from ids and values; they return what they changed --------
+
+@dataclass
+class ForumSaved:
+    changes: Changes
+    forum_id: int
+    warnings: list[str]  # to show after the save (e.g. more than the policy's forums a year)
+
+
+def save_forum(db, forum_id: int | None, data: dict, *, today: dt.date | None = None,
+               expected_version: int | None = None) -> ForumSaved:
+    """The forum form: a new forum, or an edit of one not changed since it was loaded."""
+    with db.session() as s:
+        if forum_id is None:
+            forum, warnings = create_forum(s, data, today=today)
+            forum_id = forum.id
+        else:
+            warnings = update_forum(s, s.get(Forum, forum_id), data, today=today, expected_version=expected_version)
+    return ForumSaved(Changes.of("forum", ids=[forum_id]), forum_id, list(warnings))
+
+
+def delete_forums(db, ids: list[int]) -> Changes:
+    with db.session() as s:
+        for fid in ids:
+            delete_forum(s, s.get(Forum, fid))
+    return Changes.of("forum", ids=ids)

@@ -28,7 +28,9 @@ from qoffice.ui.activity_widgets import (
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.listarea import ListAction
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, SearchField, vocab_order
+from qoffice.ui.operations import run_op
 from qoffice.ui.record_area import RecordArea
+from qoffice.ui.worker import Job
 
 WEEKDAYS = "一二三四五六日"
 STATUS_MARKS = {vocab.FORUM_PLANNED: "○", vocab.FORUM_HELD: "✓", vocab.FORUM_CANCELLED: "✕"}
@@ -181,26 +183,25 @@ class ForumsArea(RecordArea):
         dlg.open()
         return dlg
 
-    def _save_form(self, dlg) -> bool:
+    def _save_form(self, dlg) -> Job:
         data = {k: w.text() for k, w in dlg.w.items() if isinstance(w, QLineEdit)}
         data["date"] = get_date(dlg.w["date"])
-        try:
-            with self.ctx.db.session() as s:
-                if dlg.forum_id is None:
-                    forum, warnings = forum_service.create_forum(s, data, today=self.today())
-                    forum_id = forum.id
-                else:
-                    forum_id = dlg.forum_id
-                    warnings = forum_service.update_forum(s, s.get(Forum, forum_id), data, today=self.today(),
-                                                          expected_version=dlg.version)
-        except StaleRecord as exc:  # saved by someone else since the form was opened
-            return self._form_conflict(dlg, exc, data)
-        except KnownError as exc:
-            messages.known_error(dlg, exc)
-            return False
-        self._changed(warnings)
-        self.list.select_id(forum_id)
-        return True
+        db, forum_id, version, today = self.ctx.db, dlg.forum_id, dlg.version, self.today()
+
+        def done(saved: forum_service.ForumSaved) -> None:
+            for w in saved.warnings:
+                messages.warning(self, w)
+            self.list.select_id(saved.forum_id)
+
+        def failed(exc: KnownError) -> None:
+            if isinstance(exc, StaleRecord):  # saved by someone else since the form was opened
+                self._form_conflict(dlg, exc, data)
+            else:
+                messages.known_error(dlg, exc)
+
+        return run_op(dlg, self.ctx, lambda: forum_service.save_forum(db, forum_id, data, today=today,
+                                                                      expected_version=version),
+                      on_done=done, on_error=failed)
 
     def _form_conflict(self, dlg, exc: StaleRecord, data: dict) -> bool:
         """该记录已被他人修改: the stored and the typed values side by side, then as the clerk chose."""
@@ -211,7 +212,8 @@ class ForumsArea(RecordArea):
         choice = conflict_dialog.resolve(dlg, exc, data, lambda k: labels.get(k, k))
         if choice == conflict_dialog.KEEP_MINE:
             dlg.version = exc.version
-            return self._save_form(dlg)
+            dlg.accept()  # save again (the refused operation is over)
+            return False
         if choice == conflict_dialog.TAKE_THEIRS:
             for key in ("title", "venue", "organiser", "topic", "speakers"):
                 dlg.w[key].setText(exc.stored.get(key) or "")
@@ -220,11 +222,9 @@ class ForumsArea(RecordArea):
             dlg.version = exc.version
         return False
 
-    def delete(self, ids) -> None:
-        with self.ctx.db.session() as s:
-            for fid in ids:
-                forum_service.delete_forum(s, s.get(Forum, fid))
-        self._changed()
+    def delete(self, ids) -> Job:
+        db = self.ctx.db
+        return run_op(self, self.ctx, lambda: forum_service.delete_forums(db, ids))
 
     # ---- cancel, held, attendance ----------------------------------------------------------
     def cancel_selected(self, ids) -> FormDialog | None:

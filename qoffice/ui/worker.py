@@ -4,12 +4,14 @@ Modelled on Anki's CollectionOp/QueryOp: the screen hands over a function, the f
 pool thread, progress shows only if the work takes longer than a moment, and the result or the
 error comes back on the GUI thread.
 
-    def work(progress):                       # runs on a worker thread
-        with db.session() as s:               # open the session HERE, in the worker thread
-            return services.imports.run(s, path, progress=progress)
+    def work(progress):                       # runs on a worker thread; the service opens its session
+        return services.imports.run_file(db, path, progress=progress)
 
     run_in_background(self, work, title=_("Import"),
                       on_done=lambda summary: self.show_summary(summary))
+
+A write that screens must hear about goes through qoffice.ui.operations.run_op (built on this),
+which publishes the Changes the service returns.
 
 - `progress(done, total, message="")` is the services' callback (qoffice.services.Progress). It
   updates the dialog: the count is appended to the message ("正在导入" → "正在导入 3,200 / 10,000"),

@@ -448,7 +448,7 @@ def test_cancelled_forums_import_with_their_reason(qtbot, ctx, db, tmp_path, ans
         fid = s.scalar(select(Forum.id).where(Forum.title == "首席质量官论坛"))
     dlg = w.edit(fid)
     dlg.w["venue"].setText("如东县行政中心")
-    dlg.accept()
+    accept(dlg)
     assert not dlg.isVisible(), answers
     with db.read_session() as s:
         assert s.get(Forum, fid).venue == "如东县行政中心"

@@ -11,6 +11,7 @@ from qoffice.services import enterprises as enterprise_service
 from qoffice.services import forums as forum_service
 from qoffice.ui.context import AppContext
 from qoffice.ui.forums import ForumsArea
+from tests.ui.helpers import accept
 
 pytestmark = pytest.mark.gui
 
@@ -34,7 +35,7 @@ def plan(area, title, date):
     dlg.w["title"].setText(title)
     dlg.w["date"].setDate(date)
     dlg.w["venue"].setText("如皋市行政中心")
-    dlg.accept()
+    accept(dlg)  # saved on the worker
     assert not dlg.isVisible()
 
 

@@ -110,7 +110,7 @@ def test_forum_form(qtbot, db, answers, conflicts):
     with db.session() as s:
         forum_service.update_forum(s, s.get(Forum, fid), {"venue": "政务中心"}, today=dt.date(2025, 3, 1))
     dlg.w["speakers"].setText("孙教授")
-    dlg.accept()
+    accept(dlg)
     assert dlg.isVisible() and any(r[1:] == ["政务中心", "（空）"] for r in conflicts[-1])
     with db.read_session() as s:
         assert (s.get(Forum, fid).venue, s.get(Forum, fid).speakers) == ("政务中心", None)
