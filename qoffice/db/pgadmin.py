@@ -127,9 +127,10 @@ def init_database(url_text: str, clerks: Sequence[str], viewers: Sequence[str],
                         conn.execute(text(f"CREATE ROLE {q} LOGIN"))
                     pw = passwords.get(name)
                     if pw is not None:
-                        # A literal (CREATE/ALTER ROLE takes no parameters), quoted by the driver; the
-                        # server stores it as a SCRAM hash. hide_parameters keeps it out of any error.
-                        conn.exec_driver_sql(f"ALTER ROLE {q} PASSWORD {_literal(pw)}")
+                        # CREATE/ALTER ROLE takes no parameters: the statement carries the SCRAM
+                        # verifier computed here, never the password (a server with log_statement=all
+                        # logs the statement).
+                        conn.exec_driver_sql(f"ALTER ROLE {q} PASSWORD {_literal(_scram_verifier(conn, pw, name))}")
                     conn.execute(text(f"GRANT {_quote(conn, group)} TO {q}"))
                     made.append(name)
     except DatabaseError:
@@ -140,6 +141,15 @@ def init_database(url_text: str, clerks: Sequence[str], viewers: Sequence[str],
     finally:
         engine.dispose()
     return {"database": where, "clerks": list(clerks), "viewers": list(viewers)}
+
+
+def _scram_verifier(conn, password: str, role: str) -> str:
+    """The SCRAM-SHA-256 verifier of `password` (RFC 5802/7677, salted, 4096 iterations, SASLprep),
+    computed on this PC by libpq's PQencryptPasswordConn, as psql's \\password does."""
+    if "\x00" in password:
+        raise UsageError(_("A password cannot contain a NUL character."))
+    pgconn = conn.connection.dbapi_connection.pgconn
+    return pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256").decode("ascii")
 
 
 def _literal(value: str) -> str:
