@@ -20,9 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
@@ -99,7 +99,7 @@ class Result:
 @dataclass
 class Registered:
     name: str
-    func: Callable[["Context"], Result]
+    func: Callable[[Context], Result]
     heavy: bool  # needs the 100,000-enterprise database
 
 

@@ -116,7 +116,7 @@ def import_baseline(db_path: str, roster: str) -> int:
 
         start = time.perf_counter()
         sheet = CalamineWorkbook.from_path(roster).get_sheet_by_index(0).to_python(skip_empty_area=False)
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         bools = {"high_energy", "benchmark", "research_centre", "incentive_fund"}
         records = []
         for row in sheet[1:]:

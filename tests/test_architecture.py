@@ -178,3 +178,11 @@ def test_console_scripts_start_at_the_one_entry_point():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     assert set(scripts.values()) == {"qoffice.main:main"}
 
+
+
+def test_ruff_finds_nothing():
+    """The rules of [tool.ruff] in pyproject.toml (pyflakes, pycodestyle, import sorting, pyupgrade,
+    bugbear) over the whole tree; `make lint` runs the same."""
+    proc = subprocess.run([str(BIN / "ruff"), "check", "--no-cache", "--output-format", "concise", "."], cwd=ROOT,
+                          capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

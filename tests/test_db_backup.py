@@ -7,16 +7,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from qoffice.cli.main import main as cli
 from qoffice.db import backup as bk
 from qoffice.db.database import open_database
-from qoffice.db.models import Enterprise
 from qoffice.db.sqlite import integrity_ok
-from qoffice.errors import DatabaseLocked, DatabaseNewer, NotQofficeDatabase, OutputNotWritable
+from qoffice.errors import DatabaseLocked, DatabaseNewer, NotQofficeDatabase
 from qoffice.services import backups
-
 
 
 def digest(p: Path) -> str:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from qoffice.db import migrate, schema
 from qoffice.db import database as dbmod
+from qoffice.db import migrate, schema
 from qoffice.db.database import open_database
 from qoffice.errors import DatabaseError
 

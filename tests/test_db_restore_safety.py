@@ -131,7 +131,7 @@ def test_the_pre_restore_backup_is_pinned_until_a_later_good_backup(count, dbfil
     builders.add_enterprises(dbfile, 2)
     pre = backups.restore_from(dbfile, saved).safety_backup
     assert count(pre) == 5
-    for i in range(12):  # a dozen imports later, the clerk's pre-restore data is still there
+    for _ in range(12):  # a dozen imports later, the clerk's pre-restore data is still there
         bk.make_backup(dbfile, "event", "import")
     assert pre.exists()
     backups.backup_now(dbfile)  # a later good backup: the pin is released

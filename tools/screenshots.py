@@ -28,9 +28,9 @@ PEOPLE = ["王建国", "李秀英", "张伟", "陈静", "刘洋", "周敏", "吴
 def build_demo(db) -> None:
     from qoffice.db.models import Setting
     from qoffice.domain.uscc import make_valid
+    from qoffice.domain.vocab import DEFAULT_COUNTIES
     from qoffice.services import enterprises
     from qoffice.services import settings as settings_service
-    from qoffice.domain.vocab import DEFAULT_COUNTIES
 
     rng = random.Random(7)
     with db.session() as s:

@@ -55,8 +55,9 @@ def open_db(args, mode: str):
 
     db = open_database(db_path(args), mode, program="qoffice-cli", lock_wait=30.0)
     try:
-        from qoffice.i18n import set_language
         import os
+
+        from qoffice.i18n import set_language
 
         if not os.environ.get("QOFFICE_LANG"):
             with db.read_session() as s:

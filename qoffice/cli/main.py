@@ -15,8 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from qoffice.cli.commands import (backup, check, city, db, demo_data, export_return, import_, restore,
-                                  settings, template)
+from qoffice.cli.commands import backup, check, city, db, demo_data, export_return, import_, restore, settings, template
 
 # command name -> module; order is the order of `qoffice --help`.
 COMMANDS = {

@@ -3,8 +3,8 @@ and what a held or cancelled forum needs."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from qoffice.domain.vocab import FORUM_CANCELLED, FORUM_HELD, FORUM_PLANNED, FORUM_STATUSES
 from qoffice.i18n import _

@@ -5,10 +5,10 @@ to two decimals, rows 11 and 16 exact 万元, the others integers (return-format
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Callable
 
 from qoffice.domain import vocab
 from qoffice.domain.returndata import ReturnData

@@ -7,9 +7,9 @@ Records of soft-deleted enterprises never count: every accessor here leaves them
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping
 
 from qoffice.domain import vocab
 from qoffice.domain.enterprise import benchmarking_counts, counts_for_year, cqo_counts

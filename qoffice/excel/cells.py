@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os  # noqa: F401 - tests reach os.replace through this module (the save itself is in excel.outputs)
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE

@@ -9,10 +9,11 @@ No Qt here: the GUI builds the columns and hands over a row iterator.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from qoffice.excel import cells
 from qoffice.excel.cells import CellWriter, atomic_save, display_width

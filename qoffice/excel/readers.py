@@ -175,9 +175,9 @@ def _open_calamine(path: Path, fmt: str) -> Book:
 
 def _scan_xlsx(path: Path, name: str):
     """xlsx_scan.scan_sheet, with every way a hostile or damaged file can fail it as one line."""
+    import zipfile
     import zlib
     from xml.etree.ElementTree import ParseError
-    import zipfile
 
     from defusedxml import DefusedXmlException
 

@@ -6,8 +6,8 @@ Chinese data, never passed through _().
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from openpyxl import Workbook
 

@@ -21,13 +21,13 @@ from qoffice.db.models import Attendee, Enterprise, MatchmakingMeeting, MeetingP
 from qoffice.domain import signups as rules
 from qoffice.domain.vocab import (
     SIGNUP_COUNTS_AGAINST_CAPACITY,
+    SIGNUP_STATUSES,
     SU_ABSENT,
     SU_ATTENDED,
     SU_CONFIRMED,
     SU_REGISTERED,
     SU_WAITING,
     SU_WITHDRAWN,
-    SIGNUP_STATUSES,
 )
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _

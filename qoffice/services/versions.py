@@ -9,7 +9,7 @@ the CLI, internal steps) skips the check: those work on the record as they read 
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from qoffice.errors import StaleRecord
 from qoffice.i18n import _
@@ -39,5 +39,5 @@ def touch(record) -> None:
     version: the next flush UPDATEs the row, so the mapper bumps `version`."""
     from sqlalchemy.orm.attributes import flag_modified
 
-    record.created_at  # loaded (an expired attribute cannot be flagged)
+    record.created_at  # noqa: B018 - loaded (an expired attribute cannot be flagged)
     flag_modified(record, "created_at")

@@ -143,7 +143,7 @@ class ComparisonChart(QWidget):
         bar_h = max(4.0, min(line * 0.45, (slot - 6) / 2))
         grid = QPen(self.palette().mid().color())
         grid.setStyle(Qt.DotLine)
-        for i, (number, name, unit, now, before) in enumerate(self.rows):
+        for i, (number, name, _unit, now, before) in enumerate(self.rows):
             y = top + i * slot
             p.setPen(self.palette().text().color())
             label = fm.elidedText(f"{number} {name}", Qt.ElideRight, label_w - 6)

@@ -307,8 +307,8 @@ def test_the_guard_in_a_child_process(dbp, tmp_path):
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
 def test_written_files_get_the_users_umask(dbp, tmp_path, qoffice_home, umask, mode):
     """Returns, their kept copies and templates are mailed by the clerk: not 0600."""
-    code = ("import os, sys; os.umask(%d); from qoffice.cli.main import main; sys.exit(main(sys.argv[1:]))"
-            % umask)
+    code = (f"import os, sys; os.umask({umask}); from qoffice.cli.main import main; "
+            "sys.exit(main(sys.argv[1:]))")
     env = dict(os.environ, QOFFICE_HOME=str(qoffice_home))
     for argv in (["--db", dbp, "template", "enterprises", "-o", tmp_path / "t.xlsx"],
                  ["--db", dbp, "export-return", "--year", Y, "-o", tmp_path / "r.xlsx"]):

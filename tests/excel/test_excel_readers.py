@@ -109,7 +109,7 @@ def test_unreadable_files_raise_one_clear_line(files, content):
 
 def test_text_with_a_nul_byte_names_the_line_and_what_to_do(files):
     p = files.dir / "cut.csv"
-    p.write_bytes("企业名称,区县\r\n甲,崇川区\r\n乙\x00,海门区\r\n".encode("utf-8"))
+    p.write_bytes("企业名称,区县\r\n甲,崇川区\r\n乙\x00,海门区\r\n".encode())
     with pytest.raises(FileUnreadable) as exc:
         open_book(p)
     assert "cut.csv" in exc.value.message and "第 3 行" in exc.value.message and "另存为 .xlsx" in exc.value.message

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 
-from qoffice.db.database import open_database
 from qoffice.domain.uscc import make_valid
 
 ROOT = Path(__file__).resolve().parents[2]

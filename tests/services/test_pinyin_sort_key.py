@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 
-import pytest
 from sqlalchemy import select
 
 from qoffice.db.models import Enterprise, Partner

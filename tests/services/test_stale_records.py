@@ -17,7 +17,6 @@ from qoffice.db.models import (
     Partner,
     Project,
     SignUp,
-    YearFigures,
 )
 from qoffice.errors import StaleRecord
 from qoffice.services import awards, enterprises, forums, imports, meetings, partners, projects
