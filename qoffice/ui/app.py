@@ -80,6 +80,21 @@ def _database_unusable(exc: KnownError, language: str) -> int:
     return _exit(2, prompt=exc.message, language=language)
 
 
+def _open_server(url: str, language: str):
+    """The office server's database, or an exit code: a server that cannot be reached (network, server
+    down, password) is offered again with 重试 until it opens or the person chooses 退出 (exit 2)."""
+    from qoffice.db import database as database_module
+    from qoffice.db.database import GUI_PROGRAM
+    from qoffice.ui import messages
+
+    while True:
+        try:
+            return database_module.open_database(url, "create", program=GUI_PROGRAM)
+        except KnownError as exc:
+            if not messages.retry(None, exc.message):
+                return _exit(2, prompt=exc.message, language=language)
+
+
 def _database_locked(exc: DatabaseLocked, language: str) -> int:
     """Another qoffice holds the database: one message naming the holder, exit 2 (the smoke mode,
     and a program that holds SQLite's own lock without our lock file)."""
@@ -188,7 +203,9 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     path = db.strip() if server else (Path(db) if db else default_db_path())
     holder = None
     try:
-        database = open_database(path, "create", program=GUI_PROGRAM)
+        database = _open_server(path, language) if server else open_database(path, "create", program=GUI_PROGRAM)
+        if isinstance(database, int):
+            return database
     except DatabaseLocked as exc:
         if smoke_mode:  # the dialog would block an unattended start: logged, exit 2
             return _database_locked(exc, language)

@@ -42,10 +42,10 @@ def _dispatch(kind: str, parent: QWidget | None, title: str, text: str, details:
     box.setText(text)
     if details:
         box.setDetailedText(details)
-    if kind == "question":
-        box.setIcon(QMessageBox.Question)
-        yes = box.addButton(_("Yes"), QMessageBox.YesRole)
-        no = box.addButton(_("No"), QMessageBox.NoRole)
+    if kind in ("question", "retry"):
+        box.setIcon(QMessageBox.Question if kind == "question" else QMessageBox.Warning)
+        yes = box.addButton(_("Yes") if kind == "question" else _("Retry"), QMessageBox.YesRole)
+        no = box.addButton(_("No") if kind == "question" else _("Quit"), QMessageBox.NoRole)
         box.setDefaultButton(no if default is False else yes)
         box.setEscapeButton(no)
         box.exec()
@@ -71,6 +71,11 @@ def info(parent: QWidget | None, text: str) -> None:
 def ask(parent: QWidget | None, text: str, *, default: bool = False) -> bool:
     """A yes/no question; `default` is what Enter (and an automatic responder with no opinion) picks."""
     return bool(_dispatch("question", parent, _("qoffice"), text, default=default))
+
+
+def retry(parent: QWidget | None, text: str) -> bool:
+    """`text` (what failed) with 重试 and 退出: True when the person chose 重试."""
+    return bool(_dispatch("retry", parent, _("qoffice"), text, default=False))
 
 
 def known_error(parent: QWidget | None, exc: KnownError) -> None:
