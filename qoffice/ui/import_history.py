@@ -117,9 +117,12 @@ class ImportHistoryPage(QWidget):
         bar.addWidget(self.undo_button)
         v.addLayout(bar)
         ctx.dataChanged.connect(self._data_changed)
-        self.reload()
+        self._loaded = False  # the first query when the page is first shown (a 设置 tab costs nothing before)
+        self.table.setVisible(False)
+        self.empty_label.setVisible(False)
 
     def reload(self) -> None:
+        self._loaded = True
         keep = self.selected_batch()
         self.model.reload()
         if keep is not None:
@@ -142,6 +145,8 @@ class ImportHistoryPage(QWidget):
         return self.model.row_id(rows[0].row()) if rows else None
 
     def select_batch(self, batch_id: int) -> None:
+        if not self._loaded:
+            self.reload()
         row = self.model.row_of_id(batch_id)
         if row >= 0:
             self.table.selectRow(row)
