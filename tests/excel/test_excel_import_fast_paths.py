@@ -151,3 +151,26 @@ def test_the_formula_byte_scan_finds_formula_elements_only():
         assert _has_formula(xml), xml
     for xml in (b"<formula1>1</formula1>", b"<filterColumn/>", b"<c><v>1</v></c>", b"", b"&lt;f&gt;"):
         assert not _has_formula(xml), xml
+
+
+def test_a_wrong_check_character_is_rejected_while_reading_with_the_write_time_issues(db, files):
+    """A credit code with a wrong check character fails the row's own rules: rejected by
+    parse_file (no database), with the same issues as the enterprise check at write time, its
+    cells kept for the error report (a cell holding the packing separator too)."""
+    from qoffice.domain.uscc import CHARSET
+
+    good = _code(1)
+    wrong = good[:-1] + CHARSET[(CHARSET.index(good[-1]) + 1) % len(CHARSET)]
+    path = files.csv(files.dir / "bad.csv", [["统一社会信用代码", "企业名称", "联系电话"],
+                                              [wrong, "甲\x1f公司", "12"], [good, "乙公司", None],
+                                              [wrong, "丙公司", None]])
+    parsed = parse_file(path, "enterprises")
+    bad, ok, again = parsed.rows
+    assert [e.column for e in bad.errors] == ["统一社会信用代码", "联系电话"] and not ok.errors
+    assert [e.column for e in again.errors] == ["统一社会信用代码"]
+    assert bad.source == {"统一社会信用代码": wrong, "企业名称": "甲\x1f公司", "联系电话": "12"}
+    assert again.source == {"统一社会信用代码": wrong, "企业名称": "丙公司"}  # packed into one string
+    result = run_import(db, "enterprises", path, parsed=parsed)
+    assert (result.created, result.rejected) == (1, 2)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "统一社会信用代码"), (2, "联系电话"),
+                                                          (4, "统一社会信用代码")]

@@ -256,6 +256,44 @@ def test_a_million_rejected_rows_stay_under_400_mb(tmp_path):
     assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB"
 
 
+def _peak_import(tmp_path: Path, p: Path) -> tuple[subprocess.CompletedProcess, float]:
+    """The CLI's import of `p` in a fresh parent process (RUSAGE_CHILDREN's peak is this import's alone)."""
+    wrapper = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True); "
+               "sys.stdout.buffer.write(p.stdout); sys.stderr.buffer.write(p.stderr); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(p.returncode)")
+    env = dict(os.environ, QOFFICE_HOME=str(tmp_path / "qhome"))
+    out = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "qoffice", "--db", str(tmp_path / "q.db"),
+                          "import", "enterprises", str(p), "--json"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, encoding="utf-8", timeout=900)
+    *_messages, peak_kib = out.stderr.strip().splitlines()
+    return out, int(peak_kib) / 1024
+
+
+def wrong_check_character(code: str) -> str:
+    from qoffice.domain.uscc import CHARSET
+
+    return code[:-1] + CHARSET[(CHARSET.index(code[-1]) + 1) % len(CHARSET)]
+
+
+@pytest.mark.slow
+def test_a_million_rows_with_a_wrong_check_character_stay_under_400_mb(tmp_path):
+    """A million complete rows whose credit codes all have a wrong check character: each row's own
+    rules are checked as it is read, so these rows are rejected there and kept as small as rows the
+    reader refuses (884 MB before: they were rejected only at write time, each holding its values)."""
+    p = tmp_path / "bad-check.csv"
+    with p.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("统一社会信用代码,企业名称,区县\r\n")
+        for i in range(1_000_000):
+            fh.write(f"{wrong_check_character(code(i))},甲{i}有限公司,通州区\r\n")
+    out, peak_mb = _peak_import(tmp_path, p)
+    assert out.returncode == 1, out.stderr[-2000:]
+    data = json.loads(out.stdout)
+    assert data["rejected"] == 1_000_000 and data["created"] == 0 and len(data["errors"]) == 1000
+    assert data["errors_omitted"] == 1_000_000 - 1000 and data["errors"][-1]["row"] == 1001
+    assert {e["column"] for e in data["errors"]} == {"统一社会信用代码"}
+    assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB"
+
+
 def test_merges_that_overlap_many_times_are_refused(tmp_path):
     """Merges in a real sheet never overlap, so together they cover at most the sheet once; a file
     whose merges cover its rows over and over (here 300,000 times) is refused, not worked through

@@ -9,10 +9,10 @@ figures.py, …, on base.Importer); undo in undo.py; the error report in report.
 """
 from __future__ import annotations
 
-from qoffice.excel.parse import PROGRESS_EVERY, ImportRefused, Issue, ParsedFile, ParsedRow, parse_file
+from qoffice.excel.parse import PROGRESS_EVERY, ImportRefused, Issue, ParsedFile, ParsedRow
 from qoffice.services.imports.kinds import IMPORTERS
 from qoffice.services.imports.report import write_error_report
-from qoffice.services.imports.run import MAX_LISTED_ERRORS, ImportResult, apply, run_import
+from qoffice.services.imports.run import MAX_LISTED_ERRORS, ImportResult, apply, parse_file, run_import
 from qoffice.services.imports.undo import UndoRefused, undo_batch, undo_problem
 
 __all__ = ["IMPORTERS", "MAX_LISTED_ERRORS", "PROGRESS_EVERY", "ImportRefused", "ImportResult", "Issue",

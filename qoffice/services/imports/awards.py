@@ -6,11 +6,12 @@ from sqlalchemy import select
 from qoffice.db.models import Award
 from qoffice.excel.parse import ParsedRow
 from qoffice.services import awards
-from qoffice.services.imports.base import Importer
+from qoffice.services.imports.base import Importer, check_code
 
 
 class AwardsImporter(Importer):
     kind = "awards"
+    check_row = staticmethod(check_code)
     field_columns = {"enterprise_id": "统一社会信用代码"}  # service problem keys that are not column keys
 
     @staticmethod

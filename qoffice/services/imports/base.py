@@ -3,6 +3,8 @@ and one row's writes in a savepoint. A kind's importer (one small module each) s
 keyed and what it writes."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,7 +12,7 @@ from qoffice.db.models import Enterprise
 from qoffice.domain import uscc as uscc_rules
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.excel.kinds import Kind
-from qoffice.excel.parse import PROGRESS_EVERY, Issue, ParsedFile, ParsedRow, shared_message
+from qoffice.excel.parse import PROGRESS_EVERY, Issue, ParsedFile, ParsedRow, shared_issues, shared_message
 from qoffice.i18n import _
 from qoffice.progress import Progress, report
 from qoffice.services.audit import AuditWriter
@@ -29,6 +31,15 @@ def problem_issues(row: ParsedRow, kind: Kind, problems: dict[str, str], field_c
         row.add_error(Issue(row.row, header, message))
 
 
+def check_code(row: ParsedRow) -> None:
+    """The credit code's own rule (its check character): the first thing apply_row would refuse,
+    with the same issue, found while reading."""
+    code = row.values.get("uscc")
+    problem = uscc_rules.problem(code) if code else None
+    if problem:
+        row.errors = shared_issues((("统一社会信用代码", problem),))
+
+
 class Importer:
     """One import's write work for one kind inside a session.
 
@@ -38,6 +49,9 @@ class Importer:
 
     kind: str
     field_columns: dict[str, str] = {}
+    # The row's own rules, checked while the file is read (excel.parse.parse_file's check_row): a
+    # row rejected there never reaches apply_row. None: every rule needs the database.
+    check_row: Callable[[ParsedRow], None] | None = None
 
     @staticmethod
     def key(row: ParsedRow):

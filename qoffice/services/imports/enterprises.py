@@ -6,11 +6,31 @@ from sqlalchemy import func, select
 
 from qoffice.db.bulk import insert_rows
 from qoffice.db.models import Enterprise, utcnow
+from qoffice.domain import uscc as uscc_rules
 from qoffice.domain.pinyin import initials, sort_key
 from qoffice.errors import ValidationFailed
-from qoffice.excel.parse import Issue, ParsedRow, compact
+from qoffice.excel.kinds import KINDS
+from qoffice.excel.parse import Issue, ParsedRow, compact, shared_issues
 from qoffice.services import enterprises as svc
 from qoffice.services.imports.base import Importer
+
+
+def as_new(values: dict, *, copy: bool = True) -> dict:
+    """A row's values as a new enterprise is checked and written."""
+    values = values.copy() if copy else values
+    values.setdefault("status", svc.rules.vocab.STATUS_ACTIVE)
+    # Resolve the industry as every later update does (no group or trade → 其他), so that importing
+    # the same row again changes nothing.
+    values.setdefault("industry_group", None)
+    return values
+
+
+def _header(key: str | None) -> str | None:
+    """The column a problem of the enterprise check is shown under (as base.problem_issues)."""
+    try:
+        return KINDS["enterprises"].column(key).header
+    except StopIteration:
+        return None
 
 
 class EnterprisesImporter(Importer):
@@ -19,6 +39,16 @@ class EnterprisesImporter(Importer):
     @staticmethod
     def key(row: ParsedRow):
         return row.values.get("uscc")
+
+    @staticmethod
+    def check_row(row: ParsedRow) -> None:
+        """A row whose credit code fails its check character: such a code is never on file, so the
+        row is the new enterprise apply() would check and refuse — checked the same way now."""
+        code = row.values.get("uscc")
+        if not code or not uscc_rules.problem(code):
+            return
+        problems = svc.check(as_new(row.values)).problems
+        row.errors = shared_issues(tuple((_header(key), message) for key, message in problems.items()))
 
     def apply(self, rows: list[ParsedRow]) -> None:
         existing = self.codes()
@@ -30,7 +60,6 @@ class EnterprisesImporter(Importer):
         blank = {c.name: None for c in Enterprise.__table__.columns if c.name != "id"} | {
             "high_energy": False, "benchmark": False, "research_centre": False, "incentive_fund": False,
             "version": 1}  # the bulk INSERT goes around the ORM: it sets the first version itself
-        active = svc.rules.vocab.STATUS_ACTIVE
         column_header = {c.key: c.header for c in self.parsed.kind.columns}
         for n, row in enumerate(rows):
             self.tick(n, len(rows))
@@ -38,11 +67,7 @@ class EnterprisesImporter(Importer):
             code = values["uscc"]
             hit = existing.get(code)
             if hit is None:
-                values.setdefault("status", active)
-                # Resolve the industry as every later update does (no group or trade → 其他), so that
-                # importing the same row again changes nothing.
-                values.setdefault("industry_group", None)
-                checked = svc.check(values)  # values are typed and clean already
+                checked = svc.check(as_new(values, copy=False))  # values are typed and clean already
                 if checked.problems:
                     self.problems(row, checked.problems, {})
                     compact(row)  # its typed values go now: a file of bad codes stays small while it is written

@@ -8,11 +8,12 @@ from qoffice.domain import enterprise as rules
 from qoffice.domain.money import scaled_to_rate
 from qoffice.excel.parse import Issue, ParsedRow
 from qoffice.services import enterprises as svc
-from qoffice.services.imports.base import Importer
+from qoffice.services.imports.base import Importer, check_code
 
 
 class FiguresImporter(Importer):
     kind = "figures"
+    check_row = staticmethod(check_code)
     field_columns = {}  # service problem keys that are not column keys
 
     @staticmethod

@@ -8,11 +8,12 @@ from qoffice.errors import ValidationFailed
 from qoffice.excel.parse import Issue, ParsedRow
 from qoffice.i18n import _
 from qoffice.services import partners, projects
-from qoffice.services.imports.base import Importer
+from qoffice.services.imports.base import Importer, check_code
 
 
 class ProjectsImporter(Importer):
     kind = "projects"
+    check_row = staticmethod(check_code)
     field_columns = {"investment_yuan": "投资额(万元)", "benefit_yuan": "成果效益(万元)", "partner_id": "合作单位", "partner": "合作单位", "partner_type": "合作单位类型", "enterprise_id": "统一社会信用代码"}  # service problem keys that are not column keys
 
     @staticmethod

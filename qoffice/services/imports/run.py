@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qoffice.db.bulk import insert_rows
 from qoffice.db.models import AuditEntry, ImportBatch
-from qoffice.excel.parse import Issue, ParsedFile, ParsedRow, compact, parse_file
+from qoffice.excel import parse
+from qoffice.excel.parse import Issue, ParsedFile, ParsedRow, compact
 from qoffice.i18n import _
 from qoffice.progress import Progress, report
 from qoffice.services.audit import AuditWriter
@@ -44,6 +45,13 @@ class ImportResult:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
                 "skipped": self.skipped, "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors],
                 "errors_omitted": self.errors_omitted, "warnings": [w.as_dict() for w in self.warnings]}
+
+
+def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None) -> ParsedFile:
+    """Read and check every row of `path` as `kind_name` (excel.parse), each row also by its kind's
+    own rules (the importer's check_row); no database involved."""
+    importer = IMPORTERS.get(kind_name)
+    return parse.parse_file(path, kind_name, progress=progress, check_row=importer and importer.check_row)
 
 
 def dedupe(parsed: ParsedFile, key_of) -> list[ParsedRow]:
