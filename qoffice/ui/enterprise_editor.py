@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm.exc import StaleDataError
 
 from qoffice.db.models import Enterprise, YearFigures
 from qoffice.domain import county as county_rules
@@ -436,7 +437,7 @@ class EnterpriseEditor(QDialog):
         return label.text() if not label.isHidden() else ""
 
     # ---- saving and closing ----------------------------------------------------------------
-    def save(self) -> bool:
+    def save(self, *, _again: bool = False) -> bool:
         self._touched.update(self.w)
         if not self.validate():
             return False
@@ -457,6 +458,12 @@ class EnterpriseEditor(QDialog):
                 saved_id = ent.id
         except StaleRecord as exc:
             return self._resolve_conflict(exc, data)
+        except StaleDataError:
+            # On a server another clerk committed between the version check and this UPDATE: the same
+            # save again meets the version check, which shows the conflict dialog.
+            if _again:
+                raise
+            return self.save(_again=True)
         except enterprises.DuplicateCode as exc:
             if exc.deleted:
                 if messages.ask(self, exc.message + "\n\n" + _("Restore it from the recycle bin now? "
