@@ -270,6 +270,7 @@ def _open_text(path: Path) -> Book:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)").finditer
+_QUOTED = re.compile(r'"(?:[^"]|"")*"').sub  # a quoted cell, line breaks and delimiters inside it
 SHARED_CELLS = 50_000
 SHARED_LENGTH = 8
 
@@ -292,7 +293,10 @@ def parse_delimited(text: str) -> list[list]:
     file as one cell. Text after a closing quote on the same line (`"6寸屏" 客户反馈`) is read as
     Excel reads it. Cells may be as long as the file: over-long text is a row error later.
     """
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    # The delimiter is counted on the first record outside its quotes: a title or header cell with a
+    # quoted line break ("如东县企业名录\n（2024年）") would otherwise hide it in the first line (issue 13).
+    unquoted = _QUOTED(" ", text[:65536])
+    first = next((ln for ln in unquoted.splitlines() if ln.strip()), "")
     counts = {d: first.count(d) for d in ("\t", ",", ";")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
     if counts[delimiter] == 0:
