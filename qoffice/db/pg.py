@@ -348,10 +348,36 @@ class _Reader:
     def close(self) -> None:
         self._conn.close()
 
-    def interrupt(self) -> None:  # sqlite3's Connection.interrupt, used to cancel a superseded count
+    def interrupt(self) -> None:
+        """sqlite3's Connection.interrupt, used to cancel a superseded count. psycopg's cancel opens a
+        new connection to the server (milliseconds; more on a slow network): sent from another thread,
+        so the keystroke that cancels does not wait for it."""
+        _cancels().put(self._conn)
+
+
+_cancel_queue = None
+_cancel_lock = threading.Lock()
+
+
+def _cancels():
+    """The queue of one long-lived thread that sends the cancel requests (started on first use)."""
+    global _cancel_queue
+    with _cancel_lock:
+        if _cancel_queue is None:
+            import queue
+
+            _cancel_queue = queue.SimpleQueue()
+            threading.Thread(target=_send_cancels, args=(_cancel_queue,), name="qoffice-pg-cancel",
+                             daemon=True).start()
+        return _cancel_queue
+
+
+def _send_cancels(jobs) -> None:
+    while True:
+        conn = jobs.get()
         try:
-            self._conn.cancel_safe()
-        except Exception:
+            conn.cancel_safe()
+        except Exception:  # already finished or closed: nothing to cancel
             pass
 
 
