@@ -185,6 +185,7 @@ class CityArea(QWidget):
         self.findings = _table([_("Level"), _("Sheet"), _("Row"), _("Message")])
         self.findings.setObjectName("city_findings")
         self.findings.setWordWrap(True)
+        self.findings.setToolTip(_("Double-click a finding to open the county's file at that sheet and row."))
         self.findings.cellDoubleClicked.connect(lambda row, _col: self.open_finding(row))
         self.values = _table([_("No."), _("Indicator"), _("Value"), _("Target"), _("Completion (%)"), _("Met")])
         self.values.setObjectName("city_values")
