@@ -91,6 +91,7 @@ class ParsedFile:
     rows: list[ParsedRow]
     warnings: list[Issue] = field(default_factory=list)
     skipped: int = 0  # empty and footer rows among the data rows (earlier duplicates are counted by apply)
+    rows_checked: bool = False  # each row read without a problem also passed its kind's own rules (check_row)
 
 
 
@@ -362,6 +363,7 @@ def parse_file(path: Path | str, kind_name: str, *, progress: Progress = None,
     # A row whose only problem is one missing required cell shares its problem list with every
     # such row (a file of a million rows without a name holds two objects for them, not two million);
     # apply() puts the row number into the issues it lists.
+    parsed.rows_checked = check_row is not None
     required_only = {header: (Issue(None, header, required_msg),) for _key, header in required}
     total = len(data_rows)
     sheet_rows, row_number = sheet.rows, sheet.row_number

@@ -61,13 +61,19 @@ class EnterprisesImporter(Importer):
             "high_energy": False, "benchmark": False, "research_centre": False, "incentive_fund": False,
             "version": 1}  # the bulk INSERT goes around the ORM: it sets the first version itself
         column_header = {c.key: c.header for c in self.parsed.kind.columns}
+        code_checked = self.parsed.rows_checked
         for n, row in enumerate(rows):
             self.tick(n, len(rows))
             values = row.values.copy()
             code = values["uscc"]
             hit = existing.get(code)
             if hit is None:
-                checked = svc.check(as_new(values, copy=False))  # values are typed and clean already
+                new = as_new(values, copy=False)
+                if code_checked:
+                    del new["uscc"]  # its check character passed while the file was read (check_row)
+                checked = svc.check(new)  # values are typed and clean already
+                if code_checked:
+                    checked.values["uscc"] = code
                 if checked.problems:
                     self.problems(row, checked.problems, {})
                     compact(row)  # its typed values go now: a file of bad codes stays small while it is written
