@@ -44,8 +44,8 @@ def test_json_success(tmp_path, builders, capsys):
     code, out, _ = _run(capsys, "--db", str(dbp), "export-return", "--year", str(Y), "-o", str(target), "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"path", "errors", "warnings"}
-    assert data["path"] == str(target) and data["errors"] == []
+    assert set(data) == {"path", "errors", "warnings", "recorded"}
+    assert data["path"] == str(target) and data["errors"] == [] and data["recorded"] is True
     assert data["warnings"] and all(w["level"] == "警告" for w in data["warnings"])
     assert set(data["warnings"][0]) == {"level", "sheet", "row", "message"}
     ws = openpyxl.load_workbook(target)["企业名录"]
