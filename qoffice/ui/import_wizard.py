@@ -39,9 +39,10 @@ from qoffice.excel.list_export import issue_text
 from qoffice.excel.values import number_text
 from qoffice.i18n import N_, _
 from qoffice.services import enterprises as enterprise_service
-from qoffice.services import imports
+from qoffice.services import import_history, imports
 from qoffice.services.changes import Changes
 from qoffice.ui import list_export, messages, style
+from qoffice.ui.operations import run_op
 from qoffice.ui.worker import run_in_background
 
 KIND_LABELS = {
@@ -558,8 +559,9 @@ class ImportWizard(QDialog):
                                      cancellable=False)
         return self.job
 
-    def undo(self) -> bool:
-        """撤销本次导入: refused (with the reason) once any of its records has changed since."""
+    def undo(self):
+        """撤销本次导入: refused (with the reason) once any of its records has changed since; the undo
+        (services.import_history.undo, which checks again) runs on the worker. The Job, or False."""
         result = self.result
         if result is None or result.batch_id is None or self.undone:
             return False
@@ -573,14 +575,22 @@ class ImportWizard(QDialog):
                                     "updated ones get their earlier values back.").format(
                 created=result.created, updated=result.updated), default=False):
             return False
-        try:
-            with self.ctx.db.session() as s:
-                imports.undo_batch(s, result.batch_id)
-        except KnownError as exc:
+        db, batch_id = self.ctx.db, result.batch_id
+        table = list_export.KIND_TABLES.get(result.kind)
+        changes = Changes.of(*([table] if table else []), "import_batch")
+
+        def op() -> Changes:
+            import_history.undo(db, batch_id)
+            return changes
+
+        def done(_changes: Changes) -> None:
+            self.undone = True
+            self.undo_button.setEnabled(False)
+            self.summary.setText(_("The import was undone: the records are as they were before it."))
+
+        def failed(exc: KnownError) -> None:
             messages.known_error(self, exc)
-            return False
-        self.undone = True
-        self.undo_button.setEnabled(False)
-        self.summary.setText(_("The import was undone: the records are as they were before it."))
-        self._data_changed(result.kind)
-        return True
+            self.undo_button.setEnabled(False)
+
+        self.job = run_op(self, self.ctx, op, on_done=done, on_error=failed)
+        return self.job

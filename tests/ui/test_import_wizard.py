@@ -122,7 +122,7 @@ def test_wizard_previews_imports_exports_error_rows_and_undoes(qtbot, db, builde
 
     # 撤销本次导入: created rows gone, the updated one restored.
     assert wizard.undo_button.isEnabled()
-    assert wizard.undo()
+    assert wizard.undo().wait(30_000)  # on the worker
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(Enterprise)) == 1
         assert s.get(Enterprise, old_id).county == "崇川区"

@@ -16,7 +16,6 @@ NOT_YET_CONVERTED = {
     "city.py": 3,               # helper I's city screens
     "enterprise_editor.py": 4,  # saves with the version / conflict dialog
     "forums.py": 3,             # cancel, held, attendance
-    "import_wizard.py": 1,      # undo (services.import_history.undo)
     "meeting.py": 5,            # save meeting, status, to project, blank rows
     "returns_page.py": 1,
     "settingsarea.py": 2,
