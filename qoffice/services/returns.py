@@ -48,6 +48,7 @@ from qoffice.errors import DataProblems, OutputNotWritable, UsageError
 from qoffice.i18n import _
 from qoffice.services import Progress
 from qoffice.services import settings as settings_service
+from qoffice.services.changes import Changes
 
 RETURNS_FOLDER = "returns"
 MIN_YEAR, MAX_YEAR = 1949, 2100  # as every year field of qoffice (services.enterprises)
@@ -85,6 +86,11 @@ class ExportResult:
     submission_id: int | None  # None: not recorded (a viewer's export)
     indicators: list[ind.IndicatorRow]
     warnings: list[Problem]
+
+    @property
+    def changes(self) -> Changes:
+        """What the export wrote into the database: a 报送记录, unless a viewer's export."""
+        return Changes.of("return_submission") if self.submission_id is not None else Changes()
 
 
 class _LoadedReturn(ReturnData):
@@ -311,6 +317,14 @@ def check_year(year: int) -> int:
         raise UsageError(_("The year of a return must be between {lo} and {hi}, not {year}.").format(
             lo=MIN_YEAR, hi=MAX_YEAR, year=year))
     return year
+
+
+def export_return(db, year: int, target: Path | str, *, progress: Progress = None,
+                  record: bool = True) -> ExportResult:
+    """export() in its own unit of work: the GUI's operation (qoffice.ui.operations.run_op); the
+    result's `changes` say whether a 报送记录 was added."""
+    with db.session() as session:
+        return export(session, year, target, progress=progress, record=record)
 
 
 def export(session: Session, year: int, target: Path | str, *, progress: Progress = None,

@@ -28,12 +28,16 @@ def changes_of(result: Any) -> Changes:
     return getattr(result, "changes", None) or Changes()
 
 
-def run_op(parent, ctx, op: Callable[[], Any], *, on_done: Callable[[Any], None] | None = None,
+def run_op(parent, ctx, op: Callable[..., Any], *, on_done: Callable[[Any], None] | None = None,
            on_error=None, title: str = "", label: str = "",
-           show_after_ms: int = QUICK_SHOW_AFTER_MS) -> Job:
-    """Run `op()` on the worker; publish its changes through `ctx`, then call on_done(result)."""
+           show_after_ms: int = QUICK_SHOW_AFTER_MS, with_progress: bool = False,
+           cancellable: bool = False) -> Job:
+    """Run `op()` on the worker; publish its changes through `ctx`, then call on_done(result).
+    with_progress: a long operation, called as op(progress) (the worker's progress callback, which
+    raises Cancelled when the clerk cancels a cancellable one)."""
 
     hub = getattr(ctx, "shared", ctx)  # the window's context: it outlives an area rebuilt meanwhile
-    return run_in_background(parent, lambda _progress: op(), title=title, label=label, on_done=on_done,
-                             on_error=on_error, cancellable=False, show_after_ms=show_after_ms,
+    work = op if with_progress else (lambda _progress: op())
+    return run_in_background(parent, work, title=title, label=label, on_done=on_done,
+                             on_error=on_error, cancellable=cancellable, show_after_ms=show_after_ms,
                              on_result=lambda result: hub.publish(changes_of(result)))

@@ -39,7 +39,8 @@ from qoffice.services import returns as returns_service
 from qoffice.services import settings as settings_service
 from qoffice.services.changes import Changes
 from qoffice.ui import list_export, messages, style
-from qoffice.ui.worker import run_in_background
+from qoffice.ui.operations import run_op
+from qoffice.ui.worker import SHOW_AFTER_MS, run_in_background
 
 MIN_CHECKS_HEIGHT = 150  # the checks below the table: their summary and three lines at least
 ERROR_COLOR = QColor(style.ERROR)
@@ -233,8 +234,8 @@ class ReturnsPage(QWidget):
         self.job = None
         self._stale = True
         self._build()
-        ctx.yearChanged.connect(lambda _y: self._changed())
-        ctx.dataChanged.connect(lambda _t: self._changed())
+        ctx.yearChanged.connect(self._changed)  # bound methods: cut when the page goes
+        ctx.dataChanged.connect(self._changed)
         ctx.settingsChanged.connect(self._changed)
 
     # ---- building ------------------------------------------------------------------------------
@@ -415,7 +416,7 @@ class ReturnsPage(QWidget):
         return _("{errors} errors, {warnings} warnings").format(errors=len(self.preview.errors),
                                                                 warnings=len(self.preview.warnings))
 
-    def _changed(self) -> None:
+    def _changed(self, *_what) -> None:
         self._stale = True
         if self.isVisible():
             self.refresh()
@@ -621,18 +622,15 @@ class ReturnsPage(QWidget):
             return None
         path = list_export.with_xlsx(path)
         db = self.ctx.db
-
-        def work(progress):
-            with db.session() as s:
-                return returns_service.export(s, year, path, progress=progress)
-
-        self.job = run_in_background(self, work, title=_("Export the return"), label=_("Writing the return…"),
-                                     on_done=self._exported, on_error=self._export_failed)
+        self.job = run_op(self, self.ctx, lambda progress: returns_service.export_return(db, year, path,
+                                                                                           progress=progress),
+                          title=_("Export the return"), label=_("Writing the return…"), on_done=self._exported,
+                          on_error=self._export_failed, with_progress=True, cancellable=True,
+                          show_after_ms=SHOW_AFTER_MS)
         return self.job
 
     def _exported(self, result: returns_service.ExportResult) -> None:
         list_export.remember_folder(result.path)
-        self.ctx.publish(Changes.of("return_submission"))
         text = _("The return for {year} was written to {path}.").format(year=self.ctx.year, path=result.path)
         if result.warnings:
             text += " " + _("{n} warnings are listed in its 校验 sheet.").format(n=len(result.warnings))

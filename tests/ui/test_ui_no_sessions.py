@@ -17,7 +17,6 @@ NOT_YET_CONVERTED = {
     "enterprise_editor.py": 4,  # saves with the version / conflict dialog
     "forums.py": 3,             # cancel, held, attendance
     "meeting.py": 5,            # save meeting, status, to project, blank rows
-    "returns_page.py": 1,
     "settingsarea.py": 2,
 }
 
