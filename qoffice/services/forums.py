@@ -250,6 +250,28 @@ def save_forum(db, forum_id: int | None, data: dict, *, today: dt.date | None = 
     return ForumSaved(Changes.of("forum", ids=[forum_id]), forum_id, list(warnings))
 
 
+def cancel_forum(db, forum_id: int, reason: str) -> Changes:
+    """取消活动 with its reason (required)."""
+    with db.session() as s:
+        cancel(s, s.get(Forum, forum_id), reason)
+    return Changes.of("forum", ids=[forum_id])
+
+
+def mark_forum_held(db, forum_id: int, date: dt.date, people: int | None, *,
+                    today: dt.date | None = None) -> ForumSaved:
+    """已举办 on `date` with `people` attending; the warnings to show after it."""
+    with db.session() as s:
+        warnings = mark_held(s, s.get(Forum, forum_id), date, people, today=today)
+    return ForumSaved(Changes.of("forum", ids=[forum_id]), forum_id, list(warnings))
+
+
+def set_forum_attendance(db, forum_id: int, enterprise_ids) -> Changes:
+    """参会企业: the attending enterprises replaced."""
+    with db.session() as s:
+        set_attendance(s, s.get(Forum, forum_id), enterprise_ids)
+    return Changes.of("forum", ids=[forum_id])
+
+
 def delete_forums(db, ids: list[int]) -> Changes:
     with db.session() as s:
         for fid in ids:

@@ -14,7 +14,6 @@ from qoffice.domain import vocab
 from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import forums as forum_service
-from qoffice.services.changes import Changes
 from qoffice.ui import messages
 from qoffice.ui.activity_widgets import (
     ORGANISER,
@@ -142,11 +141,6 @@ class ForumsArea(RecordArea):
         self.warning.setVisible(bool(state.warning))
         self.state = state
 
-    def _changed(self, warnings=()) -> None:
-        self.ctx.publish(Changes.of("forum"))
-        for w in warnings:
-            messages.warning(self, w)
-
     # ---- plan and edit ---------------------------------------------------------------------
     def new(self) -> FormDialog:
         return self._open_form(None)
@@ -230,7 +224,7 @@ class ForumsArea(RecordArea):
     def cancel_selected(self, ids) -> FormDialog | None:
         if not ids:
             return None
-        dlg = FormDialog(_("Cancel forum"), lambda d: self._cancel(ids[0], d.reason_edit.toPlainText()), self,
+        dlg = FormDialog(_("Cancel forum"), lambda d: self._cancel(ids[0], d.reason_edit.toPlainText(), d), self,
                          save_text=_("Cancel the forum"))
         dlg.reason_edit = QPlainTextEdit()
         dlg.reason_edit.setObjectName("cancel_reason")
@@ -249,15 +243,9 @@ class ForumsArea(RecordArea):
                 return _("This forum is already cancelled.")
         return None
 
-    def _cancel(self, forum_id, reason: str) -> bool:
-        try:
-            with self.ctx.db.session() as s:
-                forum_service.cancel(s, s.get(Forum, forum_id), reason)
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return False
-        self._changed()
-        return True
+    def _cancel(self, forum_id, reason: str, dlg) -> Job:
+        db = self.ctx.db
+        return run_op(dlg, self.ctx, lambda: forum_service.cancel_forum(db, forum_id, reason))
 
     def held_selected(self, ids) -> FormDialog | None:
         if not ids:
@@ -286,17 +274,16 @@ class ForumsArea(RecordArea):
         dlg.open()
         return dlg
 
-    def _held(self, forum_id, dlg) -> bool:
+    def _held(self, forum_id, dlg) -> Job:
         people = int(dlg.people.text()) if dlg.people.text().strip() else None
-        try:
-            with self.ctx.db.session() as s:
-                warnings = forum_service.mark_held(s, s.get(Forum, forum_id), get_date(dlg.date_edit), people,
-                                                   today=self.today())
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return False
-        self._changed(warnings)
-        return True
+        db, date, today = self.ctx.db, get_date(dlg.date_edit), self.today()
+
+        def done(saved: forum_service.ForumSaved) -> None:
+            for w in saved.warnings:
+                messages.warning(self, w)
+
+        return run_op(dlg, self.ctx, lambda: forum_service.mark_forum_held(db, forum_id, date, people, today=today),
+                      on_done=done)
 
     def attendance_selected(self, ids) -> EnterprisePicker | None:
         if not ids:
@@ -308,16 +295,12 @@ class ForumsArea(RecordArea):
             title = forum.title
         picker = EnterprisePicker(self.ctx.db, multi=True, selected=current,
                                   title=_("Enterprises attending “{title}”").format(title=title), parent=self)
-        picker.accepted.connect(lambda: self.set_attendance(forum_id, picker.selected_ids()))
+        picker.job = None  # the operation 确定 started (tests wait for it)
+        picker.accepted.connect(lambda: setattr(picker, "job", self.set_attendance(forum_id, picker.selected_ids())))
         self.dialog = picker
         picker.open()
         return picker
 
-    def set_attendance(self, forum_id, enterprise_ids) -> None:
-        try:
-            with self.ctx.db.session() as s:
-                forum_service.set_attendance(s, s.get(Forum, forum_id), enterprise_ids)
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return
-        self._changed()
+    def set_attendance(self, forum_id, enterprise_ids) -> Job:
+        db, ids = self.ctx.db, list(enterprise_ids)
+        return run_op(self, self.ctx, lambda: forum_service.set_forum_attendance(db, forum_id, ids))

@@ -63,7 +63,7 @@ def test_cancel_with_reason_clears_the_warning(area, answers, db):
     dlg = area.cancel_selected(area.list.selected_ids())
     assert not dlg.save_button.isEnabled()  # a reason is required
     dlg.reason_edit.setPlainText("场地冲突")
-    dlg.accept()
+    accept(dlg)
     assert area.warning.isHidden()
     assert area.list.model.data(area.list.model.index(2, 2)) == "✕ 已取消：场地冲突"
     assert area.badge.text() == "已安排 2 场"
@@ -77,7 +77,7 @@ def test_mark_held_refuses_a_future_date_and_shows_done(area, answers, db):
     assert not dlg.save_button.isEnabled() and "2025-04-01" in dlg.reason.text()
     dlg.date_edit.setDate(dt.date(2025, 2, 21))
     dlg.people.setText("85")
-    dlg.accept()
+    accept(dlg)
     with db.read_session() as s:
         forum = s.scalar(select(Forum))
         assert (forum.status, forum.date, forum.people_count) == ("已举办", dt.date(2025, 2, 21), 85)
@@ -104,7 +104,7 @@ def test_attendance_picked_from_the_file_and_counted(area, answers, db, builders
     picker.list.select_id(b)
     picker.list.buttons["action0"].click()
     assert picker.count_label.text() == "已选：2"
-    picker.accept()
+    accept(picker)
     with db.read_session() as s:
         assert forum_service.attendance_count(s, s.scalar(select(Forum))) == 2
     assert area.list.model.data(area.list.model.index(0, 9)) == "2"

@@ -15,7 +15,6 @@ UI = Path(__file__).resolve().parents[2] / "qoffice" / "ui"
 NOT_YET_CONVERTED = {
     "city.py": 3,               # helper I's city screens
     "enterprise_editor.py": 4,  # saves with the version / conflict dialog
-    "forums.py": 3,             # cancel, held, attendance
     "meeting.py": 5,            # save meeting, status, to project, blank rows
     "settingsarea.py": 2,
 }
