@@ -31,6 +31,7 @@ from qoffice.domain.vocab import (
 )
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
+from qoffice.services import settings as settings_service
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 from qoffice.services.changes import Changes
@@ -685,3 +686,10 @@ def save_signup(db, meeting_id: int, *, signup_id: int | None = None, enterprise
                             [w for w in result.warnings if w != late],
                             [s.get(Enterprise, su.enterprise_id).name for su in result.promoted])
     return saved
+
+
+def set_signin_blank_rows(db, n: int) -> Changes:
+    """签到表空白行: the numbered blank rows after the sign-ups, a setting for every meeting."""
+    with db.session() as s:
+        settings_service.set_value(s, settings_service.SIGNIN_BLANK_ROWS, str(int(n)))
+    return Changes.of("setting")

@@ -590,6 +590,7 @@ class MeetingArea(AreaBasics, QWidget):
         self.last_pdf = path
         return path
 
-    def set_blank_rows(self, n: int) -> None:
-        with self.ctx.db.session() as s:
-            settings_service.set_value(s, settings_service.SIGNIN_BLANK_ROWS, str(n))
+    def set_blank_rows(self, n: int) -> Job:
+        db = self.ctx.db
+        self.blank_rows_job = run_op(self, self.ctx, lambda: meetings.set_signin_blank_rows(db, n))
+        return self.blank_rows_job

@@ -15,7 +15,7 @@ UI = Path(__file__).resolve().parents[2] / "qoffice" / "ui"
 NOT_YET_CONVERTED = {
     "city.py": 3,               # helper I's city screens
     "enterprise_editor.py": 4,  # saves with the version / conflict dialog
-    "meeting.py": 5,            # save meeting, status, to project, blank rows
+    "meeting.py": 4,            # save meeting, status, to project, a place freed (promote_waiting)
     "settingsarea.py": 2,
 }
 

@@ -1,0 +1,23 @@
+"""对接会: 签到表空白行 (a setting for every meeting, kept as soon as it changes) is a service
+operation (services.meetings.set_signin_blank_rows) run on the worker through run_op; its Changes
+(setting) reach the other screens through the one hook."""
+from __future__ import annotations
+
+import pytest
+
+from qoffice.services import settings as settings_service
+from qoffice.ui.worker import Job
+from tests.ui.test_activities_meeting import area  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.gui
+
+
+def test_blank_rows_are_kept_by_an_operation(area, answers, db):  # noqa: F811
+    heard = []
+    area.ctx.changed.connect(heard.append)
+    area.m_blank_rows.setValue(7)
+    job = getattr(area, "blank_rows_job", None)
+    assert isinstance(job, Job) and job.wait()
+    with db.read_session() as s:
+        assert settings_service.signin_blank_rows(s) == 7
+    assert any(c.touches({"setting"}) for c in heard)
