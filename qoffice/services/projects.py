@@ -275,3 +275,16 @@ def advance_stage(db, ids: list[int]) -> Changes:
             if i + 1 < len(STAGES):
                 set_stage(s, project, STAGES[i + 1])
     return Changes.of("project", ids=ids)
+
+
+@dataclass(frozen=True)
+class ProjectsMade:
+    changes: Changes
+    titles: list[str]
+
+
+def projects_from_signups(db, signup_ids) -> ProjectsMade:
+    """转为项目 on the 对接会 sign-ups: project_from_signup for each, in one unit of work."""
+    with db.session() as s:
+        made = [project_from_signup(s, s.get(SignUp, sid)) for sid in signup_ids]
+        return ProjectsMade(Changes.of("project", ids=[p.id for p in made]), [p.title for p in made])

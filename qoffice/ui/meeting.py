@@ -536,21 +536,16 @@ class MeetingArea(AreaBasics, QWidget):
             self.checkin.search_box.selectAll()  # ready for the next name
         return ok
 
-    def to_project(self, ids) -> list[int]:
-        made = []
-        try:
-            with self.ctx.db.session() as s:
-                for sid in ids:
-                    made.append(project_service.project_from_signup(s, s.get(SignUp, sid)))
-                titles = [p.title for p in made]
-                made_ids = [p.id for p in made]
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return []
-        self.ctx.publish(Changes.of("project"))
-        messages.info(self, _("Created the 产学研合作 project(s) {titles} at stage 培育; complete them under "
-                              "“Quality projects”.").format(titles="、".join(f"“{t}”" for t in titles)))
-        return made_ids
+    def to_project(self, ids) -> Job:
+        """转为项目: the operation's result has the new projects' ids in its changes."""
+        db, ids = self.ctx.db, list(ids)
+
+        def done(made: project_service.ProjectsMade) -> None:
+            messages.info(self, _("Created the 产学研合作 project(s) {titles} at stage 培育; complete them under "
+                                  "“Quality projects”.").format(titles="、".join(f"“{t}”" for t in made.titles)))
+
+        self.job = run_op(self, self.ctx, lambda: project_service.projects_from_signups(db, ids), on_done=done)
+        return self.job
 
     # ---- the sign-in sheet -------------------------------------------------------------------
     def _sheet(self) -> tuple[SheetInfo, list, int]:

@@ -242,7 +242,9 @@ def test_turn_a_sign_up_into_a_project(area, answers, firms, db):
     dlg.partner.setCurrentIndex(dlg.partner.findData(pid))
     accept(dlg)
     area.signups.select_id(area.signups.model.row_id(0))
-    made = area.to_project(area.signups.selected_ids())
+    job = area.to_project(area.signups.selected_ids())
+    assert job.wait()  # on the worker
+    made = job.result.changes.ids
     with db.read_session() as s:
         project = s.get(Project, made[0])
         assert (project.type, project.stage, project.year, project.partner_id, project.enterprise_id) == (

@@ -15,7 +15,7 @@ UI = Path(__file__).resolve().parents[2] / "qoffice" / "ui"
 NOT_YET_CONVERTED = {
     "city.py": 3,               # helper I's city screens
     "enterprise_editor.py": 4,  # saves with the version / conflict dialog
-    "meeting.py": 4,            # save meeting, status, to project, a place freed (promote_waiting)
+    "meeting.py": 3,            # save meeting, status, a place freed (promote_waiting)
     "settingsarea.py": 2,
 }
 
