@@ -549,6 +549,9 @@ class MeetingArea(AreaBasics, QWidget):
 
     # ---- the sign-in sheet -------------------------------------------------------------------
     def _sheet(self) -> tuple[SheetInfo, list, int]:
+        pending = getattr(self, "blank_rows_job", None)
+        if pending is not None and not pending.finished:  # the blank rows just changed: kept first
+            pending.wait()
         with self.ctx.db.read_session() as s:
             meeting = self._meeting(s)
             info = SheetInfo(meeting.title, meeting.date, meeting.venue, meeting.organiser)

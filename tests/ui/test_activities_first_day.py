@@ -326,6 +326,7 @@ def test_blank_rows_are_a_setting(area, answers, firms, printed, db):
     sign_up(area, firms[0], (("张伟", "", ""),))
     assert area.m_blank_rows.value() == 5
     area.m_blank_rows.setValue(2)
+    assert area.blank_rows_job.wait()  # kept by an operation on the worker
     with db.read_session() as s:
         assert settings.signin_blank_rows(s) == 2
     area.print_signin_sheet()
