@@ -174,3 +174,25 @@ def test_a_wrong_check_character_is_rejected_while_reading_with_the_write_time_i
     assert (result.created, result.rejected) == (1, 2)
     assert [(e.row, e.column) for e in result.errors] == [(2, "统一社会信用代码"), (2, "联系电话"),
                                                           (4, "统一社会信用代码")]
+
+
+def test_sheet_parsing_loads_no_database_or_service_code():
+    """excel.parse reads and checks a sheet without the database (issue 14): importing it in a fresh
+    interpreter loads neither SQLAlchemy nor qoffice.db nor qoffice.services."""
+    import subprocess
+    import sys
+
+    code = ("import sys, qoffice.excel.parse; print(sorted(m for m in sys.modules "
+            "if m.startswith(('sqlalchemy', 'qoffice.db', 'qoffice.services'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_every_import_kind_has_exactly_one_importer_with_its_own_key():
+    from qoffice.excel.kinds import KINDS
+    from qoffice.services.imports import IMPORTERS
+
+    assert set(IMPORTERS) == set(KINDS)
+    for name, importer in IMPORTERS.items():
+        assert importer.kind == name
+        assert importer.key is not IMPORTERS["enterprises"].key or name == "enterprises"
