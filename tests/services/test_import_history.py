@@ -70,10 +70,10 @@ def test_a_batch_whose_record_changed_since_is_refused(db, builders, tmp_path):
         assert s.scalar(select(func.count()).select_from(Enterprise)) == 2
 
 
+@pytest.mark.sqlite_only  # a server database makes no file backup before an import (shared-db.md)
 def test_backup_labels_name_the_file_and_the_kind(db, builders, tmp_path):
     result = imports.run_import(db, "enterprises", roster(tmp_path / "名录.xlsx", builders, [41]))
-    if result.backup is None:
-        pytest.skip("a server database makes no file backup")
+    assert result.backup is not None
     with db.read_session() as s:
         labels = import_history.backup_labels(s)
     assert labels[result.backup.name] == "导入前：企业，名录.xlsx"
