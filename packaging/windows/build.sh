@@ -127,7 +127,7 @@ rm -rf "$W/src" "$W/dist" "$W/pyi"; mkdir -p "$W/src/packaging"
 # Exactly the files the build needs, so stray local files (databases, caches) never ship.
 cp -r "$ROOT/qoffice" "$ROOT/resources" "$W/src/"
 cp "$ROOT/build.spec" "$ROOT/pyproject.toml" "$W/src/"
-cp "$ROOT/packaging/qoffice_cli.py" "$W/src/packaging/"
+cp "$ROOT/packaging/qoffice_cli.py" "$ROOT/packaging/qoffice_gui.py" "$W/src/packaging/"
 find "$W/src" -name __pycache__ -prune -exec rm -rf {} +
 T_PYI=$(date +%s)
 (cd "$W/src" && wrun "$PYDIR/python.exe" -m PyInstaller --noconfirm --clean --distpath ..\\dist \
