@@ -223,7 +223,7 @@ def rss_qoffice(db_path: str) -> int:
         original(**data)
 
     smoke.write_report = record
-    from qoffice.cli.main import main
+    from qoffice.main import main  # the one entry point (cli.main alone opens no window)
 
     code = main(["--db", db_path, "-platform", "offscreen"])
     if code != 0 or not seen:
