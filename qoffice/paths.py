@@ -32,7 +32,12 @@ def backups_dir_for(db_path: Path) -> Path:
 
 
 def _packaged_resources() -> Path | None:
-    """`qoffice/resources/` of an installed wheel (setup.py puts it there), found the standard way."""
+    """`qoffice/resources/` of an installed wheel (setup.py puts it there). Looked up beside this file
+    first (what importlib.resources answers for any ordinary install, without importing it: that
+    import is a measurable part of the window's start), then the standard way for other loaders."""
+    beside = Path(__file__).resolve().parent / "resources"
+    if beside.is_dir():
+        return beside
     from importlib.resources import files
 
     try:

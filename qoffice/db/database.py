@@ -62,9 +62,11 @@ def open_database(path: Path | str, mode: str = "create", *, lock: bool = True, 
                   lock_wait: float = 0.0, on_backup=None) -> Database:
     """Open `path` per `mode`; take the writer lock unless read-only or lock=False."""
     assert mode in MODES, mode
-    from qoffice.db import pg
+    from qoffice.db.urls import is_url
 
-    if pg.is_url(path):  # a server's address: no file, no lock, nothing created or upgraded here
+    if is_url(path):  # a server's address: no file, no lock, nothing created or upgraded here
+        from qoffice.db import pg
+
         return pg.open_server(path, mode)
     path = real_db_path(path)
     if mode == "read":

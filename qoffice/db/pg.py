@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from qoffice.db import urls
 from qoffice.db.credentials import describe
 from qoffice.errors import DatabaseError, DatabaseNeedsUpgrade, DatabaseNewer, UsageError
 from qoffice.i18n import _
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 LOCK_TIMEOUT_MS = 10_000  # as long as SQLite's busy timeout: a clerk waits this long for a row, then is told
 STATEMENT_TIMEOUT_MS = 300_000  # one statement; an import is many statements
 CONNECT_TIMEOUT_S = 10
@@ -49,16 +48,9 @@ CLERK_ROLE, VIEWER_ROLE = "qoffice_clerk", "qoffice_viewer"
 CHANGE_CHANNEL = "qoffice_changes"
 
 
-# --- the address --------------------------------------------------------------------------------
-def is_url(value: Any) -> bool:
-    """Any `scheme://` value is a URL (a server's address), never a file name."""
-    return isinstance(value, str) and bool(_SCHEME.match(value.strip()))
-
-
-def is_server_url(value: Any) -> bool:
-    m = _SCHEME.match(value.strip()) if isinstance(value, str) else None
-    return bool(m) and m.group(1).lower() in SERVER_SCHEMES
-
+# --- the address: qoffice/db/urls.py (light, asked before anything heavy is imported) -------------
+is_url, is_server_url = urls.is_url, urls.is_server_url
+SERVER_SCHEMES = urls.SERVER_SCHEMES
 
 def check_url(value: str) -> str:
     """`value` when it is a PostgreSQL URL qoffice can use; otherwise a UsageError naming the forms."""

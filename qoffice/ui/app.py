@@ -186,8 +186,8 @@ def run_gui(db: str | None, qt_args: list[str]) -> int:
 def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
     from PySide6.QtCore import QTimer
 
-    from qoffice.db import pg
     from qoffice.db.database import GUI_PROGRAM, open_database
+    from qoffice.db.urls import is_url
     from qoffice.paths import default_db_path
     from qoffice.services import settings as settings_service
     from qoffice.ui import smoke
@@ -199,7 +199,7 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
         from qoffice.ui.database_page import configured_database
 
         db = configured_database()
-    server = pg.is_url(db or "")  # a server's address (db/pg.py): no lock, no file, no daily file backup
+    server = is_url(db or "")  # a server's address (db/urls.py): no lock, no file, no daily file backup
     path = db.strip() if server else (Path(db) if db else default_db_path())
     holder = None
     try:
