@@ -24,14 +24,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QMargins, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLayoutItem,
     QLineEdit,
     QMenu,
@@ -69,7 +68,7 @@ class ListAction:
     applies: Callable[[list], str | None] | None = None
 
 
-class ToolbarLayout(QLayout):
+class ToolbarLayout(FlowLayout):
     """A list's toolbar: the buttons (a widget with a FlowLayout) and the finders (filters and the
     search box, a widget of its own).
 
@@ -79,29 +78,11 @@ class ToolbarLayout(QLayout):
     (the sign-up list's eleven buttons); only a width too small for the buttons alone wraps them.
     (A box layout would take a shortfall from every widget alike, wrapping the buttons first.)"""
 
-    def __init__(self, parent=None, spacing: int = 6):
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._spacing = spacing
-        self.setContentsMargins(QMargins(0, 0, 0, 0))
-
-    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int):  # noqa: N802
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int):  # noqa: N802
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
+    # Item keeping (addItem, count, itemAt, takeAt) and heightForWidth-ness come from FlowLayout;
+    # the arrangement is this class's own.
 
     def expandingDirections(self):  # noqa: N802
         return Qt.Horizontal
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
-        return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
         return self._arrange(QRect(0, 0, width, 0), apply=False)

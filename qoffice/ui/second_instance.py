@@ -215,7 +215,14 @@ def make_read_only(window: QMainWindow, holder: dict | None) -> NoticeBar:
     """Mark a window on a read-only database: a banner saying so, and the buttons that would start
     a change (新增, 导入, 保存 of the settings, 从备份恢复) disabled with the reason. Any other write
     is refused by the database itself (Database.session) with a clear message."""
-    reason = _("The database is open read-only; close the other qoffice to edit.")
+    disable_edits(window, _("The database is open read-only; close the other qoffice to edit."))
+    return add_notice(window, read_only_text(holder), kind="info", closable=False)
+
+
+def disable_edits(window: QMainWindow, reason: str) -> None:
+    """Disable, with `reason` as their tooltip, the buttons of every area that would start a change:
+    a list's 新增 and 导入, an area's 保存 (kept disabled when its form's validation re-enables it).
+    Used for any read-only window: a second qoffice's, a server viewer's or an older server schema's."""
     for area in getattr(window, "areas", {}).values():
         lst = getattr(area, "list", None)
         for key in ("new", "import"):
@@ -230,4 +237,3 @@ def make_read_only(window: QMainWindow, holder: dict | None) -> NoticeBar:
             form_changed = getattr(getattr(area, "form", None), "changed", None)
             if form_changed is not None:  # the form's validation would enable it again
                 form_changed.connect(lambda b=save: b.setEnabled(False))
-    return add_notice(window, read_only_text(holder), kind="info", closable=False)

@@ -45,26 +45,12 @@ def mark_server_window(window: QMainWindow, database) -> None:
     """A window on a server: the change channel, and when read-only (a viewer, an older schema) every
     button that would start a change disabled with the reason, a banner and 只读 in the status bar."""
     window.server_changes = ServerChanges(window.ctx, database, window)
-    window.destroyed.connect(lambda *_: None)
     if not database.readonly:
         return
-    from qoffice.ui.second_instance import add_notice
+    from qoffice.ui.second_instance import add_notice, disable_edits
 
     reason = read_only_reason(database)
-    for area in getattr(window, "areas", {}).values():
-        lst = getattr(area, "list", None)
-        for key in ("new", "import"):
-            button = getattr(lst, "buttons", {}).get(key) if lst is not None else None
-            if button is not None:
-                button.setEnabled(False)
-                button.setToolTip(reason)
-        save = getattr(area, "save_button", None)
-        if save is not None:
-            save.setEnabled(False)
-            save.setToolTip(reason)
-            form_changed = getattr(getattr(area, "form", None), "changed", None)
-            if form_changed is not None:
-                form_changed.connect(lambda b=save: b.setEnabled(False))
+    disable_edits(window, reason)
     label = QLabel(_("Read-only"))
     label.setObjectName("readOnlyLabel")
     label.setToolTip(reason)
