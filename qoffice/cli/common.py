@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")  # two letters at least: C://… is a Windows drive
@@ -68,6 +69,18 @@ def open_db(args, mode: str):
         db.close()
         raise
     return db
+
+
+@contextmanager
+def db_session(args, mode: str = "read"):
+    """`with db_session(args) as s:` — open the database for one command's unit of work, give its
+    session (a read session for mode "read", a write session otherwise), close the database after."""
+    db = open_db(args, mode)
+    try:
+        with (db.read_session() if mode == "read" else db.session()) as s:
+            yield s
+    finally:
+        db.close()
 
 
 def print_json(obj) -> None:

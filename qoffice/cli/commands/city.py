@@ -97,15 +97,11 @@ def run_receive(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.services import city
 
-    db = open_db(args, "read")
-    try:
-        with db.read_session() as s:
-            rows = city.status(s, args.year)
-    finally:
-        db.close()
+    with db_session(args) as s:
+        rows = city.status(s, args.year)
     if args.json:
         print_json({"year": args.year, "counties": [r.as_json() for r in rows]})
     else:
@@ -116,16 +112,12 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
     from qoffice.services import city
 
-    db = open_db(args, "read")
-    try:
-        with db.read_session() as s:
-            result = city.export(s, args.year, args.output)
-    finally:
-        db.close()
+    with db_session(args) as s:
+        result = city.export(s, args.year, args.output)
     if args.json:
         print_json({"path": str(result.path), "counties_received": result.counties_received,
                     "warnings": result.warnings})
@@ -136,17 +128,12 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_withdraw(args: argparse.Namespace) -> int:
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
     from qoffice.services import city
 
-    db = open_db(args, "existing")
-    try:
-        with db.session() as s:
-            rec = city.withdraw(s, args.year, args.county, args.reason)
-            file_name = rec.file_name
-    finally:
-        db.close()
+    with db_session(args, "existing") as s:
+        file_name = city.withdraw(s, args.year, args.county, args.reason).file_name
     if args.json:
         print_json({"year": args.year, "county": args.county, "status": "已退回", "file": file_name,
                     "reason": args.reason.strip()})
@@ -203,25 +190,21 @@ def run_feedback(args: argparse.Namespace) -> int:
     import datetime as dt
     from pathlib import Path
 
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
     from qoffice.services import city
 
-    db = open_db(args, "read")
-    try:
-        with db.read_session() as s:
-            target = Path(args.output)
-            if target.suffix.lower() == ".pdf":
-                from qoffice.ui import city_print
+    with db_session(args) as s:
+        target = Path(args.output)
+        if target.suffix.lower() == ".pdf":
+            from qoffice.ui import city_print
 
-                city_print.ensure_app()
-                fb = city.feedback(s, args.year, args.county)
-                path = city_print.write_pdf(city_print.feedback_html(fb, dt.date.today()), target,
-                                            f"{args.county}{args.year}年度报表审核反馈单")
-            else:
-                path = city.export_feedback(s, args.year, args.county, target)
-    finally:
-        db.close()
+            city_print.ensure_app()
+            fb = city.feedback(s, args.year, args.county)
+            path = city_print.write_pdf(city_print.feedback_html(fb, dt.date.today()), target,
+                                        f"{args.county}{args.year}年度报表审核反馈单")
+        else:
+            path = city.export_feedback(s, args.year, args.county, target)
     if args.json:
         print_json({"path": str(path)})
     else:
@@ -230,16 +213,12 @@ def run_feedback(args: argparse.Namespace) -> int:
 
 
 def run_targets_out(args: argparse.Namespace) -> int:
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
     from qoffice.services import city
 
-    db = open_db(args, "read")
-    try:
-        with db.read_session() as s:
-            paths = city.targets_out(s, args.year, args.output)
-    finally:
-        db.close()
+    with db_session(args) as s:
+        paths = city.targets_out(s, args.year, args.output)
     if args.json:
         print_json({"files": [str(p) for p in paths]})
     else:
@@ -251,23 +230,19 @@ def run_targets_out(args: argparse.Namespace) -> int:
 def run_summary_pdf(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
     from qoffice.services import city
     from qoffice.ui import city_print
 
-    db = open_db(args, "read")
-    try:
-        with db.read_session() as s:
-            rep = city.report(s, args.year)
-            if rep.received == 0:
-                raise city.NothingReceived(_("No county has a current return for {year}: nothing to add up.")
-                                           .format(year=args.year))
-            city_print.ensure_app()
-            path = city_print.write_pdf(city_print.summary_html(rep, dt.date.today()), args.output,
-                                        f"{args.year}年度全市质量强企工作汇总表")
-    finally:
-        db.close()
+    with db_session(args) as s:
+        rep = city.report(s, args.year)
+        if rep.received == 0:
+            raise city.NothingReceived(_("No county has a current return for {year}: nothing to add up.")
+                                       .format(year=args.year))
+        city_print.ensure_app()
+        path = city_print.write_pdf(city_print.summary_html(rep, dt.date.today()), args.output,
+                                    f"{args.year}年度全市质量强企工作汇总表")
     if args.json:
         print_json({"path": str(path)})
     else:
@@ -277,7 +252,7 @@ def run_summary_pdf(args: argparse.Namespace) -> int:
 
 def run_import_targets(args: argparse.Namespace) -> int:
     """`qoffice import targets FILE` (county level): the city's 下发目标 into target.1 … target.17."""
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
     from qoffice.services import city
 
@@ -285,12 +260,8 @@ def run_import_targets(args: argparse.Namespace) -> int:
         got = city.read_targets(args.file)
         changed = False
     else:
-        db = open_db(args, "existing")
-        try:
-            with db.session() as s:
-                got = city.import_targets(s, args.file)
-        finally:
-            db.close()
+        with db_session(args, "existing") as s:
+            got = city.import_targets(s, args.file)
         changed = True
     if args.json:
         print_json({"county": got.county, "year": got.year, "imported": changed,

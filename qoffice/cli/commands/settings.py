@@ -25,18 +25,14 @@ def register(subparsers, name: str) -> None:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from qoffice.cli.common import open_db, print_json
+    from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
     from qoffice.services import settings
 
     # Validate before opening, so a typo in the key never creates a database file.
     settings.validate(args.key, args.value)
-    db = open_db(args, "create")
-    try:
-        with db.session() as s:
-            value = settings.set_value(s, args.key, args.value)
-    finally:
-        db.close()
+    with db_session(args, "create") as s:
+        value = settings.set_value(s, args.key, args.value)
     if args.json:
         print_json({"key": args.key, "value": value})
     elif value is None:
