@@ -86,19 +86,14 @@ def code_key(value) -> str | None:
     return uscc_rules.normalize(text) if text else None
 
 
-class MappingModel(QAbstractTableModel):
-    """The file's columns: 列 (A, B …), the file's header, and the field it was taken as (联系方式 →
-    联系电话), or that it was not recognised and is ignored."""
+class RowsModel(QAbstractTableModel):
+    """A read-only table over a Python list `rows`, with translated column titles HEADERS (N_)."""
 
-    HEADERS = (N_("Column"), N_("Header in the file"), N_("Taken as"))
-
-    def __init__(self, layout, kind, parent=None):
-        super().__init__(parent)
-        self.cells = list(layout.cells)
-        self.kind = kind
+    HEADERS: tuple[str, ...] = ()
+    rows: list = []
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.cells)
+        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -108,10 +103,22 @@ class MappingModel(QAbstractTableModel):
             return _(self.HEADERS[section])
         return None
 
+
+class MappingModel(RowsModel):
+    """The file's columns: 列 (A, B …), the file's header, and the field it was taken as (联系方式 →
+    联系电话), or that it was not recognised and is ignored."""
+
+    HEADERS = (N_("Column"), N_("Header in the file"), N_("Taken as"))
+
+    def __init__(self, layout, kind, parent=None):
+        super().__init__(parent)
+        self.rows = list(layout.cells)
+        self.kind = kind
+
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
-        cell = self.cells[index.row()]
+        cell = self.rows[index.row()]
         col = index.column()
         if role in (Qt.DisplayRole, Qt.ToolTipRole):
             if col == 0:
@@ -126,7 +133,7 @@ class MappingModel(QAbstractTableModel):
         return None
 
 
-class PreviewModel(QAbstractTableModel):
+class PreviewModel(RowsModel):
     """Every row of the dry run: 行号, 状态, 内容, 说明; `set_errors_only` filters to errors."""
 
     HEADERS = (N_("Row"), N_("Row status"), N_("Content"), N_("Problems and notes"))
@@ -149,17 +156,6 @@ class PreviewModel(QAbstractTableModel):
         self.errors_only = on
         self.rows = [r for r in self.all_rows if r.errors] if on else self.all_rows
         self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return _(self.HEADERS[section])
-        return None
 
     def status_text(self, row: imports.ParsedRow) -> str:
         status = "error" if row.errors else row.status
