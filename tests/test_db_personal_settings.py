@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import json
 
-from qoffice.cli.main import main
-
-
-def _run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_run import run as _run
 
 
 def test_personal_settings_stay_on_each_pc_office_settings_in_the_server(pg_url, tmp_path, capsys, monkeypatch):

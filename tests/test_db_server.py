@@ -8,23 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import one_line as _one_line
+from cli_run import run as _run
 
 from qoffice.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def _files(folder: Path) -> list[str]:

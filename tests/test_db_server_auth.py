@@ -12,24 +12,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cli_run import one_line as _one_line
+from cli_run import run as _run
 
 from qoffice.cli.main import main
 
 PASSWORD = "Right-pw-密码-7x"
 CLERK = "clerk_auth"
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def _openssl(*args, cwd):

@@ -6,13 +6,7 @@ import datetime as dt
 import json
 import os
 
-from qoffice.cli.main import main
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from cli_run import run as _run
 
 
 def _as_user(url: str, user: str) -> str:

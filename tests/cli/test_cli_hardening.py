@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import one_line as _one_line
+from cli_run import run as _run
 
-from qoffice.cli.main import main
 from qoffice.db.database import open_database
 from qoffice.services import enterprises, settings
 
@@ -32,19 +33,6 @@ def _make_db(path: Path, builders) -> Path:
     finally:
         db.close()
     return path
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, bytes | None]]:

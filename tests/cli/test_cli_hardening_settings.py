@@ -7,25 +7,13 @@ import sqlite3
 
 import openpyxl
 import pytest
+from cli_run import one_line as _one_line
+from cli_run import run as _run
 
-from qoffice.cli.main import main
 from qoffice.db.database import open_database
 from qoffice.services import enterprises, settings
 
 Y = 2023
-
-
-def _run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def _one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def _stored(dbp, key):
