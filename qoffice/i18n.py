@@ -18,6 +18,9 @@ LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
 
 _translations: _gettext.NullTranslations = _gettext.NullTranslations()
 _language: str | None = None
+# Each language's catalogs are read once a run: the window's start sets the language twice (the
+# command line's messages, then the GUI's) and a language switch may come back to one.
+_loaded: dict[str, _gettext.NullTranslations] = {}
 
 
 def _load_part(mo: Path | None, po: Path | None) -> _gettext.NullTranslations | None:
@@ -65,7 +68,10 @@ def set_language(language: str | None) -> str:
     language = language or os.environ.get("QOFFICE_LANG") or DEFAULT_LANGUAGE
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
-    _translations = load_translations(language)
+    translations = _loaded.get(language)
+    if translations is None:
+        translations = _loaded[language] = load_translations(language)
+    _translations = translations
     _language = language
     return language
 

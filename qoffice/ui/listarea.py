@@ -355,10 +355,14 @@ class ListArea(QWidget):
                 self.model.set_sort_state(keys[section], order == Qt.DescendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
 
-    def save_state(self) -> None:
-        settings = ui_settings()
+    def save_state(self, settings=None) -> None:
+        """Remember the column widths and sort order; `settings`: the caller's QSettings, which
+        the caller syncs (the main window saves every list with one write at exit)."""
+        own = settings is None
+        settings = ui_settings() if own else settings
         self._state_key().set(self.table.horizontalHeader().saveState(), settings)
-        settings.sync()
+        if own:
+            settings.sync()
 
     # ---- data ----------------------------------------------------------------------------
     def reload(self) -> None:

@@ -455,7 +455,7 @@ class MainWindow(QMainWindow):
         for widget in self.areas.built().values():  # an area never shown has no state to keep
             lst = getattr(widget, "list", None)
             if lst is not None:
-                lst.save_state()
+                lst.save_state(settings)
         settings.sync()
 
     def closeEvent(self, event) -> None:

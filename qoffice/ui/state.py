@@ -35,7 +35,19 @@ class UiKey:
         return (settings or ui_settings()).value(self.name, self.default)
 
     def set(self, value: Any, settings: QSettings | None = None) -> None:
-        (settings or ui_settings()).setValue(self.name, value)
+        """Remember `value`; an unchanged one is not written again (QSettings rewrites the whole file
+        on sync, through a safe save that waits for the disk — tens of ms at every exit otherwise)."""
+        settings = settings or ui_settings()
+        if settings.contains(self.name) and _same(settings.value(self.name), value):
+            return
+        settings.setValue(self.name, value)
+
+
+def _same(stored: Any, value: Any) -> bool:
+    try:
+        return type(stored) is type(value) and bool(stored == value)
+    except Exception:  # a value that cannot be compared is written
+        return False
 
 
 FONT_PT = UiKey("ui/font_pt")  # the font size chosen with Ctrl +/-

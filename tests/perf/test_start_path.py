@@ -154,3 +154,32 @@ def test_the_days_backup_is_made_on_a_worker_after_the_window_shows(qtbot, qoffi
         "enterprises", "forums", "meeting", "projects", "awards", "partners", "returns", "recycle", "settings"]
     assert events == [("shown", True), ("backup", False)]
     assert [b.kind for b in bk.list_backups(path)] == ["daily"]
+
+
+def test_an_unchanged_window_state_is_not_written_again(window, qoffice_home):
+    """QSettings rewrites ui.ini through a safe save (a new file, flushed to disk) at every sync
+    that has a change: tens of ms at each exit when nothing changed. A changed value is written."""
+    window.save_state()
+    ini = qoffice_home / "ui.ini"
+    first = ini.stat()
+    window.save_state()  # the window's own exit saves twice (after the loop, then closeEvent)
+    again = ini.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    window.splitter.setSizes([300, 900])
+    window.save_state()
+    assert ini.stat().st_ino != first.st_ino or ini.stat().st_mtime_ns != first.st_mtime_ns
+
+
+def test_a_language_s_catalogs_are_read_once_a_run(monkeypatch):
+    """The window's start sets the language twice (command line, then GUI): 21 catalogs parsed
+    once, not twice; switching back to a language reuses what was read."""
+    from qoffice import i18n
+
+    read = []
+    real = i18n.load_translations
+    monkeypatch.setattr(i18n, "load_translations", lambda language: read.append(language) or real(language))
+    monkeypatch.setattr(i18n, "_loaded", {}, raising=False)
+    for language in ("zh_CN", "zh_CN", "en", "zh_CN"):
+        i18n.set_language(language)
+    assert read == ["zh_CN", "en"]
+    assert i18n._("Enterprises") == "企业档案"
