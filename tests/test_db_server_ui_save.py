@@ -7,6 +7,7 @@ import pytest
 
 from qoffice.ui import conflict_dialog
 from qoffice.ui.conflict_dialog import CANCEL
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -60,7 +61,7 @@ def test_another_clerks_commit_just_before_the_update_shows_the_conflict_dialog(
     qtbot.addWidget(editor)
     try:
         editor.w["contact"].setText("甲某")
-        assert not editor.save()
+        assert not saved(editor)
         assert raced and shown, answers
         assert any("乙某" in str(row) for row in shown[0])
         assert editor.w["contact"].text() == "甲某"  # cancel keeps the typing
@@ -85,7 +86,7 @@ def test_a_save_after_the_connection_is_lost_keeps_the_form(qtbot, server, answe
     gone = make_url(str(db.url)).set(host="127.0.0.1", port=1, query={"connect_timeout": "2"})
     db.__dict__["engine"] = pg.make_engine(gone)
     db.__dict__.pop("_factory", None)
-    assert not editor.save()
+    assert not saved(editor)
     assert editor.isVisible() and editor.w["contact"].text() == "甲某" and editor.is_dirty()
     assert [k for k, _t in answers] == ["error"]
     assert "Traceback" not in answers[0][1] and len(answers[0][1].strip().splitlines()) == 1

@@ -27,7 +27,7 @@ from qoffice.domain.pinyin import initials
 from qoffice.errors import KnownError, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import versions
-from qoffice.services.audit import AuditWriter
+from qoffice.services.audit import AuditWriter, entries_for_enterprise
 from qoffice.services.changes import Changes
 
 # Every field a clerk edits, in the editor's order.
@@ -328,3 +328,107 @@ def purge_many(db, ids: list[int]) -> Changes:
     """彻底删除 of deleted enterprises (live ones are skipped), with all their records."""
     done = _each(db, ids, deleted=True, step=purge)
     return Changes.of(*PURGED_TABLES, ids=done) if done else Changes()
+
+
+# ---- the enterprise editor: its reads, and its writes as operations (the GUI runs them with run_op) ----
+
+@dataclass(frozen=True)
+class EditorRecord:
+    """One enterprise as its editor loads it: the editable values, its name and the version a save
+    hands back (a record changed since is refused)."""
+
+    values: dict
+    name: str
+    version: int
+
+
+def for_editor(db, enterprise_id: int) -> EditorRecord | None:
+    """The enterprise's editable fields (None: no such enterprise)."""
+    with db.read_session() as s:
+        ent = s.get(Enterprise, enterprise_id)
+        if ent is None:
+            return None
+        return EditorRecord(_snapshot(ent), ent.name, ent.version)
+
+
+@dataclass
+class Saved:
+    changes: Changes
+    id: int
+
+
+def save_enterprise(db, enterprise_id: int | None, data: dict, *, expected_version: int | None = None) -> Saved:
+    """The editor's 保存: a new enterprise (DuplicateCode when its code exists), or an edit refused
+    with StaleRecord when the record changed since the form loaded `expected_version`.
+
+    On a server another clerk may commit between the version check and this UPDATE (the mapper's
+    StaleDataError): the save runs once more, and then meets the version check."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    for attempt in (1, 2):
+        try:
+            with db.session() as s:
+                if enterprise_id is None:
+                    saved = create(s, data).id
+                else:
+                    update_enterprise(s, s.get(Enterprise, enterprise_id), data, expected_version=expected_version)
+                    saved = enterprise_id
+            return Saved(Changes.of("enterprise", ids=[saved]), saved)
+        except StaleDataError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One year's figures as the editor shows them (plain values, read outside the session)."""
+
+    id: int
+    year: int
+    loss_rate_e4: int | None
+    checked: int | None
+    passed: int | None
+    benefit_yuan: int | None
+    version: int = 1
+
+
+def figure_rows(db, enterprise_id: int) -> list[FigureRow]:
+    with db.read_session() as s:
+        return [FigureRow(r.id, r.year, r.loss_rate_e4, r.checked, r.passed, r.benefit_yuan, r.version)
+                for r in figures_for(s, enterprise_id)]
+
+
+def save_figures(db, enterprise_id: int, year: int, *, expected_version: int | None = None, **values) -> Changes:
+    """年度数据's 保存: set_figures in its own transaction (StaleRecord: the year's row changed since
+    the form loaded `expected_version`, 0 when it had none)."""
+    with db.session() as s:
+        row_id = set_figures(s, enterprise_id, year, **values, expected_version=expected_version).id
+    return Changes.of("year_figures", ids=[row_id])
+
+
+def delete_figures_by_id(db, figures_id: int) -> Changes:
+    """年度数据's 删除 (a row already gone is nothing to do)."""
+    with db.session() as s:
+        row = s.get(YearFigures, figures_id)
+        if row is None:
+            return Changes()
+        delete_figures(s, row)
+    return Changes.of("year_figures", ids=[figures_id])
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: dt.datetime | None
+    action: str
+    field: str | None
+    old: str | None
+    new: str | None
+    who: str
+
+
+def change_log(db, enterprise_id: int) -> list[LogEntry]:
+    """变更记录: the enterprise's audit entries, newest first."""
+    with db.read_session() as s:
+        return [LogEntry(e.at, e.action, e.field, e.old, e.new, e.operator or e.os_user or "")
+                for e in entries_for_enterprise(s, enterprise_id)]

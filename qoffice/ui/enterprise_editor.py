@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QIntValidator, QKeySequence, QRegularExpressionValidator, QShortcut
@@ -35,19 +34,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm.exc import StaleDataError
 
-from qoffice.db.models import Enterprise, YearFigures
 from qoffice.domain import county as county_rules
 from qoffice.domain import enterprise as rules
 from qoffice.domain import money, vocab
 from qoffice.errors import KnownError, StaleRecord, ValidationFailed
 from qoffice.i18n import N_, _
-from qoffice.services import audit as audit_service
 from qoffice.services import enterprises
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
+from qoffice.ui.context import AppContext
 from qoffice.ui.dates import open_on_today
+from qoffice.ui.operations import run_op
 from qoffice.ui.style import ERROR_STYLE, WARNING_STYLE, required
 
 FIELD_LABELS = {
@@ -106,13 +104,20 @@ required_label = required
 
 
 class EnterpriseEditor(QDialog):
-    """Add (enterprise_id None) or edit one enterprise. Emits `saved(id)` after each save."""
+    """Add (enterprise_id None) or edit one enterprise. Emits `saved(id)` after each save.
+
+    Its writes are operations on the worker (run_op) published through `ctx`, the context of the
+    area that opened it (`adopt` hands it to another area); opened alone (tests, tools) it has a
+    context of its own, which no screen hears."""
 
     saved = Signal(int)
 
-    def __init__(self, db, enterprise_id: int | None = None, *, year: int | None = None, parent=None):
+    def __init__(self, db, enterprise_id: int | None = None, *, year: int | None = None, parent=None,
+                 ctx=None):
         super().__init__(parent)
         self.db = db
+        self.ctx = ctx if ctx is not None else AppContext(db)
+        self.job = None  # the running (or last) save: qoffice.ui.worker.Job
         self.enterprise_id = enterprise_id
         self.year = year or dt.date.today().year
         self.setObjectName("enterprise_editor")
@@ -124,10 +129,9 @@ class EnterpriseEditor(QDialog):
         self._loading = False
         self._saved_values: dict = {}
 
-        with db.read_session() as s:
-            counties = settings_service.counties(s)
-            # 新增 starts on the office's own county; it counts as listed even if the list lacks it.
-            self.office_county = (settings_service.get(s, "county") or "").strip()
+        counties = settings_service.counties(db)
+        # 新增 starts on the office's own county; it counts as listed even if the list lacks it.
+        self.office_county = (settings_service.get(db, "county") or "").strip()
         self.counties = counties + ([self.office_county] if self.office_county not in ("", *counties) else [])
         outer = QVBoxLayout(self)
         self.tabs = QTabWidget()
@@ -135,7 +139,7 @@ class EnterpriseEditor(QDialog):
         self.tabs.addTab(self._build_form(counties), _("Quality file"))
         self.county_outside: county_rules.OutsideList | None = None
         self.messages["county"].linkActivated.connect(lambda _href: self.use_suggested_county())
-        self.figures = FiguresPanel(db, self.year)
+        self.figures = FiguresPanel(db, self.year, ctx=self.ctx)
         self.tabs.addTab(self.figures, _("Yearly figures"))
         self.audit = AuditPanel(db)
         self.tabs.addTab(self.audit, _("Change log"))
@@ -163,6 +167,10 @@ class EnterpriseEditor(QDialog):
         QShortcut(QKeySequence.Save, self, activated=self.save)
 
         self.load(enterprise_id)
+
+    def adopt(self, ctx) -> None:
+        """Publish the saves through `ctx` from now on (an area that took over the open editor)."""
+        self.ctx = self.figures.ctx = ctx
 
     # ---- building --------------------------------------------------------------------------
     def _build_form(self, counties: list[str]) -> QWidget:
@@ -324,12 +332,9 @@ class EnterpriseEditor(QDialog):
         self.version: int | None = None  # what a save hands the service: a record changed since is refused
         data: dict = {"status": vocab.STATUS_ACTIVE, "county": self.office_county or None}
         name = None
-        if enterprise_id is not None:
-            with self.db.read_session() as s:
-                ent = s.get(Enterprise, enterprise_id)
-                data = {k: getattr(ent, k) for k in enterprises.EDITABLE_FIELDS}
-                name = ent.name
-                self.version = ent.version
+        record = enterprises.for_editor(self.db, enterprise_id) if enterprise_id is not None else None
+        if record is not None:
+            data, name, self.version = record.values, record.name, record.version
         editor_registry.rekey("enterprise", self, enterprise_id)  # one editor per enterprise
         self.set_values(data)
         self.setWindowTitle(_("Enterprise quality file — {name}").format(name=name) if name
@@ -437,10 +442,17 @@ class EnterpriseEditor(QDialog):
         return label.text() if not label.isHidden() else ""
 
     # ---- saving and closing ----------------------------------------------------------------
-    def save(self, *, _again: bool = False) -> bool:
+    def save(self):
+        """保存: the typed values saved by an operation on the worker; returns its Job (also kept on
+        `self.job`; a retry after the conflict dialog, or a restore from the recycle bin, replaces
+        it), or None when nothing is saved: a problem in the form, or a save still running. The
+        questions come first: the county not in the list before the save; the stored values beside
+        the typed ones (qoffice.ui.conflict_dialog) after a save refused as stale."""
+        if self.job is not None and not self.job.finished:
+            return None  # 保存 pressed twice: the second would meet its own first save as a conflict
         self._touched.update(self.w)
         if not self.validate():
-            return False
+            return None
         outside = self.county_outside
         if outside is not None and outside.suggestion and messages.ask(self, _(
                 "The county “{county}” is not in the county list. Save it as “{suggestion}”?\n\n"
@@ -448,61 +460,55 @@ class EnterpriseEditor(QDialog):
                                                                   suggestion=outside.suggestion), default=True):
             self.use_suggested_county()
         data = enterprises.clean(self.values())
-        try:
-            with self.db.session() as s:
-                if self.enterprise_id is None:
-                    ent = enterprises.create(s, data)
-                else:
-                    ent = s.get(Enterprise, self.enterprise_id)
-                    enterprises.update_enterprise(s, ent, data, expected_version=self.version)
-                saved_id = ent.id
-        except StaleRecord as exc:
-            return self._resolve_conflict(exc, data)
-        except StaleDataError:
-            # On a server another clerk committed between the version check and this UPDATE: the same
-            # save again meets the version check, which shows the conflict dialog.
-            if _again:
-                raise
-            return self.save(_again=True)
-        except enterprises.DuplicateCode as exc:
-            if exc.deleted:
-                if messages.ask(self, exc.message + "\n\n" + _("Restore it from the recycle bin now? "
-                                                               "It opens here so you can check it."), default=True):
-                    with self.db.session() as s:
-                        enterprises.restore(s, s.get(Enterprise, exc.existing_id))
-                    self.load(exc.existing_id)
-                    self.saved.emit(exc.existing_id)
-                    return True
-            else:
-                messages.error(self, exc.message)
-            self._show_problem("uscc", exc.message)
-            return False
-        except ValidationFailed as exc:
-            for key, text in exc.problems.items():
-                if key in self.messages:
-                    self._show_problem(key, text)
-            messages.error(self, exc.message)
-            return False
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return False
+        db, enterprise_id, version = self.db, self.enterprise_id, self.version
+        self.job = run_op(self, self.ctx,
+                          lambda: enterprises.save_enterprise(db, enterprise_id, data, expected_version=version),
+                          on_done=lambda saved: self._saved(saved.id),
+                          on_error=lambda exc: self._save_refused(exc, data))
+        return self.job
+
+    def _saved(self, saved_id: int) -> None:
         self.load(saved_id)
         self.reason.setStyleSheet("color: palette(text);")
         self.reason.setText(_("Saved at {time}.").format(time=dt.datetime.now().strftime("%H:%M")))
         self.saved.emit(saved_id)
-        return True
 
-    def _resolve_conflict(self, exc: StaleRecord, data: dict) -> bool:
+    def _save_refused(self, exc: KnownError, data: dict) -> None:
+        if isinstance(exc, StaleRecord):
+            self._resolve_conflict(exc, data)
+        elif isinstance(exc, enterprises.DuplicateCode):
+            if exc.deleted:
+                if messages.ask(self, exc.message + "\n\n" + _("Restore it from the recycle bin now? "
+                                                                "It opens here so you can check it."), default=True):
+                    db, existing = self.db, exc.existing_id
+                    self.job = run_op(self, self.ctx, lambda: enterprises.restore_from_recycle_bin(db, [existing]),
+                                      on_done=lambda _changes: self._restored(existing))
+                    return
+            else:
+                messages.error(self, exc.message)
+            self._show_problem("uscc", exc.message)
+        elif isinstance(exc, ValidationFailed):
+            for key, text in exc.problems.items():
+                if key in self.messages:
+                    self._show_problem(key, text)
+            messages.error(self, exc.message)
+        else:
+            messages.known_error(self, exc)
+
+    def _restored(self, enterprise_id: int) -> None:
+        self.load(enterprise_id)
+        self.saved.emit(enterprise_id)
+
+    def _resolve_conflict(self, exc: StaleRecord, data: dict) -> None:
         """Saved by someone else since it was loaded: the stored and the typed values side by side."""
         from qoffice.ui import conflict_dialog
 
         choice = conflict_dialog.resolve(self, exc, data, field_label)
         if choice == conflict_dialog.KEEP_MINE:
             self.version = exc.version
-            return self.save()
-        if choice == conflict_dialog.TAKE_THEIRS and not exc.deleted:
+            self.save()
+        elif choice == conflict_dialog.TAKE_THEIRS and not exc.deleted:
             self.load(self.enterprise_id)
-        return False
 
     def _show_problem(self, key: str, text: str) -> None:
         label = self.messages[key]
@@ -523,15 +529,7 @@ class EnterpriseEditor(QDialog):
         super().closeEvent(event)
 
 
-@dataclass(frozen=True)
-class FigureRow:
-    id: int
-    year: int
-    loss_rate_e4: int | None
-    checked: int | None
-    passed: int | None
-    benefit_yuan: int | None
-    version: int = 1
+FigureRow = enterprises.FigureRow
 
 
 class FiguresPanel(QWidget):
@@ -540,9 +538,12 @@ class FiguresPanel(QWidget):
     COLUMNS = (N_("Year"), N_("Quality loss rate (%)"), N_("Spot-check batches"), N_("Batches passed"),
                N_("Quality-result benefit (10k yuan)"))
 
-    def __init__(self, db, year: int, parent=None):
+    def __init__(self, db, year: int, parent=None, *, ctx=None):
         super().__init__(parent)
         self.db = db
+        self.ctx = ctx if ctx is not None else AppContext(db)
+        self.job = None  # the running (or last) save or delete: qoffice.ui.worker.Job
+        self._keep_version: int | None = None  # 保留我的修改: the version the next save overwrites
         self.enterprise_id: int | None = None
         layout = QVBoxLayout(self)
         self.hint = QLabel(_("Save the enterprise first; then its yearly figures can be entered here."))
@@ -608,10 +609,7 @@ class FiguresPanel(QWidget):
     def refresh(self) -> None:
         self.rows = {}
         if self.enterprise_id is not None:
-            with self.db.read_session() as s:
-                self.rows = {r.year: FigureRow(r.id, r.year, r.loss_rate_e4, r.checked, r.passed, r.benefit_yuan,
-                                               r.version)
-                             for r in enterprises.figures_for(s, self.enterprise_id)}
+            self.rows = {r.year: r for r in enterprises.figure_rows(self.db, self.enterprise_id)}
         self.table.setRowCount(len(self.rows))
         for i, (year, r) in enumerate(sorted(self.rows.items(), reverse=True)):
             cells = (str(year), rate_text(r.loss_rate_e4),
@@ -655,48 +653,52 @@ class FiguresPanel(QWidget):
         self.save_button.setEnabled(self.enterprise_id is not None and not problem and not empty)
         return not problem
 
-    def save(self) -> bool:
+    def save(self):
+        """保存 this year's figures by an operation on the worker: its Job (kept on `self.job`), or
+        None when nothing is saved (a problem shown, or no enterprise yet)."""
         if self.enterprise_id is None or not self.validate():
-            return False
+            return None
         v = self.parsed()
-        loaded = self.rows.get(self.year.value())
-        expected = getattr(self, "_keep_version", None) or (loaded.version if loaded else 0)
+        year = self.year.value()
+        loaded = self.rows.get(year)
+        expected = self._keep_version or (loaded.version if loaded else 0)
         self._keep_version = None
-        try:
-            with self.db.session() as s:
-                enterprises.set_figures(s, self.enterprise_id, self.year.value(), **v, expected_version=expected)
-        except StaleRecord as exc:  # another window saved this year's figures meanwhile
-            from qoffice.ui import conflict_dialog
+        db, enterprise_id = self.db, self.enterprise_id
+        self.job = run_op(self, self.ctx, lambda: enterprises.save_figures(db, enterprise_id, year, **v,
+                                                                          expected_version=expected),
+                          on_done=lambda _changes: self.refresh(), on_error=lambda exc: self._save_refused(exc, v))
+        return self.job
 
-            typed = {"loss_rate_e4": v["loss_rate"], "checked": v["checked"], "passed": v["passed"],
-                     "benefit_yuan": v["benefit_yuan"]}
-            stored = dict(exc.stored)
-            if stored.get("loss_rate_e4") is not None:
-                exc.stored["loss_rate_e4"] = rate_text(stored["loss_rate_e4"])
-            if stored.get("benefit_yuan") is not None:
-                exc.stored["benefit_yuan"] = money.format_wan(stored["benefit_yuan"], 2)
-            if typed["benefit_yuan"] is not None:
-                typed["benefit_yuan"] = money.format_wan(typed["benefit_yuan"], 2)
-            choice = conflict_dialog.resolve(self, exc, typed, field_label)
-            if choice == conflict_dialog.KEEP_MINE:
-                self._keep_version = exc.version
-                return self.save()
-            if choice == conflict_dialog.TAKE_THEIRS:
-                self.refresh()
-            return False
-        except KnownError as exc:
+    def _save_refused(self, exc: KnownError, v: dict) -> None:
+        if not isinstance(exc, StaleRecord):
             messages.known_error(self, exc)
-            return False
-        self.refresh()
-        return True
+            return
+        from qoffice.ui import conflict_dialog  # another window saved this year's figures meanwhile
 
-    def delete(self) -> None:
+        typed = {"loss_rate_e4": v["loss_rate"], "checked": v["checked"], "passed": v["passed"],
+                 "benefit_yuan": v["benefit_yuan"]}
+        stored = dict(exc.stored)
+        if stored.get("loss_rate_e4") is not None:
+            exc.stored["loss_rate_e4"] = rate_text(stored["loss_rate_e4"])
+        if stored.get("benefit_yuan") is not None:
+            exc.stored["benefit_yuan"] = money.format_wan(stored["benefit_yuan"], 2)
+        if typed["benefit_yuan"] is not None:
+            typed["benefit_yuan"] = money.format_wan(typed["benefit_yuan"], 2)
+        choice = conflict_dialog.resolve(self, exc, typed, field_label)
+        if choice == conflict_dialog.KEEP_MINE:
+            self._keep_version = exc.version
+            self.save()
+        elif choice == conflict_dialog.TAKE_THEIRS:
+            self.refresh()
+
+    def delete(self):
         r = self.rows.get(self.year.value())
         if r is None or not messages.ask(self, _("Delete the figures of {year}?").format(year=r.year)):
-            return
-        with self.db.session() as s:
-            enterprises.delete_figures(s, s.get(YearFigures, r.id))
-        self.refresh()
+            return None
+        db = self.db
+        self.job = run_op(self, self.ctx, lambda: enterprises.delete_figures_by_id(db, r.id),
+                          on_done=lambda _changes: self.refresh())
+        return self.job
 
 
 class AuditPanel(QWidget):
@@ -720,13 +722,11 @@ class AuditPanel(QWidget):
     def set_enterprise(self, enterprise_id: int | None) -> None:
         rows = []
         if enterprise_id is not None:
-            with self.db.read_session() as s:  # read inside: the session expires objects on exit
-                rows = [(e.at.strftime("%Y-%m-%d %H:%M") if e.at else "",
-                         _(ACTION_LABELS.get(e.action, e.action)),
-                         field_label(e.field) if e.field else "",
-                         _value_text(e.field, e.old), _value_text(e.field, e.new),
-                         e.operator or e.os_user or "")
-                        for e in audit_service.entries_for_enterprise(s, enterprise_id)]
+            rows = [(e.at.strftime("%Y-%m-%d %H:%M") if e.at else "",
+                     _(ACTION_LABELS.get(e.action, e.action)),
+                     field_label(e.field) if e.field else "",
+                     _value_text(e.field, e.old), _value_text(e.field, e.new), e.who)
+                    for e in enterprises.change_log(self.db, enterprise_id)]
         self.table.setRowCount(len(rows))
         for i, cells in enumerate(rows):
             for j, text in enumerate(cells):

@@ -4,18 +4,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout
 
 from qoffice.domain import vocab
 from qoffice.i18n import N_, _, ngettext
 from qoffice.services import settings as settings_service
-from qoffice.services.changes import Changes
 from qoffice.ui import start_sql
 from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
-from qoffice.ui.listarea import ListAction, ListArea
+from qoffice.ui.listarea import ListAction
 from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, StartSql, vocab_order
 from qoffice.ui.operations import run_op
+from qoffice.ui.record_area import RecordArea
 
 if TYPE_CHECKING:
     from qoffice.ui.enterprise_editor import EnterpriseEditor
@@ -99,40 +98,24 @@ RECYCLE_BIN = ListDefinition(
     default_sort=("deleted_at", "desc"),
 )
 
-class EnterprisesArea(QWidget):
-    statusText = Signal(str)
+class EnterprisesArea(RecordArea):
+    definition = ENTERPRISES
+    kind = "enterprises"
+    export_title = N_("Enterprises")
     watches = ("enterprise",)
+    follows_year = False  # every enterprise, whatever the year
 
     def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        from qoffice.ui.record_area import list_handlers  # 导入 / 下载模板 / 导出
-
-        self.list = ListArea(
-            ctx.db, ENTERPRISES, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
-            **list_handlers(self, "enterprises", _("Enterprises")),
+        super().__init__(
+            ctx, parent, on_new=self.new, on_edit=self.edit, on_delete=self.delete,
             delete_question=lambda ids: ngettext(
                 "Move the selected enterprise to the recycle bin? It can be restored from there.",
                 "Move the {n} selected enterprises to the recycle bin? They can be restored from there.",
                 len(ids)).format(n=len(ids)),
             empty_text=_("No enterprise files yet. Click “New” to add them one by one, "
                          "or “Import” to bring in an Excel file."))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.list)
-        self.list.countsChanged.connect(self.statusText)
-        ctx.changed.connect(self._changed)
-        ctx.settingsChanged.connect(self.list.reload_filters)
+        QVBoxLayout(self).addWidget(self.list)
         self.editor: EnterpriseEditor | None = None
-
-    def activated(self) -> None:
-        self.list.reload()
-
-    def status_text(self) -> str:
-        return self.list.counts_text()
-
-    def _changed(self, changes: Changes) -> None:
-        if changes.touches(self.watches):
-            self.list.reload()
 
     def open_editor(self, enterprise_id: int | None) -> EnterpriseEditor:
         """The enterprise's editor: the one already open is brought to the front (one per record)."""
@@ -140,10 +123,11 @@ class EnterprisesArea(QWidget):
         from qoffice.ui.enterprise_editor import EnterpriseEditor
 
         def new() -> EnterpriseEditor:
-            return EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
+            return EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self, ctx=self.ctx)
 
         editor = editor_registry.open_editor("enterprise", enterprise_id, new)
         if getattr(editor, "saved_to_area", None) is not self:  # new, or opened elsewhere / before a rebuild
+            editor.adopt(self.ctx)  # its saves are published to this area's screens
             editor.saved.connect(self._saved)
             editor.saved_to_area = self
         self.editor = editor
@@ -156,8 +140,7 @@ class EnterprisesArea(QWidget):
         self.open_editor(enterprise_id)
 
     def _saved(self, enterprise_id: int) -> None:
-        self.ctx.publish(Changes.of("enterprise", ids=[enterprise_id]))  # the editor saved it
-        self.list.select_id(enterprise_id)
+        self.list.select_id(enterprise_id)  # the save's operation published the change: the list reloaded
 
     def delete(self, ids: list) -> Job:
         from qoffice.services import enterprises as enterprise_service
@@ -166,31 +149,18 @@ class EnterprisesArea(QWidget):
         return run_op(self, self.ctx, lambda: enterprise_service.move_to_recycle_bin(db, ids))
 
 
-class RecycleBinArea(QWidget):
-    statusText = Signal(str)
+class RecycleBinArea(RecordArea):
+    definition = RECYCLE_BIN
     watches = ("enterprise",)
+    follows_year = False
+    export_title = None  # no 导出: only 恢复 and 彻底删除
 
     def __init__(self, ctx, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.list = ListArea(ctx.db, RECYCLE_BIN, actions=[ListAction(_("Restore"), self.restore),
-                                                           ListAction(_("Delete permanently"), self.purge)],
-                             empty_text=_("The recycle bin is empty. Deleted enterprises wait here until "
-                                          "you restore them."))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.list)
-        self.list.countsChanged.connect(self.statusText)
-        ctx.changed.connect(self._changed)  # a bound method: disconnected when the area goes
-
-    def activated(self) -> None:
-        self.list.reload()
-
-    def status_text(self) -> str:
-        return self.list.counts_text()
-
-    def _changed(self, changes: Changes) -> None:
-        if changes.touches(self.watches):
-            self.list.reload()
+        super().__init__(ctx, parent, actions=[ListAction(_("Restore"), self.restore),
+                                               ListAction(_("Delete permanently"), self.purge)],
+                         empty_text=_("The recycle bin is empty. Deleted enterprises wait here until "
+                                      "you restore them."))
+        QVBoxLayout(self).addWidget(self.list)
 
     def restore(self, ids: list) -> Job | None:
         if not ids:

@@ -8,8 +8,9 @@ particular to it:
     class AwardsArea(RecordArea):
         definition = AWARDS
         kind = "awards"                        # excel/kinds.py; None: only 导出
-        export_title = N_("Awards")            # the exported sheet's title
+        export_title = N_("Awards")            # the exported sheet's title; None: no 导出 either
         watches = ("award", "enterprise")      # tables whose changes refresh it
+        follows_year = True                    # refreshed when the shared year moves (the default)
 
         def __init__(self, ctx, parent=None):
             super().__init__(ctx, parent, on_new=self.new, on_delete=self.delete,
@@ -70,18 +71,20 @@ class RecordArea(AreaBasics, QWidget):
 
     definition: ListDefinition
     kind: str | None = None
-    export_title: str = ""  # English source string (N_), translated when the area is built
+    export_title: str | None = None  # English source string (N_), translated when the area is built
     watches: tuple[str, ...] = ()
+    follows_year = True  # False: the list is the same whatever the year (no refresh when it moves)
 
     def __init__(self, ctx, parent=None, **list_options):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog = None
-        self.list = ListArea(ctx.db, self.definition, **list_handlers(self, self.kind, _(self.export_title)),
-                             **list_options)
+        handlers = list_handlers(self, self.kind, _(self.export_title)) if self.export_title else {}
+        self.list = ListArea(ctx.db, self.definition, **handlers, **list_options)
         self.list.countsChanged.connect(self.statusText)
         ctx.changed.connect(self._on_changes)  # bound methods: cut when the area goes
-        ctx.yearChanged.connect(self._year_changed)
+        if self.follows_year:
+            ctx.yearChanged.connect(self._year_changed)
         ctx.settingsChanged.connect(self.list.reload_filters)
 
     def _on_changes(self, changes: Changes) -> None:

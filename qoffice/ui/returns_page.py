@@ -37,7 +37,6 @@ from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import returns as returns_service
 from qoffice.services import settings as settings_service
-from qoffice.services.changes import Changes
 from qoffice.ui import list_export, messages, style
 from qoffice.ui.operations import run_op
 from qoffice.ui.worker import SHOW_AFTER_MS, run_in_background
@@ -589,9 +588,8 @@ class ReturnsPage(QWidget):
         from qoffice.ui.enterprise_editor import EnterpriseEditor
 
         def new() -> EnterpriseEditor:
-            editor = EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self)
-            editor.saved.connect(lambda _id: self.ctx.publish(Changes.of("enterprise")))
-            return editor
+            return EnterpriseEditor(self.ctx.db, enterprise_id, year=self.ctx.year, parent=self,
+                                    ctx=self.ctx)  # its saves are published through this page's context
 
         self.editor = editor_registry.open_editor("enterprise", enterprise_id, new)  # one per record
         return self.editor

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from qoffice.db.models import Enterprise
 from qoffice.services import settings as settings_service
 from qoffice.ui.enterprise_editor import EnterpriseEditor
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -57,7 +58,7 @@ def test_saving_an_unlisted_county_asks_to_take_the_closest(qtbot, office, build
     qtbot.addWidget(editor)
     fill(editor, builders, "如东")
     answers.reply = True
-    assert editor.save()
+    assert saved(editor)
     assert any(kind == "question" and "如东县" in text for kind, text in answers), answers
     assert saved_county(office) == "如东县"
 
@@ -67,7 +68,7 @@ def test_the_clerk_may_keep_the_county_as_typed(qtbot, office, builders, answers
     qtbot.addWidget(editor)
     fill(editor, builders, "如东")
     answers.reply = False
-    assert editor.save()
+    assert saved(editor)
     assert saved_county(office) == "如东"
 
 
@@ -76,6 +77,6 @@ def test_a_county_nothing_like_the_list_is_kept_with_a_note(qtbot, office, build
     qtbot.addWidget(editor)
     fill(editor, builders, "苏州工业园区")
     assert "苏州工业园区" in editor.field_message("county")
-    assert editor.save()
+    assert saved(editor)
     assert not [a for a in answers if a[0] == "question"]
     assert saved_county(office) == "苏州工业园区"

@@ -17,6 +17,7 @@ from qoffice.ui.context import AppContext
 from qoffice.ui.enterprise_editor import EnterpriseEditor, field_label
 from qoffice.ui.enterprises import EnterprisesArea
 from tests.conftest import code as builders_code
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -77,7 +78,7 @@ def test_a_second_open_of_one_enterprise_focuses_the_first(qtbot, db, eid, answe
     new = area.open_editor(None)
     new.w["uscc"].setText(builders_code())
     new.w["name"].setText("海门新建纺织有限公司")
-    assert new.save(), new.reason.text()
+    assert saved(new), new.reason.text()
     assert area.open_editor(new.enterprise_id) is new
 
 
@@ -88,7 +89,7 @@ def two_windows(qtbot, db, eid):
         qtbot.addWidget(w)
         w.show()
     a.w["contact"].setText("甲某")
-    assert a.save()
+    assert saved(a)
     b.w["phone"].setText("0513-85123456")
     return a, b
 
@@ -103,7 +104,7 @@ def stored(db, eid) -> Enterprise:
 def test_stale_save_is_refused_with_the_side_by_side_and_cancel_keeps_the_typing(qtbot, db, eid, answers, conflicts):
     a, b = two_windows(qtbot, db, eid)
     conflicts.reply = CANCEL
-    assert not b.save()
+    assert not saved(b)
     ((title, rows),) = conflicts
     assert title == "该记录已被他人修改"
     assert [field_label("contact"), "甲某", "（空）"] in rows
@@ -119,10 +120,10 @@ def test_stale_save_is_refused_with_the_side_by_side_and_cancel_keeps_the_typing
 def test_take_theirs_reloads_the_stored_values(qtbot, db, eid, answers, conflicts):
     a, b = two_windows(qtbot, db, eid)
     conflicts.reply = TAKE_THEIRS
-    assert not b.save()
+    assert not saved(b)
     assert b.w["contact"].text() == "甲某" and b.w["phone"].text() == "" and not b.is_dirty()
     b.w["phone"].setText("0513-85000000")  # now a save goes through, keeping 甲某
-    assert b.save()
+    assert saved(b)
     ent = stored(db, eid)
     assert (ent.contact, ent.phone) == ("甲某", "0513-85000000")
 
@@ -131,13 +132,13 @@ def test_keep_mine_saves_the_typed_values_on_purpose(qtbot, db, eid, answers, co
     a, b = two_windows(qtbot, db, eid)
     before = stored(db, eid).version
     conflicts.reply = KEEP_MINE
-    assert b.save()
+    assert saved(b)
     ent = stored(db, eid)
     assert (ent.contact, ent.phone) == (None, "0513-85123456") and ent.version == before + 1
     # Window A is stale now in its turn.
     conflicts.reply = CANCEL
     a.w["note"].setPlainText("A 的备注")
-    assert not a.save() and len(conflicts) == 2
+    assert not saved(a) and len(conflicts) == 2
 
 
 def test_an_import_while_the_editor_is_open_is_not_overwritten(qtbot, db, eid, answers, conflicts, tmp_path):
@@ -152,7 +153,7 @@ def test_an_import_while_the_editor_is_open_is_not_overwritten(qtbot, db, eid, a
     assert imports.run_import(db, "enterprises", path).updated == 1
     editor.w["phone"].setText("0513-85123456")
     conflicts.reply = CANCEL
-    assert not editor.save()
+    assert not saved(editor)
     assert stored(db, eid).contact == "乙某"
 
 
@@ -162,14 +163,14 @@ def test_figures_of_a_year_saved_meanwhile_are_not_overwritten(qtbot, db, eid, a
         qtbot.addWidget(w)
     a.figures.checked.setText("10")
     a.figures.passed.setText("9")
-    assert a.figures.save()
+    assert saved(a.figures)
     b.figures.checked.setText("8")
     b.figures.passed.setText("8")
     conflicts.reply = CANCEL
-    assert not b.figures.save()
+    assert not saved(b.figures)
     assert conflicts[-1][1]  # the side-by-side was shown
     conflicts.reply = KEEP_MINE
-    assert b.figures.save()
+    assert saved(b.figures)
     with db.read_session() as s:
         row = enterprise_service.figures_for(s, eid)[0]
         assert (row.checked, row.passed) == (8, 8)
@@ -209,7 +210,7 @@ def test_an_enterprise_purged_meanwhile_is_said_not_saved(qtbot, db, eid, answer
         enterprise_service.soft_delete(s, ent)
         enterprise_service.purge(s, ent)
     editor.w["phone"].setText("0513-85123456")
-    assert not editor.save()
+    assert not saved(editor)
     assert conflicts == []  # nothing to compare with: a message says so
     assert answers[-1][0] == "error" and "该记录已被他人删除" in answers[-1][1]
     with db.read_session() as s:
@@ -233,5 +234,5 @@ def test_an_editor_that_outlived_its_area_refreshes_the_new_one(qtbot, db, eid, 
     refreshed = []
     new_area.list.reload = lambda *a, **k: refreshed.append(True)
     editor.w["contact"].setText("甲某")
-    assert editor.save()
+    assert saved(editor)
     assert refreshed

@@ -14,6 +14,7 @@ from qoffice.services import settings as settings_service
 from qoffice.ui.context import AppContext
 from qoffice.ui.enterprise_editor import EnterpriseEditor
 from qoffice.ui.enterprises import EnterprisesArea, RecycleBinArea
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -44,6 +45,7 @@ def test_add_enterprise_through_the_form(qtbot, db, builders, answers):
     assert editor.w["industry_group"].currentText() == "特色产业"  # the trade fills its group
     assert editor.save_button.isEnabled(), editor.reason.text()
     qtbot.keyClick(editor.w["name"], Qt.Key_S, Qt.ControlModifier)  # Ctrl+S saves
+    assert editor.job.wait()  # on the worker
     with db.read_session() as s:
         ent = s.scalar(select(Enterprise))
         assert (ent.uscc, ent.name, ent.county, ent.industry_group) == (
@@ -66,7 +68,7 @@ def test_bad_code_is_rejected_naming_the_check_character(qtbot, db, builders, an
     assert good[17] in message and "校验" in message
     assert message == "⚠ " + uscc.problem(bad)
     assert not editor.save_button.isEnabled()
-    assert editor.save() is False
+    assert saved(editor) is False
     with db.read_session() as s:
         assert s.scalar(select(Enterprise)) is None
 
@@ -90,7 +92,7 @@ def test_unknown_trade_warns_but_saves(qtbot, db, builders, answers):
     type_into(qtbot, editor.w["name"], "海安食品有限公司")
     editor.w["trade"].setEditText("食品加工")
     assert "提示" in editor.field_message("trade")
-    assert editor.save() is True
+    assert saved(editor) is True
 
 
 def test_unsaved_changes_ask_before_closing(qtbot, db, builders, answers):
@@ -117,7 +119,7 @@ def test_duplicate_code_of_a_deleted_enterprise_offers_restore(qtbot, db, builde
     qtbot.addWidget(editor)
     type_into(qtbot, editor.w["uscc"], code)
     type_into(qtbot, editor.w["name"], "如皋新企业")
-    assert editor.save() is True
+    assert saved(editor) is True
     assert answers[-1][0] == "question" and "回收站" in answers[-1][1]
     with db.read_session() as s:
         assert s.get(Enterprise, old_id).deleted_at is None
@@ -134,7 +136,7 @@ def test_duplicate_code_of_a_live_enterprise_is_refused(qtbot, db, builders, ans
     qtbot.addWidget(editor)
     type_into(qtbot, editor.w["uscc"], code)
     type_into(qtbot, editor.w["name"], "另一家")
-    assert editor.save() is False
+    assert saved(editor) is False
     assert answers[-1][0] == "error" and "海门企业" in answers[-1][1]
     assert "海门企业" in editor.field_message("uscc")
 
@@ -251,7 +253,7 @@ def test_change_log_shows_the_audit_entry(qtbot, db, builders, answers):
     qtbot.addWidget(editor)
     editor.w["phone"].clear()
     type_into(qtbot, editor.w["phone"], "0513-2222222")
-    assert editor.save() is True
+    assert saved(editor) is True
     rows = [r[1:5] for r in editor.audit.row_texts()]
     assert ["修改", "联系电话", "0513-1111111", "0513-2222222"] in rows
 
@@ -290,7 +292,7 @@ def test_yearly_figures_rules_and_exact_money(qtbot, db, builders, answers):
     panel.rate.setText("1.2345")
     panel.benefit.setText("50.0001")
     assert panel.save_button.isEnabled()
-    assert panel.save() is True
+    assert saved(panel) is True
     with db.read_session() as s:
         row = s.scalar(select(YearFigures))
         assert (row.year, row.checked, row.passed, row.loss_rate_e4, row.benefit_yuan) == (2024, 10, 9, 12345, 500001)
@@ -303,3 +305,62 @@ def test_new_enterprise_has_no_figures_until_saved(qtbot, db, answers):
     qtbot.addWidget(editor)
     assert not editor.figures.box.isEnabled()
     assert not editor.figures.hint.isHidden()
+
+
+def test_the_editors_saves_are_operations_on_the_worker_published_to_every_screen(qtbot, db, builders, answers,
+                                                                                 monkeypatch):
+    """Issue 14: no write session on the GUI thread — 保存 (the enterprise, a year's figures, their
+    删除) runs a service on the worker and the one hook publishes what it changed."""
+    import threading
+
+    from qoffice.services.changes import Changes
+
+    ran_on = []
+    for name in ("save_enterprise", "save_figures", "delete_figures_by_id"):
+        real = getattr(enterprise_service, name)
+        monkeypatch.setattr(enterprise_service, name,
+                            lambda *a, _real=real, **k: ran_on.append(threading.current_thread()) or _real(*a, **k))
+    ctx = AppContext(db, 2024)
+    heard = []
+    ctx.changed.connect(heard.append)
+    editor = EnterpriseEditor(db, year=2024, ctx=ctx)
+    qtbot.addWidget(editor)
+    editor.w["uscc"].setText(builders.code(77))
+    editor.w["name"].setText("南通工作线程企业有限公司")
+    job = editor.save()
+    assert editor.save() is None  # pressed again while it runs: not a second save (it would meet the first)
+    assert job.wait() and job.error is None
+    eid = editor.enterprise_id
+    assert eid is not None and heard == [Changes.of("enterprise", ids=[eid])]
+    editor.figures.checked.setText("3")
+    editor.figures.passed.setText("3")
+    assert saved(editor.figures)
+    assert heard[-1].tables == {"year_figures"}
+    job = editor.figures.delete()
+    assert job.wait() and heard[-1].tables == {"year_figures"} and editor.figures.rows == {}
+    assert len(ran_on) == 3 and threading.main_thread() not in ran_on
+
+
+def test_both_enterprise_areas_on_the_record_area_base_keep_their_buttons(qtbot, db):
+    """企业档案 and 回收站 are RecordAreas: the same buttons as before, counts in the status bar, a
+    reload when an operation touches the enterprise table, none when the shared year moves."""
+    from qoffice.services.changes import Changes
+    from qoffice.ui.record_area import RecordArea
+
+    ctx = AppContext(db, 2024)
+    area, bin_area = EnterprisesArea(ctx), RecycleBinArea(ctx)
+    for w in (area, bin_area):
+        qtbot.addWidget(w)
+        assert isinstance(w, RecordArea)
+    assert sorted(area.list.buttons) == ["delete", "edit", "export", "import", "new", "template"]
+    assert sorted(bin_area.list.buttons) == ["action0", "action1"]  # 恢复, 彻底删除: no 导出
+    assert [bin_area.list.buttons[k].text() for k in ("action0", "action1")] == ["恢复", "彻底删除"]
+    reloads = []
+    for w in (area, bin_area):
+        w.list.reload = lambda *a, _w=w, **k: reloads.append(_w)
+    ctx.set_year(2025)
+    assert reloads == []  # every enterprise, whatever the year
+    ctx.publish(Changes.of("enterprise"))
+    assert reloads == [area, bin_area]
+    ctx.publish(Changes.of("award"))
+    assert len(reloads) == 2

@@ -17,6 +17,7 @@ from qoffice.services import settings as settings_service
 from qoffice.ui import crash, messages
 from qoffice.ui.context import AppContext
 from qoffice.ui.mainwindow import MainWindow
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -65,7 +66,7 @@ def test_switching_language_with_every_area_shown_then_save_backup_restore(qtbot
         editor = enterprises.open_editor(first)
         qtbot.addWidget(editor)
         editor.w["contact"].setText("甲某")
-        assert editor.save()
+        assert saved(editor)
         # a backup, then a restore of it
         page = window.show_area("settings").backups
         job = page.backup_now()
@@ -165,7 +166,7 @@ def test_an_open_editor_survives_a_language_switch(qtbot, db, builders, answers)
         editor.w["contact"].setText("甲某")  # typed, not saved yet
         switch_language(window, "en")
         assert isValid(editor) and editor.isVisible()  # the clerk's typing is not thrown away
-        assert editor.save()
+        assert saved(editor)
         deleted_later()
     finally:
         i18n.set_language("zh_CN")
