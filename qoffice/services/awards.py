@@ -91,14 +91,15 @@ def award_years(session: Session) -> list[int]:
 # ---- operations: the GUI's writes, from ids and values; they return what they changed --------
 
 def add_award(db, enterprise_id: int, award: str, year: int) -> Changes:
-    with db.session() as s:
-        award_id = create_award(s, enterprise_id, award, year).id
+    award_id = db.run_unit(lambda s: create_award(s, enterprise_id, award, year).id)
     return Changes.of("award", ids=[award_id])
 
 
 def delete_awards(db, ids: list[int]) -> Changes:
-    with db.session() as s:
+    def unit(s) -> list[int]:
         done = [row.id for row in s.scalars(select(Award).where(Award.id.in_(ids)))]
         for aid in done:
             delete_award(s, s.get(Award, aid))
-    return Changes.of("award", ids=done)
+        return done
+
+    return Changes.of("award", ids=db.run_unit(unit))

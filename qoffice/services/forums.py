@@ -240,40 +240,43 @@ class ForumSaved:
 
 def save_forum(db, forum_id: int | None, data: dict, *, today: dt.date | None = None,
                expected_version: int | None = None) -> ForumSaved:
-    """The forum form: a new forum, or an edit of one not changed since it was loaded."""
-    with db.session() as s:
+    """The forum form: a new forum, or an edit of one not changed since it was loaded. One unit of
+    work (db.run_unit): on a server, another clerk's commit between the version check and the UPDATE
+    runs it again, and the check then refuses it (StaleRecord) instead of a StaleDataError."""
+
+    def unit(s) -> ForumSaved:
         if forum_id is None:
             forum, warnings = create_forum(s, data, today=today)
-            forum_id = forum.id
-        else:
-            warnings = update_forum(s, s.get(Forum, forum_id), data, today=today, expected_version=expected_version)
-    return ForumSaved(Changes.of("forum", ids=[forum_id]), forum_id, list(warnings))
+            return ForumSaved(Changes.of("forum", ids=[forum.id]), forum.id, list(warnings))
+        warnings = update_forum(s, s.get(Forum, forum_id), data, today=today, expected_version=expected_version)
+        return ForumSaved(Changes.of("forum", ids=[forum_id]), forum_id, list(warnings))
+
+    return db.run_unit(unit)
 
 
 def cancel_forum(db, forum_id: int, reason: str) -> Changes:
     """取消活动 with its reason (required)."""
-    with db.session() as s:
-        cancel(s, s.get(Forum, forum_id), reason)
+    db.run_unit(lambda s: cancel(s, s.get(Forum, forum_id), reason))
     return Changes.of("forum", ids=[forum_id])
 
 
 def mark_forum_held(db, forum_id: int, date: dt.date, people: int | None, *,
                     today: dt.date | None = None) -> ForumSaved:
     """已举办 on `date` with `people` attending; the warnings to show after it."""
-    with db.session() as s:
-        warnings = mark_held(s, s.get(Forum, forum_id), date, people, today=today)
+    warnings = db.run_unit(lambda s: mark_held(s, s.get(Forum, forum_id), date, people, today=today))
     return ForumSaved(Changes.of("forum", ids=[forum_id]), forum_id, list(warnings))
 
 
 def set_forum_attendance(db, forum_id: int, enterprise_ids) -> Changes:
     """参会企业: the attending enterprises replaced."""
-    with db.session() as s:
-        set_attendance(s, s.get(Forum, forum_id), enterprise_ids)
+    db.run_unit(lambda s: set_attendance(s, s.get(Forum, forum_id), enterprise_ids))
     return Changes.of("forum", ids=[forum_id])
 
 
 def delete_forums(db, ids: list[int]) -> Changes:
-    with db.session() as s:
+    def unit(s) -> None:
         for fid in ids:
             delete_forum(s, s.get(Forum, fid))
+
+    db.run_unit(unit)
     return Changes.of("forum", ids=ids)

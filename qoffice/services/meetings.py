@@ -29,7 +29,7 @@ from qoffice.domain.vocab import (
     SU_WAITING,
     SU_WITHDRAWN,
 )
-from qoffice.errors import KnownError, ValidationFailed
+from qoffice.errors import KnownError, StaleRecord, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import settings as settings_service
 from qoffice.services import versions
@@ -205,7 +205,8 @@ def update_meeting(session: Session, meeting: MatchmakingMeeting, data: dict, *,
 
 def set_meeting_partners(session: Session, meeting: MatchmakingMeeting, partner_ids, *,
                          audit: AuditWriter | None = None) -> None:
-    """The partner institutions attending the meeting (replaces the list)."""
+    """The partner institutions attending the meeting (replaces the list); a change to it is a new
+    version of the meeting (a form that loaded the old list cannot save over it unasked)."""
     wanted = {int(p) for p in partner_ids}
     have = set(session.scalars(select(MeetingPartner.partner_id).where(MeetingPartner.meeting_id == meeting.id)))
     known = set(session.scalars(select(Partner.id).where(Partner.id.in_(wanted)))) if wanted else set()
@@ -220,6 +221,8 @@ def set_meeting_partners(session: Session, meeting: MatchmakingMeeting, partner_
     if have - wanted:
         session.execute(delete(MeetingPartner).where(MeetingPartner.meeting_id == meeting.id,
                                                      MeetingPartner.partner_id.in_(have - wanted)))
+    if have != wanted:
+        versions.touch(meeting)
     if audit is None:
         own.flush()
     session.flush()
@@ -670,26 +673,97 @@ def save_signup(db, meeting_id: int, *, signup_id: int | None = None, enterprise
     signup_questions) has been answered yes by then."""
     from qoffice.services import enterprises as enterprise_service
 
-    with db.session() as s:
+    def unit(s) -> SignUpSaved:
         if signup_id is not None:
             update_signup(s, s.get(SignUp, signup_id), attendees=attendees, need=need, partner_id=partner_id,
                           clear_partner=partner_id is None, expected_version=expected_version)
             return SignUpSaved(Changes.of("signup", ids=[signup_id]), signup_id)
         meeting = s.get(MatchmakingMeeting, meeting_id)
-        tables = ["signup"]
+        tables, new_id = ["signup"], enterprise_id
         if new_enterprise is not None:
-            enterprise_id = enterprise_service.create(s, enterprise_service.clean(new_enterprise)).id
+            new_id = enterprise_service.create(s, enterprise_service.clean(new_enterprise)).id
             tables.append("enterprise")
-        result = sign_up(s, meeting, enterprise_id, attendees, need=need, partner_id=partner_id, today=today)
+        result = sign_up(s, meeting, new_id, attendees, need=need, partner_id=partner_id, today=today)
         late = rules.deadline_warning(meeting.deadline, today or dt.date.today(), imported=False)
-        saved = SignUpSaved(Changes.of(*tables, ids=[result.signup.id]), result.signup.id,
-                            [w for w in result.warnings if w != late],
-                            [s.get(Enterprise, su.enterprise_id).name for su in result.promoted])
-    return saved
+        return SignUpSaved(Changes.of(*tables, ids=[result.signup.id]), result.signup.id,
+                           [w for w in result.warnings if w != late], _names(s, result.promoted))
+
+    return db.run_unit(unit)  # a server's StaleDataError runs it again: the version check then refuses it
+
+
+def _names(session: Session, signups) -> list[str]:
+    return [session.get(Enterprise, su.enterprise_id).name for su in signups]
+
+
+@dataclass
+class MeetingSaved:
+    changes: Changes
+    meeting_id: int
+    warnings: list[str] = field(default_factory=list)  # to show after the save (capacity below the places taken)
+    promoted: list[str] = field(default_factory=list)  # names moved up from the waiting list
+
+
+def save_meeting(db, meeting_id: int | None, data: dict, partner_ids, *,
+                 expected_version: int | None = None) -> MeetingSaved:
+    """The meeting form: the year's meeting created (meeting_id None) or edited, and the partner
+    institutions attending. Nothing is asked: a capacity below the places taken is saved and warned
+    after. A meeting changed since the form loaded it (`expected_version`; its partners count: they
+    bump its version) is refused with StaleRecord, its stored values and partners (`partner_ids`)."""
+
+    def unit(s) -> MeetingSaved:
+        promoted, warnings = [], []
+        if meeting_id is None:
+            meeting = create_meeting(s, data)
+        else:
+            meeting = s.get(MatchmakingMeeting, meeting_id)
+            try:
+                promoted, warnings = update_meeting(s, meeting, data, expected_version=expected_version)
+            except StaleRecord as exc:
+                if meeting is not None:
+                    exc.stored["partner_ids"] = [p.id for p in meeting_partners(s, meeting)]
+                raise
+        set_meeting_partners(s, meeting, partner_ids)
+        return MeetingSaved(Changes.of("meeting", "signup", ids=[meeting.id]), meeting.id, warnings,
+                            _names(s, promoted))
+
+    return db.run_unit(unit)
+
+
+@dataclass
+class StatusSet:
+    changes: Changes
+    promoted: list[str] = field(default_factory=list)  # names moved up from the waiting list
+
+
+def set_statuses(db, signup_ids, status: str) -> StatusSet:
+    """确认 / 签到 / 缺席 / 退出报名 of the selected sign-ups, in one unit (a refusal leaves them all as
+    they were); the waiting sign-ups that took a freed place are named."""
+
+    def unit(s) -> StatusSet:
+        promoted = []
+        for sid in signup_ids:
+            promoted += set_status(s, s.get(SignUp, sid), status)
+        return StatusSet(Changes.of("signup", ids=list(signup_ids)), _names(s, promoted))
+
+    return db.run_unit(unit)
+
+
+def promote_freed_places(db, meeting_id: int) -> StatusSet:
+    """Places freed behind the scenes (an enterprise deleted) handed to the waiting list."""
+
+    def unit(s) -> StatusSet:
+        meeting = s.get(MatchmakingMeeting, meeting_id)
+        if meeting is None:
+            return StatusSet(Changes())
+        _lock_meeting(s, meeting)
+        promoted = promote_waiting(s, meeting)
+        return StatusSet(Changes.of("signup", ids=[su.id for su in promoted]) if promoted else Changes(),
+                         _names(s, promoted))
+
+    return db.run_unit(unit)
 
 
 def set_signin_blank_rows(db, n: int) -> Changes:
     """签到表空白行: the numbered blank rows after the sign-ups, a setting for every meeting."""
-    with db.session() as s:
-        settings_service.set_value(s, settings_service.SIGNIN_BLANK_ROWS, str(int(n)))
+    db.run_unit(lambda s: settings_service.set_value(s, settings_service.SIGNIN_BLANK_ROWS, str(int(n))))
     return Changes.of("setting")

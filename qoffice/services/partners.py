@@ -308,31 +308,37 @@ class PartnerSaved:
 
 
 def save_partner(db, partner_id: int | None, data: dict, *, expected_version: int | None = None) -> PartnerSaved:
-    """The partner form: a new entry, or an edit (a type change moves its projects' subsidies)."""
-    affected = []
-    with db.session() as s:
+    """The partner form: a new entry, or an edit (a type change moves its projects' subsidies). One
+    unit of work (db.run_unit): a commit by another clerk between the version check and the UPDATE
+    runs it again, and the check refuses it (StaleRecord)."""
+
+    def unit(s) -> PartnerSaved:
+        affected = []
         if partner_id is None:
             partner = create_partner(s, data)
         else:
             partner = s.get(Partner, partner_id)
             expected = expected_version
-            if data["type"] != partner.type:
+            if partner is not None and data["type"] != partner.type:
                 old_type = partner.type
                 changed = set_type(s, partner, data["type"], expected_version=expected)
                 expected = partner.version  # this save's own step
                 affected = [(p.title, subsidy_rules.decide(p.investment_yuan, old_type).amount_yuan,
                              subsidy_rules.decide(p.investment_yuan, data["type"]).amount_yuan) for p in changed]
             update_partner(s, partner, data, expected_version=expected)
-        partner_id = partner.id
-    tables = ("partner", "project") if affected else ("partner",)
-    return PartnerSaved(Changes.of(*tables, ids=[partner_id]), partner_id, affected)
+        tables = ("partner", "project") if affected else ("partner",)
+        return PartnerSaved(Changes.of(*tables, ids=[partner.id]), partner.id, affected)
+
+    return db.run_unit(unit)
 
 
 def delete_partners(db, ids: list[int]) -> Changes:
     """删除 of unused entries (one still in use is refused with its reason, and nothing is deleted)."""
-    with db.session() as s:
+    def unit(s) -> None:
         for pid in ids:
             delete_partner(s, s.get(Partner, pid))
+
+    db.run_unit(unit)
     return Changes.of("partner", ids=ids)
 
 
@@ -343,6 +349,5 @@ class Merged:
 
 
 def merge_partners(db, keep_id: int, drop_id: int) -> Merged:
-    with db.session() as s:
-        moved = merge(s, s.get(Partner, keep_id), s.get(Partner, drop_id))
+    moved = db.run_unit(lambda s: merge(s, s.get(Partner, keep_id), s.get(Partner, drop_id)))
     return Merged(Changes.of("partner", "project", "signup", ids=[keep_id]), moved)

@@ -249,31 +249,39 @@ def stage_counts(session: Session, year: int | None = None) -> dict[str, int]:
 # ---- operations: the GUI's writes, from ids and values; they return what they changed --------
 
 def save_project(db, project_id: int | None, data: dict, *, expected_version: int | None = None) -> Changes:
-    """The project form: a new project, or an edit of one not changed since it was loaded."""
-    with db.session() as s:
+    """The project form: a new project, or an edit of one not changed since it was loaded. One unit of
+    work (db.run_unit): a commit by another clerk between the version check and the UPDATE runs it
+    again, and the check refuses it (StaleRecord)."""
+
+    def unit(s) -> Changes:
         if project_id is None:
-            project_id = create_project(s, data).id
-        else:
-            update_project(s, s.get(Project, project_id), data, expected_version=expected_version)
-    return Changes.of("project", ids=[project_id])
+            return Changes.of("project", ids=[create_project(s, data).id])
+        update_project(s, s.get(Project, project_id), data, expected_version=expected_version)
+        return Changes.of("project", ids=[project_id])
+
+    return db.run_unit(unit)
 
 
 def delete_projects(db, ids: list[int]) -> Changes:
-    with db.session() as s:
+    def unit(s) -> list[int]:
         done = list(s.scalars(select(Project.id).where(Project.id.in_(ids))))
         for pid in done:
             delete_project(s, s.get(Project, pid))
-    return Changes.of("project", ids=done)
+        return done
+
+    return Changes.of("project", ids=db.run_unit(unit))
 
 
 def advance_stage(db, ids: list[int]) -> Changes:
     """下一阶段: each project one stage on (the last stage stays)."""
-    with db.session() as s:
+    def unit(s) -> None:
         for pid in ids:
             project = s.get(Project, pid)
             i = STAGES.index(project.stage)
             if i + 1 < len(STAGES):
                 set_stage(s, project, STAGES[i + 1])
+
+    db.run_unit(unit)
     return Changes.of("project", ids=ids)
 
 
@@ -285,6 +293,8 @@ class ProjectsMade:
 
 def projects_from_signups(db, signup_ids) -> ProjectsMade:
     """转为项目 on the 对接会 sign-ups: project_from_signup for each, in one unit of work."""
-    with db.session() as s:
+    def unit(s) -> ProjectsMade:
         made = [project_from_signup(s, s.get(SignUp, sid)) for sid in signup_ids]
         return ProjectsMade(Changes.of("project", ids=[p.id for p in made]), [p.title for p in made])
+
+    return db.run_unit(unit)

@@ -217,8 +217,20 @@ class MeetingArea(AreaBasics, QWidget):
         layout.addWidget(self.tabs, 1)
         self.list = self.signups
         self.signups.countsChanged.connect(self.statusText)
-        ctx.yearChanged.connect(lambda _y: self.refresh())
-        ctx.dataChanged.connect(lambda t: t in ("signup", "enterprise", "partner") and self.refresh())
+        self.meeting_job: Job | None = None  # the meeting's save (a retry after 保留我的修改 replaces it)
+        self.status_job: Job | None = None
+        self.promote_job: Job | None = None
+        ctx.yearChanged.connect(self._year_changed)  # bound methods: cut when the area goes
+        ctx.changed.connect(self._on_changes)
+        self.refresh()
+
+    watches = ("meeting", "signup", "enterprise", "partner")
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(self.watches):
+            self.refresh()
+
+    def _year_changed(self, _year: int) -> None:
         self.refresh()
 
     # ---- the meeting -------------------------------------------------------------------------
@@ -290,11 +302,11 @@ class MeetingArea(AreaBasics, QWidget):
             values = ({k: getattr(meeting, k) for k in meetings.MEETING_FIELDS} if meeting else None)
             self.meeting_id = meeting.id if meeting else None
             self.meeting_version = meeting.version if meeting else None  # a save of a changed meeting is refused
-        if needs_promotion:
-            # A place freed behind the scenes (an enterprise was deleted) goes to the waiting list.
-            with self.ctx.db.session() as s:
-                meetings.promote_waiting(s, s.get(MatchmakingMeeting, self.meeting_id))
-            return self.refresh()
+        if needs_promotion and (self.promote_job is None or self.promote_job.finished):
+            # A place freed behind the scenes (an enterprise was deleted) goes to the waiting list: an
+            # operation, whose Changes refresh this area again.
+            db, meeting_id = self.ctx.db, self.meeting_id
+            self.promote_job = run_op(self, self.ctx, lambda: meetings.promote_freed_places(db, meeting_id))
         self.title.setText(_("Matchmaking meeting {year}").format(year=year))
         self.m_blank_rows.blockSignals(True)
         self.m_blank_rows.setValue(blank_rows)
@@ -369,45 +381,56 @@ class MeetingArea(AreaBasics, QWidget):
                 "venue": self.m_venue.text(), "organiser": self.m_organiser.text(),
                 "capacity": int(capacity) if capacity else None, "deadline": get_date(self.m_deadline)}
 
-    def save_meeting(self) -> bool:
-        data = self.meeting_values()
-        partner_ids = [self.m_partners.item(i).data(Qt.UserRole) for i in range(self.m_partners.count())
-                       if self.m_partners.item(i).checkState() == Qt.Checked]
-        promoted, warnings = [], []
-        try:
-            with self.ctx.db.session() as s:
-                if self.meeting_id is None:
-                    meeting = meetings.create_meeting(s, data)
-                else:
-                    meeting = s.get(MatchmakingMeeting, self.meeting_id)
-                    promoted, warnings = meetings.update_meeting(s, meeting, data,
-                                                                 expected_version=getattr(self, "meeting_version", None))
-                meetings.set_meeting_partners(s, meeting, partner_ids)
-                promoted_names = self._names(s, promoted)
-        except StaleRecord as exc:  # saved by someone else since the form was loaded
-            from qoffice.ui import conflict_dialog
+    def checked_partners(self) -> list[int]:
+        return [self.m_partners.item(i).data(Qt.UserRole) for i in range(self.m_partners.count())
+                if self.m_partners.item(i).checkState() == Qt.Checked]
 
-            labels = {"year": _("Year"), "title": _("Title"), "date": _("Date"), "venue": _("Venue"),
-                      "organiser": _(ORGANISER), "capacity": _("Capacity"), "deadline": _("Sign-up deadline")}
-            choice = conflict_dialog.resolve(self, exc, data, lambda k: labels.get(k, k))
-            if choice == conflict_dialog.KEEP_MINE:
-                self.meeting_version = exc.version
-                return self.save_meeting()
-            if choice == conflict_dialog.TAKE_THEIRS:
-                self.refresh()
-            return False
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return False
-        for w in warnings:
-            messages.warning(self, w)
-        self._tell_promoted(promoted_names)
-        self.ctx.publish(Changes.of("signup"))
-        return True
+    def save_meeting(self) -> Job | None:
+        """保存对接会 on the worker (services.meetings.save_meeting); nothing to ask first. A meeting
+        saved by someone else since the form loaded it: the side-by-side, then as the clerk chose."""
+        if self.meeting_job is not None and not self.meeting_job.finished:
+            return None
+        data, partner_ids = self.meeting_values(), self.checked_partners()
+        db, meeting_id, version = self.ctx.db, self.meeting_id, self.meeting_version
 
-    @staticmethod
-    def _names(session, signups) -> list[str]:
-        return [session.get(Enterprise, su.enterprise_id).name for su in signups]
+        def done(saved: meetings.MeetingSaved) -> None:
+            for w in saved.warnings:
+                messages.warning(self, w)
+            self._tell_promoted(saved.promoted)
+
+        def failed(exc: KnownError) -> None:
+            if isinstance(exc, StaleRecord):
+                self._meeting_conflict(exc, data | {"partner_ids": partner_ids})
+            else:
+                messages.known_error(self, exc)
+
+        self.meeting_job = run_op(self, self.ctx, lambda: meetings.save_meeting(
+            db, meeting_id, data, partner_ids, expected_version=version), on_done=done, on_error=failed)
+        return self.meeting_job
+
+    def _meeting_conflict(self, exc: StaleRecord, typed: dict) -> None:
+        from qoffice.ui import conflict_dialog
+
+        labels = {"year": _("Year"), "title": _("Title"), "date": _("Date"), "venue": _("Venue"),
+                  "organiser": _(ORGANISER), "capacity": _("Capacity"), "deadline": _("Sign-up deadline"),
+                  "partner_ids": _("Partner institutions attending")}
+        names = {self.m_partners.item(i).data(Qt.UserRole): self.m_partners.item(i).text()
+                 for i in range(self.m_partners.count())}
+
+        def text(key, value):
+            if key == "partner_ids":
+                return "、".join(names.get(p, str(p)) for p in sorted(value or ())) or conflict_dialog.value_text(None)
+            return conflict_dialog.value_text(value)
+
+        typed = typed | {"partner_ids": sorted(typed.get("partner_ids") or ())}
+        if "partner_ids" in exc.stored:
+            exc.stored["partner_ids"] = sorted(exc.stored["partner_ids"])
+        choice = conflict_dialog.resolve(self, exc, typed, lambda k: labels.get(k, k), text)
+        if choice == conflict_dialog.KEEP_MINE:
+            self.meeting_version = exc.version
+            self.save_meeting()  # the refused operation is over: save again, on purpose
+        elif choice == conflict_dialog.TAKE_THEIRS:
+            self.refresh()  # the stored meeting and its partners, and their version
 
     def _tell_promoted(self, names: list[str]) -> None:
         if names:
@@ -499,42 +522,45 @@ class MeetingArea(AreaBasics, QWidget):
 
         return run_op(dlg, self.ctx, save, on_done=done, on_error=failed)
 
-    def set_status(self, ids, status: str) -> bool:
+    def set_status(self, ids, status: str, on_done=None) -> Job | None:
+        """确认 / 签到 / 缺席 / 退出报名 on the worker (services.meetings.set_statuses); a question
+        (退出报名) has been asked before. A refusal changes nothing and shows the list as it is now."""
         if not ids:
-            return False
-        try:
-            with self.ctx.db.session() as s:
-                promoted = []
-                for sid in ids:
-                    promoted += meetings.set_status(s, s.get(SignUp, sid), status)
-                names = self._names(s, promoted)
-        except KnownError as exc:
+            return None
+        db, ids = self.ctx.db, list(ids)
+
+        def done(result: meetings.StatusSet) -> None:
+            self._tell_promoted(result.promoted)
+            if on_done is not None:
+                on_done()
+
+        def failed(exc: KnownError) -> None:
             messages.known_error(self, exc)
-            self.ctx.publish(Changes.of("signup"))
-            return False
-        self._tell_promoted(names)
-        self.ctx.publish(Changes.of("signup"))
-        return True
+            self.refresh()  # e.g. another clerk took the last place meanwhile
+
+        self.status_job = run_op(self, self.ctx, lambda: meetings.set_statuses(db, ids, status),
+                                 on_done=done, on_error=failed)
+        return self.status_job
 
     def move_problem(self, ids, status: str) -> str | None:
         """Why the status action cannot apply to the selected rows (its button is disabled), or None."""
         with self.ctx.db.read_session() as s:
             return meetings.move_problem(s, [s.get(SignUp, i) for i in ids if s.get(SignUp, i) is not None], status)
 
-    def withdraw(self, ids) -> bool:
+    def withdraw(self, ids) -> Job | None:
         if not ids or not messages.ask(self, _("Withdraw the {n} selected sign-ups? The first on the waiting "
                                                "list takes each freed place.").format(n=len(ids))):
-            return False
+            return None
         return self.set_status(ids, vocab.SU_WITHDRAWN)
 
-    def check_in(self, ids) -> bool:
+    def check_in(self, ids) -> Job | None:
         """签到 in one click; already checked-in rows stay as they are."""
         with self.ctx.db.read_session() as s:
             ids = [i for i in ids if s.get(SignUp, i).status != SU_ATTENDED]
-        ok = self.set_status(ids, SU_ATTENDED) if ids else False
-        if ok:
-            self.checkin.search_box.selectAll()  # ready for the next name
-        return ok
+        if not ids:
+            return None
+        # ready for the next name once it is done
+        return self.set_status(ids, SU_ATTENDED, on_done=self.checkin.search_box.selectAll)
 
     def to_project(self, ids) -> Job:
         """转为项目: the operation's result has the new projects' ids in its changes."""

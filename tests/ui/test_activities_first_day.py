@@ -43,7 +43,7 @@ def firms(db, builders):
 def make_meeting(area, capacity=None):
     area.m_venue.setText("如皋市行政中心三楼会议室")
     area.m_capacity.setText("" if capacity is None else str(capacity))
-    assert area.save_meeting()
+    assert area.save_meeting().wait()  # an operation on the worker
 
 
 def sign_up(area, enterprise_id, people=(("张伟", "质量部经理", "13812345678"),)):
@@ -130,9 +130,9 @@ def test_a_checked_in_row_cannot_be_confirmed_and_a_withdrawn_row_has_no_status_
     for eid in firms[:2]:
         sign_up(area, eid)
     select_rows(area, 0)
-    assert area.set_status(area.signups.selected_ids(), "已签到")
+    assert area.set_status(area.signups.selected_ids(), "已签到").wait()
     select_rows(area, 1)
-    assert area.set_status(area.signups.selected_ids(), "已退出")
+    assert area.set_status(area.signups.selected_ids(), "已退出").wait()
     buttons = buttons_by_text(area.signups)
     select_rows(area, 0)
     assert not buttons["确认"].isEnabled() and not buttons["签到"].isEnabled()
@@ -198,9 +198,9 @@ def test_each_chip_counts_exactly_the_rows_it_names(area, answers, firms):
     for eid in firms:
         sign_up(area, eid)
     select_rows(area, 0)
-    assert area.set_status(area.signups.selected_ids(), "已确认")
+    assert area.set_status(area.signups.selected_ids(), "已确认").wait()
     select_rows(area, 1)
-    assert area.set_status(area.signups.selected_ids(), "已签到")
+    assert area.set_status(area.signups.selected_ids(), "已签到").wait()
     rows = status_column(area)
     shown = {chip.text() for chip in area.chips.values() if chip.isVisible()}
     for word in ("已报名", "已确认", "已签到", "候补"):

@@ -34,7 +34,8 @@ def make_meeting(area, capacity=None, deadline=None):
     area.m_capacity.setText("" if capacity is None else str(capacity))
     if deadline:
         area.m_deadline.setDate(deadline)
-    assert area.save_meeting()
+    job = area.save_meeting()  # an operation on the worker
+    assert job.wait()
     assert area.meeting_id is not None
 
 
@@ -94,7 +95,7 @@ def test_withdraw_promotes_the_first_waiting(area, answers, firms, db):
         sign_up(area, eid)
     area.signups.select_id(area.signups.model.row_id(0))
     answers.clear()
-    assert area.withdraw(area.signups.selected_ids())
+    assert area.withdraw(area.signups.selected_ids()).wait()
     assert status_column(area) == ["已退出", "已报名", "已报名", "候补（第1位）"]
     assert answers[0][0] == "question"
     assert answers[-1][0] == "info" and "如皋市双马化工有限公司" in answers[-1][1]
@@ -180,6 +181,7 @@ def test_check_in_from_the_check_in_view(area, answers, firms, db):
     assert view.model.rowCount() == 1
     view.table.selectRow(0)
     view.buttons["action0"].click()
+    assert area.status_job.wait()  # 签到 is an operation on the worker
     col = view.model.column_keys().index("status")
     assert view.model.data(view.model.index(0, col)) == "✓ 已签到"
     assert area.chips["已签到"].text() == "已签到 1"

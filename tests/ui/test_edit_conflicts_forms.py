@@ -123,11 +123,11 @@ def test_meeting_form_and_sign_up_dialog(qtbot, db, data, answers, conflicts):
     area.today = lambda: dt.date(2025, 4, 1)
     show(qtbot, area)
     area.m_venue.setText("行政中心")
-    assert area.save_meeting()
+    assert area.save_meeting().wait()  # an operation on the worker
     with db.session() as s:
         meetings.update_meeting(s, s.get(MatchmakingMeeting, area.meeting_id), {"capacity": 30})
     area.m_venue.setText("国际会议中心")
-    assert not area.save_meeting()
+    assert area.save_meeting().wait()  # refused: the conflict dialog once the operation is over
     assert any(r[1:] == ["30", "（空）"] for r in conflicts[-1])
     with db.read_session() as s:
         m = s.get(MatchmakingMeeting, area.meeting_id)
