@@ -11,8 +11,9 @@ typed value of the field side by side, and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -218,3 +219,30 @@ def test_keep_mine_saves_over_the_stored_record(loaded, db, answers, conflicts):
     assert value == MINE and version > theirs_version
     assert form is area or not form.isVisible()  # a dialog closes once saved
     assert not [a for a in answers if a[0] == "crash"]
+
+
+def test_the_meetings_attending_partners_changed_elsewhere_are_a_conflict_shown_by_name(qtbot, db, data, answers,
+                                                                                        conflicts):
+    """Another window ticked a partner institution: a save of the meeting form that loaded the old
+    list would silently untick it — refused, the lists side by side by name; take theirs ticks it."""
+    from PySide6.QtCore import Qt
+
+    with db.session() as s:
+        mid = _meeting(s, data)
+    area = _meeting_area(AppContext(db, 2025))
+    qtbot.addWidget(area)
+    area.show()
+    assert area.checked_partners() == []
+    with db.session() as s:
+        meetings.set_meeting_partners(s, s.get(MatchmakingMeeting, mid), [data["uni"]])
+    area.m_title.setText("2025年对接会（第二场）")
+    conflicts.reply = TAKE_THEIRS
+    _save_meeting(area)
+    assert len(conflicts) == 1
+    row = next(r for r in conflicts[0] if r[0] == "参会合作单位")
+    assert "南通大学" in row[1] and row[2] == "（空）"
+    assert area.m_partners.item(0).checkState() == Qt.Checked and area.checked_partners() == [data["uni"]]
+    _save_meeting(area)  # now it holds the stored version
+    assert len(conflicts) == 1
+    with db.read_session() as s:
+        assert [p.id for p in meetings.meeting_partners(s, s.get(MatchmakingMeeting, mid))] == [data["uni"]]
