@@ -142,11 +142,14 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool, open_window) ->
     from qoffice.i18n import set_language
 
     set_language(None)
-    try:
-        parser = build_parser()
-        args = parser.parse_args(_db_first(ours))
-    except _UsageProblem as exc:
-        return _fail(str(exc), 2, wants_json, usage=True)
+    window = open_window is not None and not os.environ.get("QOFFICE_CLI_ONLY")
+    args = window_args(ours) if window else None
+    if args is None:
+        try:
+            parser = build_parser()
+            args = parser.parse_args(_db_first(ours))
+        except _UsageProblem as exc:
+            return _fail(str(exc), 2, wants_json, usage=True)
     from qoffice.cli.common import db_path
     from qoffice.errors import KnownError
 
@@ -162,7 +165,7 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool, open_window) ->
     except KnownError as exc:
         return _fail(exc.message, exc.exit_code, wants_json)
     if args.command is None:
-        if open_window is None or os.environ.get("QOFFICE_CLI_ONLY"):
+        if not window:
             parser.print_help()
             return 0
         return open_window(args.db, qt_args)
@@ -175,6 +178,21 @@ def _main(ours: list[str], qt_args: list[str], wants_json: bool, open_window) ->
         from qoffice.i18n import _
 
         return _fail(_("Interrupted (Ctrl+C); what was not finished was not saved."), 130, wants_json)
+
+
+def window_args(ours: list[str]) -> argparse.Namespace | None:
+    """What the parser makes of `qoffice`, `qoffice --db X` and `qoffice --db=X` — the window's own
+    command lines — without building it (every command's arguments and translated help: a
+    measurable part of the window's start); None for anything else, which the parser reads."""
+    if not ours:
+        db = None
+    elif len(ours) == 2 and ours[0] == "--db" and not ours[1].startswith("-"):
+        db = ours[1]
+    elif len(ours) == 1 and ours[0].startswith("--db="):
+        db = ours[0][len("--db="):]
+    else:
+        return None
+    return argparse.Namespace(db=db, command=None)
 
 
 def _db_first(argv: list[str]) -> list[str]:

@@ -183,3 +183,31 @@ def test_a_language_s_catalogs_are_read_once_a_run(monkeypatch):
         i18n.set_language(language)
     assert read == ["zh_CN", "en"]
     assert i18n._("Enterprises") == "企业档案"
+
+
+@pytest.mark.parametrize("argv", [[], ["--db", "x.db"], ["--db=x.db"], ["--db="], ["--db", "postgresql://u@h/q"]])
+def test_the_window_s_command_lines_open_it_without_building_the_command_parser(argv, monkeypatch):
+    """`qoffice [--db X]` opens the window without building every command's parser (and its
+    translated help); what the window gets is what the parser would have made of the line."""
+    from qoffice.cli import main as cli
+
+    expected = cli.build_parser().parse_args(argv)
+    assert cli.window_args(argv) == expected
+    opened = []
+
+    def no_parser():
+        raise AssertionError("the command parser was built to open the window")
+
+    monkeypatch.setattr(cli, "build_parser", no_parser)
+    monkeypatch.setattr("qoffice.excel.outputs.protect_database", lambda database: None)
+    monkeypatch.setattr("qoffice.cli.common.db_path", lambda args: Path(args.db or "default.db"))
+    assert cli.main([*argv, "-platform", "offscreen"], open_window=lambda db, qt: opened.append((db, qt)) or 0) == 0
+    assert opened == [(expected.db, ["-platform", "offscreen"])]
+
+
+@pytest.mark.parametrize("argv", [["--db"], ["--db", "-x"], ["--d", "x.db"], ["--db", "x.db", "backup"], ["--help"],
+                                  ["x.db"], ["--db", "a.db", "--db", "b.db"]])
+def test_every_other_command_line_goes_through_the_parser(argv):
+    from qoffice.cli import main as cli
+
+    assert cli.window_args(argv) is None
