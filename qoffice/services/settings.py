@@ -25,6 +25,7 @@ from qoffice.db.database import Database, read_rows
 from qoffice.domain.vocab import DEFAULT_COUNTIES
 from qoffice.errors import UsageError
 from qoffice.i18n import LANGUAGES, N_, _
+from qoffice.services.changes import Changes
 
 INDICATOR_COUNT = 17
 TEXT_MAX = 200  # characters of a cover text (county, office, operator, phone)
@@ -404,6 +405,16 @@ def set_value(session: Session, key: str, value: str | None) -> str | None:
         row.value = value
     session.flush()
     return value
+
+
+def save_values(db: Database, values: dict[str, str | None]) -> Changes:
+    """Settings typed in a form (the settings area, the first-run dialog, the city's targets and
+    deadline), in one transaction: each validated as set_value does, so a bad one changes nothing
+    (UsageError names it). The GUI's operation: run_op publishes the Changes."""
+    with db.session() as s:
+        for key, value in values.items():
+            set_value(s, key, value)
+    return Changes.of("setting")
 
 
 def counties(source: Source) -> list[str]:

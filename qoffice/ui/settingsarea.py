@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from qoffice import i18n
-from qoffice.errors import KnownError
 from qoffice.i18n import N_, _
 from qoffice.services import settings as settings_service
-from qoffice.ui import messages, style
+from qoffice.ui import style
+from qoffice.ui.context import AppContext
 from qoffice.ui.enterprise_editor import PHONE_PATTERN, required_label
+from qoffice.ui.operations import run_op
 
 FIELDS = (("county", N_("County")), ("office", N_("Reporting office")), ("operator", N_("Filled in by")),
           ("phone", N_("Phone")))
@@ -42,8 +43,7 @@ class SettingsForm(QWidget):
         form = QFormLayout(self)
         form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.w: dict[str, QWidget] = {}
-        with db.read_session() as s:
-            counties = settings_service.counties(s)
+        counties = settings_service.counties(db)
         for key, label in FIELDS:
             if key == "county":
                 w = QComboBox()
@@ -65,10 +65,9 @@ class SettingsForm(QWidget):
         self.load()
 
     def load(self) -> None:
-        with self.db.read_session() as s:
-            stored = {k: settings_service.get(s, k) or "" for k, _l in FIELDS}
-        for key, value in stored.items():
-            w = self.w[key]
+        stored = settings_service.get_all(self.db)
+        for key, _label in FIELDS:
+            w, value = self.w[key], stored.get(key) or ""
             w.setEditText(value) if isinstance(w, QComboBox) else w.setText(value)
 
     def values(self) -> dict[str, str]:
@@ -78,17 +77,16 @@ class SettingsForm(QWidget):
         v = self.values()
         return [_(label) for key, label in FIELDS if key in REQUIRED and not v[key]]
 
-    def save(self, session) -> None:
-        for key, value in self.values().items():
-            settings_service.set_value(session, key, value)
-
 
 class FirstRunDialog(QDialog):
-    """Asked before anything else when county or office is empty (screens.md)."""
+    """Asked before anything else when county or office is empty (screens.md). 开始 saves by an
+    operation on the worker (kept on `self.job`); the dialog closes when it succeeded."""
 
-    def __init__(self, db, parent=None):
+    def __init__(self, db, parent=None, *, ctx=None):
         super().__init__(parent)
         self.db = db
+        self.ctx = ctx if ctx is not None else AppContext(db)  # no window yet: nobody else to tell
+        self.job = None
         self.setObjectName("first_run")
         self.setWindowTitle(_("Welcome to qoffice"))
         layout = QVBoxLayout(self)
@@ -129,17 +127,15 @@ class FirstRunDialog(QDialog):
         self.reason.setText("⚠ " + _("Fill in: {fields}").format(fields="、".join(missing)) if missing else "")
         self.ok.setEnabled(not missing)
 
-    def accept(self) -> None:
-        if self.form.missing():
-            return
-        try:
-            with self.db.session() as s:
-                self.form.save(s)
-                settings_service.set_value(s, settings_service.LEVEL, self.level.currentData())
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return
-        super().accept()
+    def accept(self):
+        if self.form.missing() or (self.job is not None and not self.job.finished):
+            return None
+        db, values = self.db, self.form.values() | {settings_service.LEVEL: self.level.currentData()}
+        self.ok.setEnabled(False)  # until the save is over: 开始 again after a refused one
+        self.job = run_op(self, self.ctx, lambda: settings_service.save_values(db, values),
+                          on_done=lambda _changes: QDialog.accept(self))
+        self.job.when_done(lambda _succeeded: self._validate())
+        return self.job
 
 
 class SettingsArea(QWidget):
@@ -148,6 +144,7 @@ class SettingsArea(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.job = None  # the running (or last) write: 保存, or 导入目标 (qoffice.ui.city_targets_import)
         # Two tabs: the office settings, and 备份与恢复 (qoffice.ui.backups_page).
         from qoffice.ui.backups_page import BackupsPage
 
@@ -235,20 +232,23 @@ class SettingsArea(QWidget):
         self.reason.setText("⚠ " + _("Fill in: {fields}").format(fields="、".join(missing)) if missing else "")
         self.save_button.setEnabled(not missing)
 
-    def save(self) -> bool:
+    def save(self):
+        """保存: the office settings, the 17 targets and the language in one operation on the worker;
+        its Job (kept on `self.job`), or None while one still runs. A refused save (a read-only
+        database, a bad value) shows its message and changes nothing."""
+        if self.job is not None and not self.job.finished:
+            return None
         language = self.language.currentData()
-        try:
-            with self.ctx.db.session() as s:
-                self.form.save(s)
-                self.targets.save(s)
-                settings_service.set_value(s, "language", language)
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return False
+        values = self.form.values() | self.targets.settings() | {"language": language}
+        db = self.ctx.db
+        self.job = run_op(self, self.ctx, lambda: settings_service.save_values(db, values),
+                          on_done=lambda _changes: self._saved(language))
+        return self.job
+
+    def _saved(self, language: str) -> None:
         self.ctx.settingsChanged.emit()
         if language != i18n.current_language():
-            self.ctx.languageChanged.emit(language)
+            self.ctx.languageChanged.emit(language)  # rebuilds every area, this one too
         else:
             self.reason.setStyleSheet("color: palette(text);")
             self.reason.setText(_("Settings saved."))
-        return True

@@ -79,6 +79,10 @@ class TargetsEditor(QGroupBox):
                 out.append(f"{number}: {exc.message}")
         return out
 
+    def settings(self) -> dict[str, str]:
+        """The boxes as the settings they are saved to (target.1 … target.17)."""
+        return {f"target.{number}": text for number, text in self.values().items()}
+
     def save(self, session) -> None:
-        for number, text in self.values().items():
-            settings_service.set_value(session, f"target.{number}", text)
+        for key, text in self.settings().items():
+            settings_service.set_value(session, key, text)

@@ -189,6 +189,7 @@ def test_first_run_asks_the_level_and_the_city_area_comes_first(db, qtbot):
     dialog.form.w["office"].setText("南通市质量办")
     dialog.level.setCurrentIndex(dialog.level.findData("city"))
     dialog.ok.click()
+    assert dialog.job.wait()  # saved on the worker
     with db.read_session() as s:
         assert st.level(s) == "city"
     window = MainWindow(AppContext(db, YEAR))

@@ -19,6 +19,7 @@ from qoffice.ui.app import run_gui
 from qoffice.ui.context import AppContext
 from qoffice.ui.mainwindow import MainWindow
 from qoffice.ui.settingsarea import FirstRunDialog
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +104,7 @@ def test_first_run_dialog_needs_county_and_office(qtbot, db):
     dialog.form.w["operator"].setText("王芳")
     assert dialog.ok.isEnabled()
     dialog.ok.click()
+    assert dialog.job.wait() and dialog.result() == FirstRunDialog.Accepted  # on the worker
     with db.read_session() as s:
         assert not settings_service.first_run_needed(s)
         assert settings_service.get(s, "operator") == "王芳"
@@ -205,7 +207,7 @@ def test_language_switch_changes_widgets_and_service_errors(qtbot, qoffice_home)
         assert "信用代码" in uscc.problem("")
         settings_area = window.show_area("settings")
         settings_area.language.setCurrentIndex(settings_area.language.findData("en"))
-        assert settings_area.save()
+        assert saved(settings_area)
         assert window.nav.item(0).text() == "Enterprises"
         assert window.windowTitle() == "qoffice — 崇川区"
         assert uscc.problem("") == "The credit code is empty."
@@ -214,7 +216,7 @@ def test_language_switch_changes_widgets_and_service_errors(qtbot, qoffice_home)
             assert settings_service.get(s, "language") == "en"
         settings_area = window.areas["settings"]
         settings_area.language.setCurrentIndex(settings_area.language.findData("zh_CN"))
-        assert settings_area.save()
+        assert saved(settings_area)
         assert window.nav.item(0).text() == "企业档案"
         assert "信用代码" in uscc.problem("")
     finally:

@@ -17,6 +17,7 @@ from qoffice.ui.context import AppContext
 from qoffice.ui.enterprise_editor import EnterpriseEditor
 from qoffice.ui.language import apply_language
 from qoffice.ui.mainwindow import MainWindow
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -75,7 +76,7 @@ def test_locale_follows_a_live_language_switch(qtbot, db, chinese, answers):
     qtbot.addWidget(window)
     settings = window.show_area("settings")
     settings.language.setCurrentIndex(settings.language.findData("en"))
-    assert settings.save()
+    assert saved(settings)
     QApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     assert QLocale().language() == QLocale.English
     editor = EnterpriseEditor(db, None, year=2025)
@@ -85,7 +86,7 @@ def test_locale_follows_a_live_language_switch(qtbot, db, chinese, answers):
     close_popup(calendar)
     settings = window.show_area("settings")
     settings.language.setCurrentIndex(settings.language.findData("zh_CN"))
-    assert settings.save()
+    assert saved(settings)
     assert QLocale().language() == QLocale.Chinese
     assert QLocale().monthName(12) == "十二月"
 

@@ -39,7 +39,7 @@ def deleted_later() -> None:
 def switch_language(window: MainWindow, language: str) -> None:
     settings = window.show_area("settings")
     settings.language.setCurrentIndex(settings.language.findData(language))
-    assert settings.save()
+    assert saved(settings)
     deleted_later()
 
 

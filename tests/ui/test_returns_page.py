@@ -20,6 +20,7 @@ from qoffice.ui import list_export
 from qoffice.ui.context import AppContext
 from qoffice.ui.enterprise_editor import EnterpriseEditor
 from qoffice.ui.returns_page import ReturnsPage
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -211,6 +212,6 @@ def test_settings_area_saves_the_targets(qtbot, db, answers):
     area = SettingsArea(AppContext(db, YEAR))
     qtbot.addWidget(area)
     area.targets.boxes[17].setText("80")
-    assert area.save()
+    assert saved(area)
     with db.read_session() as s:
         assert settings_service.targets(s)[17] == Decimal("80")

@@ -25,6 +25,7 @@ from qoffice.ui import backups_page, messages
 from qoffice.ui.backups_page import BackupsPage
 from qoffice.ui.context import AppContext
 from qoffice.ui.mainwindow import MainWindow
+from tests.ui.helpers import saved
 
 pytestmark = pytest.mark.gui
 
@@ -301,7 +302,7 @@ def test_second_instance_views_read_only_and_refuses_writes(qtbot, qoffice_home,
             settings = window.show_area("settings")
             settings.form.w["office"].setText("改过的名字")
             seen["save_enabled"] = settings.save_button.isEnabled()
-            seen["saved"] = settings.save()  # pressed anyway (e.g. by shortcut): refused, with a message
+            seen["saved"] = saved(settings)  # pressed anyway (e.g. by shortcut): refused, with a message
             settings.backups.reload()
             seen["restore_enabled"] = (settings.backups.restore_button.isEnabled()
                                        or settings.backups.file_button.isEnabled())
