@@ -359,25 +359,18 @@ class Saved:
 
 def save_enterprise(db, enterprise_id: int | None, data: dict, *, expected_version: int | None = None) -> Saved:
     """The editor's 保存: a new enterprise (DuplicateCode when its code exists), or an edit refused
-    with StaleRecord when the record changed since the form loaded `expected_version`.
+    with StaleRecord when the record changed since the form loaded `expected_version`. One unit of
+    work (db.run_unit): on a server, another clerk's commit between the version check and this
+    UPDATE runs it again, and then the version check refuses it with the stored values."""
 
-    On a server another clerk may commit between the version check and this UPDATE (the mapper's
-    StaleDataError): the save runs once more, and then meets the version check."""
-    from sqlalchemy.orm.exc import StaleDataError
+    def unit(s: Session) -> int:
+        if enterprise_id is None:
+            return create(s, data).id
+        update_enterprise(s, s.get(Enterprise, enterprise_id), data, expected_version=expected_version)
+        return enterprise_id
 
-    for attempt in (1, 2):
-        try:
-            with db.session() as s:
-                if enterprise_id is None:
-                    saved = create(s, data).id
-                else:
-                    update_enterprise(s, s.get(Enterprise, enterprise_id), data, expected_version=expected_version)
-                    saved = enterprise_id
-            return Saved(Changes.of("enterprise", ids=[saved]), saved)
-        except StaleDataError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    saved = db.run_unit(unit)
+    return Saved(Changes.of("enterprise", ids=[saved]), saved)
 
 
 @dataclass(frozen=True)
@@ -402,8 +395,8 @@ def figure_rows(db, enterprise_id: int) -> list[FigureRow]:
 def save_figures(db, enterprise_id: int, year: int, *, expected_version: int | None = None, **values) -> Changes:
     """年度数据's 保存: set_figures in its own transaction (StaleRecord: the year's row changed since
     the form loaded `expected_version`, 0 when it had none)."""
-    with db.session() as s:
-        row_id = set_figures(s, enterprise_id, year, **values, expected_version=expected_version).id
+    row_id = db.run_unit(lambda s: set_figures(s, enterprise_id, year, **values,
+                                                expected_version=expected_version).id)
     return Changes.of("year_figures", ids=[row_id])
 
 
