@@ -11,7 +11,7 @@ from qoffice.db.models import Enterprise, Forum, ForumAttendance
 from qoffice.domain import forums as rules
 from qoffice.domain.forums import ForumYearState
 from qoffice.domain.vocab import FORUM_CANCELLED, FORUM_HELD, FORUM_PLANNED
-from qoffice.errors import KnownError, ValidationFailed
+from qoffice.errors import KnownError, StaleRecord, ValidationFailed
 from qoffice.i18n import _
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
@@ -144,7 +144,10 @@ def update_forum(session: Session, forum: Forum, data: dict, *, today: dt.date |
     return _limit_warnings(session, forum)
 
 
-def cancel(session: Session, forum: Forum, reason: str, *, audit: AuditWriter | None = None) -> None:
+def cancel(session: Session, forum: Forum, reason: str, *, audit: AuditWriter | None = None,
+           expected_version: int | None = None) -> None:
+    """取消活动 with its reason. `expected_version`: the version the cancel form saw (StaleRecord if changed)."""
+    versions.check(forum, expected_version, FIELDS, table="forum")
     problem = rules.cancel_problem(reason)
     if problem:
         raise ValidationFailed(problem, {"cancel_reason": problem})
@@ -152,15 +155,26 @@ def cancel(session: Session, forum: Forum, reason: str, *, audit: AuditWriter | 
 
 
 def mark_held(session: Session, forum: Forum, date: dt.date, people: int | None, *,
-              today: dt.date | None = None, audit: AuditWriter | None = None) -> list[str]:
-    """已举办 on `date` (not in the future) with `people` attending (may stay empty until known)."""
+              today: dt.date | None = None, audit: AuditWriter | None = None,
+              expected_version: int | None = None) -> list[str]:
+    """已举办 on `date` (not in the future) with `people` attending (may stay empty until known).
+    `expected_version`: the version the form loaded its date and people from (StaleRecord if changed)."""
     return update_forum(session, forum, {"status": FORUM_HELD, "date": date, "people_count": people},
-                        today=today, audit=audit)
+                        today=today, audit=audit, expected_version=expected_version)
 
 
-def set_attendance(session: Session, forum: Forum, enterprise_ids, *, audit: AuditWriter | None = None) -> int:
+def set_attendance(session: Session, forum: Forum, enterprise_ids, *, audit: AuditWriter | None = None,
+                   expected_version: int | None = None) -> int:
     """Replace the attending enterprises. Attendance of deleted enterprises is invisible and left
-    as it is, so restoring such an enterprise brings it back. Returns the visible count."""
+    as it is, so restoring such an enterprise brings it back. Returns the visible count.
+    `expected_version`: the version the picker loaded the list at; a forum changed since is refused
+    (StaleRecord, its stored values with `enterprise_ids`, the attending enterprises now)."""
+    try:
+        versions.check(forum, expected_version, FIELDS, table="forum")
+    except StaleRecord as exc:
+        if forum is not None:
+            exc.stored["enterprise_ids"] = [e.id for e in attendance(session, forum)]
+        raise
     wanted = {int(e) for e in enterprise_ids}
     if wanted:
         found = set(session.scalars(select(Enterprise.id).where(Enterprise.id.in_(wanted),
@@ -254,22 +268,23 @@ def save_forum(db, forum_id: int | None, data: dict, *, today: dt.date | None = 
     return db.run_unit(unit)
 
 
-def cancel_forum(db, forum_id: int, reason: str) -> Changes:
+def cancel_forum(db, forum_id: int, reason: str, *, expected_version: int | None = None) -> Changes:
     """取消活动 with its reason (required)."""
-    db.run_unit(lambda s: cancel(s, s.get(Forum, forum_id), reason))
+    db.run_unit(lambda s: cancel(s, s.get(Forum, forum_id), reason, expected_version=expected_version))
     return Changes.of("forum", ids=[forum_id])
 
 
 def mark_forum_held(db, forum_id: int, date: dt.date, people: int | None, *,
-                    today: dt.date | None = None) -> ForumSaved:
+                    today: dt.date | None = None, expected_version: int | None = None) -> ForumSaved:
     """已举办 on `date` with `people` attending; the warnings to show after it."""
-    warnings = db.run_unit(lambda s: mark_held(s, s.get(Forum, forum_id), date, people, today=today))
+    warnings = db.run_unit(lambda s: mark_held(s, s.get(Forum, forum_id), date, people, today=today,
+                                               expected_version=expected_version))
     return ForumSaved(Changes.of("forum", ids=[forum_id]), forum_id, list(warnings))
 
 
-def set_forum_attendance(db, forum_id: int, enterprise_ids) -> Changes:
+def set_forum_attendance(db, forum_id: int, enterprise_ids, *, expected_version: int | None = None) -> Changes:
     """参会企业: the attending enterprises replaced."""
-    db.run_unit(lambda s: set_attendance(s, s.get(Forum, forum_id), enterprise_ids))
+    db.run_unit(lambda s: set_attendance(s, s.get(Forum, forum_id), enterprise_ids, expected_version=expected_version))
     return Changes.of("forum", ids=[forum_id])
 
 

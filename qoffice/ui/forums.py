@@ -14,7 +14,7 @@ from qoffice.domain import vocab
 from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import forums as forum_service
-from qoffice.ui import messages
+from qoffice.ui import conflict_dialog, messages
 from qoffice.ui.activity_widgets import (
     ORGANISER,
     WARNING_STYLE,
@@ -199,8 +199,6 @@ class ForumsArea(RecordArea):
 
     def _form_conflict(self, dlg, exc: StaleRecord, data: dict) -> bool:
         """该记录已被他人修改: the stored and the typed values side by side, then as the clerk chose."""
-        from qoffice.ui import conflict_dialog
-
         labels = {"title": _("Title"), "date": _("Date"), "venue": _("Venue"), "organiser": _(ORGANISER),
                   "topic": _("Topic"), "speakers": _("Speakers")}
         choice = conflict_dialog.resolve(dlg, exc, data, lambda k: labels.get(k, k))
@@ -221,11 +219,17 @@ class ForumsArea(RecordArea):
         return run_op(self, self.ctx, lambda: forum_service.delete_forums(db, ids))
 
     # ---- cancel, held, attendance ----------------------------------------------------------
+    def _version(self, forum_id) -> int | None:
+        with self.ctx.db.read_session() as s:
+            forum = s.get(Forum, forum_id)
+            return forum.version if forum is not None else None
+
     def cancel_selected(self, ids) -> FormDialog | None:
         if not ids:
             return None
         dlg = FormDialog(_("Cancel forum"), lambda d: self._cancel(ids[0], d.reason_edit.toPlainText(), d), self,
                          save_text=_("Cancel the forum"))
+        dlg.version = self._version(ids[0])  # a forum changed since (e.g. marked held) is not cancelled unasked
         dlg.reason_edit = QPlainTextEdit()
         dlg.reason_edit.setObjectName("cancel_reason")
         dlg.add_row(_("Reason"), dlg.reason_edit, mandatory=True)
@@ -244,8 +248,38 @@ class ForumsArea(RecordArea):
         return None
 
     def _cancel(self, forum_id, reason: str, dlg) -> Job:
-        db = self.ctx.db
-        return run_op(dlg, self.ctx, lambda: forum_service.cancel_forum(db, forum_id, reason))
+        db, version = self.ctx.db, dlg.version
+
+        def failed(exc: KnownError) -> None:
+            if not isinstance(exc, StaleRecord):
+                return messages.known_error(dlg, exc)
+            typed = {"status": vocab.FORUM_CANCELLED, "cancel_reason": reason}
+            choice = self._resolve(dlg, exc, typed)
+            if choice == conflict_dialog.KEEP_MINE:
+                dlg.version = exc.version
+                dlg.accept()  # cancel it all the same, on purpose
+            elif choice == conflict_dialog.TAKE_THEIRS:
+                dlg.reject()  # the forum stays as it is stored
+                self.refresh()
+
+        return run_op(dlg, self.ctx, lambda: forum_service.cancel_forum(db, forum_id, reason,
+                                                                        expected_version=version),
+                      on_error=failed)
+
+    def _resolve(self, parent, exc: StaleRecord, typed: dict) -> str:
+        """The conflict dialog for the forum's small forms (cancel, held, attendance)."""
+        labels = {"status": _("Forum status"), "cancel_reason": _("Reason"), "date": _("Held on"),
+                  "people_count": _("Number of people"), "enterprise_ids": _("Attending enterprises")}
+
+        def text(key, value):
+            if key == "enterprise_ids":
+                with self.ctx.db.read_session() as s:
+                    names = [e.name for e in s.scalars(select(Enterprise).where(Enterprise.id.in_(value or ()))
+                                                       .order_by(Enterprise.name_pinyin))]
+                return "、".join(names) or conflict_dialog.value_text(None)
+            return conflict_dialog.value_text(value)
+
+        return conflict_dialog.resolve(parent, exc, typed, lambda k: labels.get(k, k), text)
 
     def held_selected(self, ids) -> FormDialog | None:
         if not ids:
@@ -253,8 +287,9 @@ class ForumsArea(RecordArea):
         forum_id = ids[0]
         with self.ctx.db.read_session() as s:
             forum = s.get(Forum, forum_id)
-            date, people = forum.date, forum.people_count
+            date, people, version = forum.date, forum.people_count, forum.version
         dlg = FormDialog(_("Mark as held"), lambda d: self._held(forum_id, d), self)
+        dlg.version = version  # the date and people shown are those of this version
         dlg.date_edit = date_edit()
         set_date(dlg.date_edit, min(date, self.today()))
         dlg.people = QLineEdit("" if people is None else str(people))
@@ -276,31 +311,64 @@ class ForumsArea(RecordArea):
 
     def _held(self, forum_id, dlg) -> Job:
         people = int(dlg.people.text()) if dlg.people.text().strip() else None
-        db, date, today = self.ctx.db, get_date(dlg.date_edit), self.today()
+        db, date, today, version = self.ctx.db, get_date(dlg.date_edit), self.today(), dlg.version
 
         def done(saved: forum_service.ForumSaved) -> None:
             for w in saved.warnings:
                 messages.warning(self, w)
 
-        return run_op(dlg, self.ctx, lambda: forum_service.mark_forum_held(db, forum_id, date, people, today=today),
-                      on_done=done)
+        def failed(exc: KnownError) -> None:
+            if not isinstance(exc, StaleRecord):
+                return messages.known_error(dlg, exc)
+            choice = self._resolve(dlg, exc, {"status": vocab.FORUM_HELD, "date": date, "people_count": people})
+            if choice == conflict_dialog.KEEP_MINE:
+                dlg.version = exc.version
+                dlg.accept()  # save again, on purpose
+            elif choice == conflict_dialog.TAKE_THEIRS:
+                if exc.stored.get("date") is not None:
+                    set_date(dlg.date_edit, min(exc.stored["date"], self.today()))
+                stored_people = exc.stored.get("people_count")
+                dlg.people.setText("" if stored_people is None else str(stored_people))
+                dlg.version = exc.version
 
-    def attendance_selected(self, ids) -> EnterprisePicker | None:
+        return run_op(dlg, self.ctx, lambda: forum_service.mark_forum_held(db, forum_id, date, people, today=today,
+                                                                           expected_version=version),
+                      on_done=done, on_error=failed)
+
+    def attendance_selected(self, ids, selected=None, version=None) -> EnterprisePicker | None:
+        """参会企业: the picker with the attending enterprises ticked (or `selected`, the clerk's own
+        ticks kept after a refused save, with the `version` they are against)."""
         if not ids:
             return None
         forum_id = ids[0]
         with self.ctx.db.read_session() as s:
             forum = s.get(Forum, forum_id)
             current = [e.id for e in forum_service.attendance(s, forum)]
-            title = forum.title
-        picker = EnterprisePicker(self.ctx.db, multi=True, selected=current,
+            title, loaded = forum.title, forum.version
+        picker = EnterprisePicker(self.ctx.db, multi=True, selected=current if selected is None else selected,
                                   title=_("Enterprises attending “{title}”").format(title=title), parent=self)
         picker.job = None  # the operation 确定 started (tests wait for it)
-        picker.accepted.connect(lambda: setattr(picker, "job", self.set_attendance(forum_id, picker.selected_ids())))
+        picker.version = loaded if version is None else version
+        picker.accepted.connect(lambda: setattr(picker, "job", self.set_attendance(
+            forum_id, picker.selected_ids(), expected_version=picker.version)))
         self.dialog = picker
         picker.open()
         return picker
 
-    def set_attendance(self, forum_id, enterprise_ids) -> Job:
+    def set_attendance(self, forum_id, enterprise_ids, *, expected_version: int | None = None) -> Job:
+        """Save the attending enterprises. A forum changed since the picker loaded them: the side-by-side;
+        取消 opens the picker again with the clerk's ticks, 采用他人的修改 leaves the stored list."""
         db, ids = self.ctx.db, list(enterprise_ids)
-        return run_op(self, self.ctx, lambda: forum_service.set_forum_attendance(db, forum_id, ids))
+
+        def failed(exc: KnownError) -> None:
+            if not isinstance(exc, StaleRecord):
+                return messages.known_error(self, exc)
+            choice = self._resolve(self, exc, {"enterprise_ids": sorted(ids)})
+            if choice == conflict_dialog.KEEP_MINE:
+                self.attendance_job = self.set_attendance(forum_id, ids, expected_version=exc.version)
+            elif choice == conflict_dialog.CANCEL and not exc.deleted:
+                self.attendance_selected([forum_id], selected=ids, version=expected_version)
+
+        self.attendance_job = run_op(self, self.ctx, lambda: forum_service.set_forum_attendance(
+            db, forum_id, ids, expected_version=expected_version), on_error=failed)
+        return self.attendance_job

@@ -246,3 +246,92 @@ def test_the_meetings_attending_partners_changed_elsewhere_are_a_conflict_shown_
     assert len(conflicts) == 1
     with db.read_session() as s:
         assert [p.id for p in meetings.meeting_partners(s, s.get(MatchmakingMeeting, mid))] == [data["uni"]]
+
+
+# ---- the forum's small forms: 标记已举办, 取消活动, 参会企业 ------------------------------------------
+
+@pytest.fixture
+def forums(qtbot, db, data, builders):
+    """The forums area with one planned forum (before TODAY, so it can be marked held) and a second enterprise."""
+    with db.session() as s:
+        fid = forum_service.create_forum(s, {"title": "质量提升交流会", "date": dt.date(2025, 2, 20)},
+                                         today=TODAY)[0].id
+        other = builders.make_enterprise(s, name="江苏南通二建集团有限公司").id
+    area = _forums_area(AppContext(db, 2025))
+    qtbot.addWidget(area)
+    area.show()
+    return area, fid, other
+
+
+def _forum_row(db, fid):
+    with db.read_session() as s:
+        f = s.get(Forum, fid)
+        return f.status, f.people_count, f.version, [e.id for e in forum_service.attendance(s, f)]
+
+
+@pytest.mark.parametrize("reply", [CANCEL, TAKE_THEIRS, KEEP_MINE])
+def test_mark_held_form(forums, db, answers, conflicts, reply):
+    area, fid, _other = forums
+    dlg = area.held_selected([fid])
+    with db.session() as s:  # another window marked it held with 30 people meanwhile
+        forum_service.mark_held(s, s.get(Forum, fid), dt.date(2025, 2, 20), 30, today=TODAY)
+    theirs_version = _forum_row(db, fid)[2]
+    dlg.people.setText("45")
+    conflicts.reply = reply
+    accept(dlg)
+    assert len(conflicts) == 1 and ["参加人数", "30", "45"] in conflicts[0], conflicts
+    status, people, version, _att = _forum_row(db, fid)
+    if reply == CANCEL:
+        assert dlg.isVisible() and dlg.people.text() == "45" and (people, version) == (30, theirs_version)
+    elif reply == TAKE_THEIRS:
+        assert dlg.isVisible() and dlg.people.text() == "30" and (people, version) == (30, theirs_version)
+        accept(dlg)  # the form now holds the stored version
+        assert len(conflicts) == 1 and not dlg.isVisible()
+    else:
+        assert not dlg.isVisible() and people == 45 and version > theirs_version
+    assert not [a for a in answers if a[0] == "crash"]
+
+
+@pytest.mark.parametrize("reply", [CANCEL, TAKE_THEIRS, KEEP_MINE])
+def test_cancel_forum_form(forums, db, answers, conflicts, reply):
+    area, fid, _other = forums
+    dlg = area.cancel_selected([fid])
+    with db.session() as s:  # another window recorded it as held meanwhile
+        forum_service.mark_held(s, s.get(Forum, fid), dt.date(2025, 2, 20), 30, today=TODAY)
+    theirs_version = _forum_row(db, fid)[2]
+    dlg.reason_edit.setPlainText("场地冲突")
+    conflicts.reply = reply
+    accept(dlg)
+    assert len(conflicts) == 1 and ["状态", "已举办", "已取消"] in conflicts[0], conflicts
+    status, _people, version, _att = _forum_row(db, fid)
+    if reply == CANCEL:
+        assert dlg.isVisible() and dlg.reason_edit.toPlainText() == "场地冲突"
+        assert (status, version) == ("已举办", theirs_version)
+    elif reply == TAKE_THEIRS:
+        assert not dlg.isVisible() and (status, version) == ("已举办", theirs_version)
+    else:
+        assert not dlg.isVisible() and status == "已取消" and version > theirs_version
+    assert not [a for a in answers if a[0] == "crash"]
+
+
+@pytest.mark.parametrize("reply", [CANCEL, TAKE_THEIRS, KEEP_MINE])
+def test_attendance_picker(forums, db, data, answers, conflicts, reply):
+    area, fid, other = forums
+    picker = area.attendance_selected([fid])
+    with db.session() as s:  # another window recorded 南通海星 as attending meanwhile
+        forum_service.set_attendance(s, s.get(Forum, fid), [data["ent"]])
+    theirs_version = _forum_row(db, fid)[2]
+    picker.add_ids([other])
+    conflicts.reply = reply
+    accept(picker)
+    assert area.attendance_job.wait()
+    assert len(conflicts) == 1
+    assert ["参会企业", "南通海星电子股份有限公司", "江苏南通二建集团有限公司"] in conflicts[0], conflicts
+    _status, _people, version, attending = _forum_row(db, fid)
+    if reply == KEEP_MINE:
+        assert attending == [other] and version > theirs_version
+    else:
+        assert attending == [data["ent"]] and version == theirs_version
+    if reply == CANCEL:  # the picker again, with the clerk's ticks
+        assert area.dialog is not picker and area.dialog.isVisible() and area.dialog.selected_ids() == [other]
+    assert not [a for a in answers if a[0] == "crash"]
