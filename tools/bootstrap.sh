@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Install what qoffice needs on this machine, idempotently and quietly when already present:
 # Debian packages for Qt's xcb/offscreen runtime, Xvfb and a CJK font, PostgreSQL for the server tests
-# (tests/conftest.py starts its own throwaway cluster; as root only), then .venv.
+# (tests/conftest.py starts its own throwaway cluster; as root only), icupkg and binutils for the frozen
+# build's smaller ICU data (build.spec), then .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 
 APT_PKGS="xvfb xauth fonts-wqy-microhei libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 \
 libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
-libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1 libglib2.0-0 poppler-utils libreoffice-calc postgresql ${QOFFICE_EXTRA_APT:-}"
+libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libx11-xcb1 libglib2.0-0 poppler-utils libreoffice-calc postgresql \
+icu-devtools binutils ${QOFFICE_EXTRA_APT:-}"
 
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=""
