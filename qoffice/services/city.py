@@ -89,6 +89,19 @@ def receive(db, paths: Iterable[Path | str], *, replace_newer: bool = False,
     return out
 
 
+@dataclass
+class Received:
+    outcomes: list[Outcome]
+    changes: Changes
+
+
+def receive_files(db, paths: Sequence[Path | str], *, replace_newer: bool = False) -> Received:
+    """收取报表 as the GUI's operation: receive, with the city returns as its Changes when any was stored."""
+    outcomes = receive(db, paths, replace_newer=replace_newer)
+    stored = any(o.status in (ACCEPTED, REPLACED) for o in outcomes)
+    return Received(outcomes, Changes.of("city_return") if stored else Changes())
+
+
 def _message(exc: BaseException) -> str:
     return getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
 
@@ -321,6 +334,11 @@ def withdraw(session: Session, year: int, county: str, reason: str) -> CityRetur
     current.withdraw_reason = reason
     session.flush()
     return current
+
+
+def withdraw_return(db, year: int, county: str, reason: str) -> Changes:
+    """退回 as the GUI's operation, in its own transaction."""
+    return Changes.of("city_return", ids=[db.run_unit(lambda s: withdraw(s, year, county, reason).id)])
 
 
 # --- loading -----------------------------------------------------------------------------------------
@@ -729,72 +747,3 @@ def import_targets_file(db, path: Path | str, year: int | None = None) -> Target
     """import_targets in its own transaction (the GUI's operation: run_op publishes its changes)."""
     with db.session() as s:
         return import_targets(s, path, year)
-
-
-# --- county targets (a county × indicator table) ------------------------------------------------------
-def target_table(session: Session) -> dict[str, dict[int, Decimal | None]]:
-    """county → its 17 targets, counties in `counties` order, then 全市 (the city targets)."""
-    out = {county: settings_service.county_targets(session, county) for county in settings_service.counties(session)}
-    out[CITY_ROW] = settings_service.city_targets(session)
-    return out
-
-
-CITY_ROW = "全市"
-
-
-def save_target_table(session: Session, table: dict[str, dict[int, str | None]]) -> None:
-    """Store a county × indicator table of target texts (全市: the city targets); every value is
-    validated like a typed target first, so a bad one changes nothing (UsageError names it)."""
-    checked = []
-    for county, values in table.items():
-        for n, text_value in values.items():
-            key = f"city.target.{n}" if county == CITY_ROW else settings_service.county_target_key(county, n)
-            try:
-                checked.append((key, settings_service.validate_city(key, text_value)))
-            except UsageError as exc:
-                raise UsageError(_("{county}, indicator {n}: {reason}").format(county=county, n=n,
-                                                                               reason=exc.message)) from None
-    from qoffice.db.models import Setting
-
-    for key, value in checked:
-        row = session.get(Setting, key)
-        if row is None:
-            session.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-    session.flush()
-
-
-def read_target_table(path: Path | str, counties: Sequence[str]) -> dict[str, dict[int, str | None]]:
-    """An .xlsx laid out like the 分县汇总 sheet (a 区县 column, the 17 指标 names as headers; a 全市
-    row for the city targets) as target texts by county; unknown counties are refused."""
-    import python_calamine as pc
-
-    from qoffice.errors import FileUnreadable
-    from qoffice.excel.headers import normalize_header
-
-    path = Path(path)
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        sheets = [wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names]
-    except Exception:
-        raise FileUnreadable(_("{file} cannot be read as an Excel workbook.").format(file=path.name)) from None
-    names = {normalize_header(name): n for n, name, _u in ind.DEFINITIONS}
-    for rows in sheets:
-        for h, header in enumerate(rows[:10]):
-            cols = {i: names[normalize_header(c)] for i, c in enumerate(header) if normalize_header(c) in names}
-            keys = [i for i, c in enumerate(header) if normalize_header(c) == "区县"]
-            if not cols or not keys:
-                continue
-            out: dict[str, dict[int, str | None]] = {}
-            for row in rows[h + 1:]:
-                county = city.text(row[keys[0]] if keys[0] < len(row) else None)
-                if not county:
-                    continue
-                if county != CITY_ROW and county not in counties:
-                    raise UsageError(_("{county} (in {file}) is not in the county list.").format(
-                        county=county, file=path.name))
-                out[county] = {n: city.text(row[i] if i < len(row) else None) for i, n in cols.items()}
-            return out
-    raise FileUnreadable(_("{file} has no table with a 区县 column and the indicators' names as headers.").format(
-        file=path.name))

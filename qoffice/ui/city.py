@@ -30,14 +30,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from qoffice.domain import city as dcity
 from qoffice.domain import indicators as ind
 from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import city as city_service
+from qoffice.services import city_targets
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
+from qoffice.ui.operations import run_op
 
 log = logging.getLogger("qoffice.ui")
 
@@ -130,17 +133,31 @@ class CompletionChart(QWidget):
 
 
 class CityArea(QWidget):
+    """Not a RecordArea: a board of the counties with tabs beside it, filled from one report (not a
+    paged list of records over one table); its writes are operations all the same (run_op)."""
+
+    watches = ("city_return",)
+
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("city_area")
         self.setAcceptDrops(True)
         self.report: city_service.CityReport | None = None
+        self.job = None  # the running (or last) write: receive, 退回, the targets (qoffice.ui.worker.Job)
+        self.deadline_job = None  # the deadline is stored by one operation at a time
         self._build()
-        ctx.yearChanged.connect(lambda _y: self.refresh())
+        ctx.yearChanged.connect(self._year_changed)  # bound methods: cut when the area goes
         ctx.settingsChanged.connect(self.refresh)
-        ctx.dataChanged.connect(lambda table: self.refresh() if table == "city_return" else None)
+        ctx.changed.connect(self._on_changes)
         self.refresh()
+
+    def _year_changed(self, _year: int) -> None:
+        self.refresh()
+
+    def _on_changes(self, changes) -> None:
+        if changes.touches(self.watches):
+            self.refresh()
 
     # ---- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -303,8 +320,7 @@ class CityArea(QWidget):
         self._fill_targets()
 
     def _fill_targets(self) -> None:
-        with self.ctx.db.read_session() as s:
-            table = city_service.target_table(s)
+        table = city_targets.target_table(self.ctx.db)
         self.targets.setRowCount(len(table))
         self.targets.setVerticalHeaderLabels(list(table))
         for i, values in enumerate(table.values()):
@@ -321,28 +337,30 @@ class CityArea(QWidget):
                            for j in range(17)}
         return out
 
-    def save_targets(self, table: dict | None = None) -> bool:
-        try:
-            with self.ctx.db.session() as s:
-                city_service.save_target_table(s, table if table is not None else self._target_texts())
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return False
-        self.ctx.settingsChanged.emit()
-        self.refresh()
-        return True
+    def save_targets(self, table: dict | None = None, *, then=None):
+        """保存目标: the table (as typed, or `table`) saved by an operation on the worker; its Job. A bad
+        value is refused with its county and indicator, and nothing is saved."""
+        db, table = self.ctx.db, table if table is not None else self._target_texts()
+
+        def done(_changes) -> None:
+            self.ctx.settingsChanged.emit()  # every screen showing targets; this one refreshes
+            if then is not None:
+                then()
+
+        self.job = run_op(self, self.ctx, lambda: city_targets.save_target_table(db, table), on_done=done)
+        return self.job
 
     def import_targets(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, _("Import targets"), "", _("Excel workbooks (*.xlsx)"))
         if not path:
             return
         try:
-            table = city_service.read_target_table(path, self.ctx.counties())
+            table = city_targets.read_target_table(path, self.ctx.counties())
         except KnownError as exc:
             messages.known_error(self, exc)
             return
-        if self.save_targets(table):
-            messages.info(self, _("Targets of {n} counties imported.").format(n=len(table)))
+        self.save_targets(table, then=lambda: messages.info(
+            self, _("Targets of {n} counties imported.").format(n=len(table))))
 
     def targets_out(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("Targets to the counties"))
@@ -485,12 +503,19 @@ class CityArea(QWidget):
         self.tabs.setTabText(4, _("Reminders ({n}, deadline {date})").format(n=len(late), date=deadline.isoformat()))
 
     def _deadline_changed(self) -> None:
-        try:
-            with self.ctx.db.session() as s:
-                settings_service.set_value(s, settings_service.DEADLINE, self.deadline.date().toPython().isoformat())
-        except KnownError as exc:
-            messages.known_error(self, exc)
-        self._fill_remind()
+        self._fill_remind()  # the list follows the date shown at once; storing it runs on the worker
+        self._store_deadline()
+
+    def _store_deadline(self) -> None:
+        """One operation at a time (the date's arrows change it quickly): when one is over, the date
+        shown then is stored if it is not the one just stored."""
+        if self.deadline_job is not None and not self.deadline_job.finished:
+            return
+        db, value = self.ctx.db, self.deadline.date().toPython().isoformat()
+        self.deadline_job = run_op(self, self.ctx, lambda: settings_service.save_values(
+            db, {settings_service.DEADLINE: value}))
+        self.deadline_job.when_done(lambda _ok: self._store_deadline() if isValid(self) and (
+            self.deadline.date().toPython().isoformat() != value) else None)
 
     # ---- actions ---------------------------------------------------------------------------
     def choose_files(self) -> None:
@@ -499,21 +524,33 @@ class CityArea(QWidget):
         if files:
             self.receive([Path(f) for f in files])
 
-    def receive(self, paths: list[Path]) -> list:
-        try:
-            outcomes = city_service.receive(self.ctx.db, paths)
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return []
-        for i, o in enumerate(outcomes):
-            if o.status == city_service.REFUSED and o.newer_exists:
-                if messages.ask(self, _("{file} is older than the return already received from {county}. Replace "
-                                        "the newer one with it?").format(file=o.file, county=o.county)):
-                    outcomes[i] = city_service.receive(self.ctx.db, [paths[i]], replace_newer=True)[0]
-        self.ctx.dataChanged.emit("city_return")
-        self.refresh()
-        messages.info(self, self.outcome_text(outcomes))
-        return outcomes
+    def receive(self, paths: list[Path]):
+        """收取报表 by an operation on the worker (its Job, kept on `self.job`). A file older than the
+        return already received is refused; once it is over the clerk is asked about each such file,
+        and those to replace the newer one are received again by a second operation."""
+        db = self.ctx.db
+        self.job = run_op(self, self.ctx, lambda: city_service.receive_files(db, paths),
+                          on_done=lambda got: self._received(paths, got.outcomes),
+                          title=_("Receive county returns"), label=_("Receiving the county returns…"))
+        return self.job
+
+    def _received(self, paths: list[Path], outcomes: list) -> None:
+        again = [i for i, o in enumerate(outcomes) if o.status == city_service.REFUSED and o.newer_exists
+                 and messages.ask(self, _("{file} is older than the return already received from {county}. "
+                                          "Replace the newer one with it?").format(file=o.file, county=o.county))]
+        if not again:
+            messages.info(self, self.outcome_text(outcomes))
+            return
+        db, older = self.ctx.db, [paths[i] for i in again]
+
+        def replaced(got) -> None:
+            for i, outcome in zip(again, got.outcomes, strict=True):
+                outcomes[i] = outcome
+            messages.info(self, self.outcome_text(outcomes))
+
+        self.job = run_op(self, self.ctx, lambda: city_service.receive_files(db, older, replace_newer=True),
+                          on_done=replaced, title=_("Receive county returns"),
+                          label=_("Receiving the county returns…"))
 
     @staticmethod
     def outcome_text(outcomes) -> str:
@@ -528,22 +565,18 @@ class CityArea(QWidget):
                 lines.append("    " + _("{n} warning(s)").format(n=len(o.warnings)))
         return "\n".join(lines)
 
-    def withdraw(self) -> None:
+    def withdraw(self):
+        """退回: the reason asked first, then the return sent back by an operation (its Job)."""
         line = self._line()
         if line is None or line.ret is None:
-            return
+            return None
         reason, ok = QInputDialog.getText(self, _("Send back"), _("Why is {county}'s return sent back?").format(
             county=line.county))
         if not ok or not reason.strip():
-            return
-        try:
-            with self.ctx.db.session() as s:
-                city_service.withdraw(s, self.ctx.year, line.county, reason)
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return
-        self.ctx.dataChanged.emit("city_return")
-        self.refresh()
+            return None
+        db, year, county = self.ctx.db, self.ctx.year, line.county
+        self.job = run_op(self, self.ctx, lambda: city_service.withdraw_return(db, year, county, reason))
+        return self.job
 
     def export(self) -> None:
         name = city_service.default_filename(self.ctx.year)

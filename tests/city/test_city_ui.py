@@ -30,6 +30,14 @@ def answers():
     messages.set_responder(None)
 
 
+def settled(area) -> bool:
+    """Wait for the area's operation on the worker, and for one it started once that was over (the
+    second receive after the older-file question). True when the last one succeeded."""
+    while not area.job.finished:
+        assert area.job.wait()
+    return area.job.error is None
+
+
 @pytest.fixture
 def area(db, qtbot, tmp_path):
     from qoffice.ui.city import CityArea
@@ -89,7 +97,7 @@ def test_withdraw_and_reminder_phone(area, monkeypatch, answers):
 
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("汇总表与明细不符", True))
     area.board.selectRow(1)
-    area.withdraw()
+    assert area.withdraw().wait()  # on the worker; the published change refreshes the board
     assert area.board.item(1, 1).text() == "已退回"
     assert area.board.item(1, 1).data(Qt.UserRole) == "#c62828"
     phones = {area.remind.item(i, 0).text(): area.remind.item(i, 2).text() for i in range(area.remind.rowCount())}
@@ -106,6 +114,7 @@ def test_drop_files_receives_them_and_asks_about_an_older_one(area, tmp_path, an
     answers.reply = False  # keep the newer return
     event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     area.dropEvent(event)
+    assert settled(area)
     kinds = [k for k, _t in answers]
     assert kinds[0] == "question" and kinds[-1] == "info"
     assert "old.xlsx：" in answers[-1][1] and "hm.xlsx：" in answers[-1][1]
@@ -114,6 +123,7 @@ def test_drop_files_receives_them_and_asks_about_an_older_one(area, tmp_path, an
     answers.clear()
     answers.reply = True
     area.receive([older])
+    assert settled(area)
     statuses = {area.board.item(i, 0).text(): area.board.item(i, 1).text() for i in range(area.board.rowCount())}
     assert statuses["崇川区"] == "已更新"
 
@@ -147,11 +157,12 @@ def test_targets_table_edit_import_and_feedback(area, tmp_path, monkeypatch, ans
     assert t.item(0, 0).text() == "2"  # 崇川区's target 1
     assert t.item(t.rowCount() - 1, 7).text() == "96"  # the city's default target 8
     t.item(0, 1).setText("12")
-    assert area.save_targets()
+    assert area.save_targets().wait() and area.job.error is None
     with area.ctx.db.read_session() as s:
         assert st.county_targets(s, "崇川区")[2] == 12
+    t = area.targets  # refilled after the save
     t.item(0, 2).setText("abc")
-    assert not area.save_targets()
+    assert area.save_targets().wait() and area.job.error is not None
     assert answers[-1][0] == "error" and "崇川区" in answers[-1][1]
     with area.ctx.db.read_session() as s:
         assert st.county_targets(s, "崇川区")[3] is None  # nothing changed
@@ -163,6 +174,7 @@ def test_targets_table_edit_import_and_feedback(area, tmp_path, monkeypatch, ans
     wb.save(tmp_path / "t.xlsx")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "t.xlsx"), ""))
     area.import_targets()
+    assert settled(area) and answers[-1] == ("info", "已导入 2 个区县的目标。")
     with area.ctx.db.read_session() as s:
         assert st.county_targets(s, "通州区")[1] == 5 and st.city_targets(s)[1] == 150
     # 反馈单: .xlsx and PDF side by side
@@ -213,3 +225,46 @@ def test_double_clicking_a_finding_opens_a_copy_at_its_sheet_and_row(area, monke
     assert "received-view" in path.parts
     wb = openpyxl.load_workbook(path)
     assert wb.active.title == sheet and wb.active.sheet_view.selection[0].activeCell == f"A{row}"
+
+
+def test_the_areas_writes_are_operations_on_the_worker(area, monkeypatch, answers, tmp_path):
+    """Issue 14: 退回, 保存目标, the deadline and 收取报表 run services on the worker; the one hook
+    publishes what they changed (the board refreshes from it: no hand-written refresh signal)."""
+    import threading
+
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QInputDialog
+
+    from qoffice.services import city_targets
+    from qoffice.services.changes import Changes
+
+    ran_on = []
+
+    def spy(module, name):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, **k: ran_on.append((name, threading.current_thread()))
+                            or real(*a, **k))
+
+    spy(svc, "withdraw_return")
+    spy(svc, "receive_files")
+    spy(city_targets, "save_target_table")
+    spy(st, "save_values")
+    heard = []
+    area.ctx.changed.connect(heard.append)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("重报", True))
+    area.board.selectRow(0)
+    assert area.withdraw().wait() and heard[-1] == Changes.of("city_return", ids=heard[-1].ids)
+    area.targets.item(0, 1).setText("12")
+    assert area.save_targets().wait() and heard[-1] == Changes.of("setting")
+    area.deadline.setDate(QDate(2100, 1, 1))
+    area.deadline.setDate(QDate(2100, 1, 2))  # while the first is stored: stored after it, not beside it
+    while area.deadline_job is not None and not area.deadline_job.finished:
+        assert area.deadline_job.wait()
+    assert st.get(area.ctx.db, st.DEADLINE) == "2100-01-02"
+    path = B.write_openpyxl(tmp_path / "hm.xlsx", raw("海门区", enterprises=[ent(code(3), "丙", "海门区")]))
+    assert area.receive([path]).wait() and heard[-1] == Changes.of("city_return")
+    statuses = {area.board.item(i, 0).text(): area.board.item(i, 1).text() for i in range(area.board.rowCount())}
+    assert statuses["海门区"] == "已报送"
+    names = [name for name, _thread in ran_on]
+    assert names == ["withdraw_return", "save_target_table", "save_values", "save_values", "receive_files"]
+    assert threading.main_thread() not in [thread for _name, thread in ran_on]
