@@ -45,12 +45,17 @@ def test_the_settings_areas_save_is_an_operation_published_to_every_screen(qtbot
     assert settings_service.get(db, "operator") == "王芳" and settings_service.get(db, "target.17") == "80"
 
 
-def test_the_first_run_dialog_saves_on_the_worker_then_closes(qtbot, db, answers, ran_on):
+def first_run_filled_in(qtbot, db) -> FirstRunDialog:
     dialog = FirstRunDialog(db)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.form.w["county"].setEditText("如东县")
     dialog.form.w["office"].setText("如东县质量办")
+    return dialog
+
+
+def test_the_first_run_dialog_saves_on_the_worker_then_closes(qtbot, db, answers, ran_on):
+    dialog = first_run_filled_in(qtbot, db)
     dialog.ok.click()
     assert not dialog.ok.isEnabled()  # until the save is over
     assert dialog.job.wait() and dialog.result() == FirstRunDialog.Accepted and not dialog.isVisible()
@@ -66,11 +71,7 @@ def test_a_refused_first_run_save_keeps_the_dialog_open(qtbot, db, answers, monk
         raise UsageError("拒绝")
 
     monkeypatch.setattr(settings_service, "save_values", refuse)
-    dialog = FirstRunDialog(db)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.form.w["county"].setEditText("如东县")
-    dialog.form.w["office"].setText("如东县质量办")
+    dialog = first_run_filled_in(qtbot, db)
     dialog.ok.click()
     assert dialog.job.wait() and dialog.job.error is not None
     assert dialog.isVisible() and dialog.ok.isEnabled()  # 开始 can be pressed again
