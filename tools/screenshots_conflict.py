@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
         return conflict_dialog.CANCEL
 
     conflict_dialog.set_responder(shoot)
-    editor.save()
+    assert editor.save().wait()  # the save runs on the worker; its refusal shows the dialog
     editor._saved_values = enterprises.clean(editor.values())
     editor.close()
     db.close()

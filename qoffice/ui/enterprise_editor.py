@@ -655,8 +655,9 @@ class FiguresPanel(QWidget):
 
     def save(self):
         """保存 this year's figures by an operation on the worker: its Job (kept on `self.job`), or
-        None when nothing is saved (a problem shown, or no enterprise yet)."""
-        if self.enterprise_id is None or not self.validate():
+        None when nothing is saved (a problem shown, nothing typed, or no enterprise yet: when 保存 is
+        disabled, as it shows)."""
+        if not self.validate() or not self.save_button.isEnabled():
             return None
         v = self.parsed()
         year = self.year.value()

@@ -364,3 +364,16 @@ def test_both_enterprise_areas_on_the_record_area_base_keep_their_buttons(qtbot,
     assert reloads == [area, bin_area]
     ctx.publish(Changes.of("award"))
     assert len(reloads) == 2
+
+
+def test_figures_with_nothing_typed_are_not_saved_even_when_save_is_called(qtbot, db, builders, answers):
+    """保存本年度数据 is disabled while every box is empty; save() called anyway (a script, a shortcut)
+    saves nothing either, rather than an empty year's row."""
+    with db.session() as s:
+        eid = builders.make_enterprise(s, name="如东空数据企业").id
+    editor = EnterpriseEditor(db, eid, year=2024)
+    qtbot.addWidget(editor)
+    assert not editor.figures.save_button.isEnabled()
+    assert editor.figures.save() is None
+    with db.read_session() as s:
+        assert s.scalar(select(YearFigures)) is None
