@@ -105,6 +105,14 @@ def _day(value, row) -> str:
     return day.isoformat()
 
 
+def _state(values: dict | None, partner_ids) -> tuple:
+    """The meeting form's content, comparable between what it shows and what is stored."""
+    if values is None:
+        return ()
+    norm = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in values.items() if k != "year"}
+    return tuple(sorted(norm.items())), tuple(sorted(partner_ids))
+
+
 SIGNUPS = ListDefinition(
     name="signups",
     fields=tuple(_KEYS),
@@ -290,7 +298,9 @@ class MeetingArea(AreaBasics, QWidget):
         grid.addLayout(bottom, 1, 0, 1, 3)
         return box
 
-    def refresh(self) -> None:
+    def refresh(self, *, reload_form: bool = False) -> None:
+        """Show the year's meeting, its counts and sign-ups. The meeting form keeps what the clerk
+        typed unless `reload_form` (采用他人的修改) or it shows another meeting now."""
         year = self.ctx.year
         with self.ctx.db.read_session() as s:
             meeting = meetings.meeting_for_year(s, year)
@@ -300,8 +310,15 @@ class MeetingArea(AreaBasics, QWidget):
             attending = {p.id for p in meetings.meeting_partners(s, meeting)} if meeting else set()
             blank_rows = settings_service.signin_blank_rows(s)
             values = ({k: getattr(meeting, k) for k in meetings.MEETING_FIELDS} if meeting else None)
-            self.meeting_id = meeting.id if meeting else None
-            self.meeting_version = meeting.version if meeting else None  # a save of a changed meeting is refused
+            meeting_id, version = (meeting.id, meeting.version) if meeting else (None, None)
+        # The clerk's typing in the meeting form outlives a refresh (a sign-up elsewhere, another
+        # clerk's change heard from the server); so does the version it was typed against, so that
+        # saving it over a meeting changed meanwhile is still a conflict.
+        keep_form = (not reload_form and self._typing() and (year, meeting_id) == getattr(self, "_loaded_key", None)
+                     and self._form_state() != _state(values, attending))
+        self.meeting_id = meeting_id
+        if not keep_form:
+            self.meeting_version = version  # a save of a meeting changed since is refused
         if needs_promotion and (self.promote_job is None or self.promote_job.finished):
             # A place freed behind the scenes (an enterprise was deleted) goes to the waiting list: an
             # operation, whose Changes refresh this area again.
@@ -311,6 +328,24 @@ class MeetingArea(AreaBasics, QWidget):
         self.m_blank_rows.blockSignals(True)
         self.m_blank_rows.setValue(blank_rows)
         self.m_blank_rows.blockSignals(False)
+        if not keep_form:
+            self._fill_form(year, values, partners, attending)
+        # 导入 / 下载模板 / 导出 work without a meeting (an import creates it from 对接会日期);
+        # 新增 needs the meeting and says so.
+        has_meeting = self.meeting_id is not None
+        self.signups.buttons["new"].setEnabled(has_meeting)
+        self.signups.buttons["new"].setToolTip("" if has_meeting else _(
+            "Create this year's matchmaking meeting first (above), or import the sign-up list: the import "
+            "creates the meeting from its 对接会日期."))
+        self.print_button.setEnabled(has_meeting)
+        self.print_button.setToolTip("" if has_meeting else _("Create this year's matchmaking meeting first."))
+        self.checkin.setEnabled(has_meeting)
+        for area in (self.signups, self.checkin):
+            scope_list(area, SignUp.meeting_id == (self.meeting_id if self.meeting_id is not None else -1))
+        self._show_counts(counts)
+
+    def _fill_form(self, year: int, values: dict | None, partners, attending) -> None:
+        """The meeting form shows the stored meeting (or a new one's defaults) and its partners."""
         if values:
             self.m_title.setText(values["title"] or "")
             set_date(self.m_date, values["date"])
@@ -336,19 +371,15 @@ class MeetingArea(AreaBasics, QWidget):
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Checked if pid in attending else Qt.Unchecked)
             self.m_partners.addItem(item)
-        # 导入 / 下载模板 / 导出 work without a meeting (an import creates it from 对接会日期);
-        # 新增 needs the meeting and says so.
-        has_meeting = self.meeting_id is not None
-        self.signups.buttons["new"].setEnabled(has_meeting)
-        self.signups.buttons["new"].setToolTip("" if has_meeting else _(
-            "Create this year's matchmaking meeting first (above), or import the sign-up list: the import "
-            "creates the meeting from its 对接会日期."))
-        self.print_button.setEnabled(has_meeting)
-        self.print_button.setToolTip("" if has_meeting else _("Create this year's matchmaking meeting first."))
-        self.checkin.setEnabled(has_meeting)
-        for area in (self.signups, self.checkin):
-            scope_list(area, SignUp.meeting_id == (self.meeting_id if self.meeting_id is not None else -1))
-        self._show_counts(counts)
+        self._loaded_key = (year, self.meeting_id)
+        self._loaded_form = self._form_state()
+
+    def _form_state(self) -> tuple:
+        return _state(self.meeting_values(), set(self.checked_partners()))
+
+    def _typing(self) -> bool:
+        """Has the clerk changed the meeting form since it was filled?"""
+        return getattr(self, "_loaded_form", None) is not None and self._form_state() != self._loaded_form
 
     def _show_counts(self, c) -> None:
         if c is None:
@@ -430,7 +461,7 @@ class MeetingArea(AreaBasics, QWidget):
             self.meeting_version = exc.version
             self.save_meeting()  # the refused operation is over: save again, on purpose
         elif choice == conflict_dialog.TAKE_THEIRS:
-            self.refresh()  # the stored meeting and its partners, and their version
+            self.refresh(reload_form=True)  # the stored meeting and its partners, and their version
 
     def _tell_promoted(self, names: list[str]) -> None:
         if names:

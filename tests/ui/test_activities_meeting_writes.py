@@ -158,3 +158,30 @@ def test_a_place_freed_behind_the_scenes_goes_to_the_waiting_list_by_an_operatio
         assert s.scalar(select(SignUp).where(SignUp.enterprise_id == firms[1])).status == "已报名"
         assert meetings.counts(s, m).waiting == 0
     assert status_column(area) == ["已报名"]
+
+
+def test_a_refresh_keeps_what_the_clerk_is_typing_in_the_meeting_form(area, answers, firms, db):  # noqa: F811
+    """Sign-ups come and go while the clerk edits the meeting (another window; on the server another
+    clerk, heard within seconds): the list refreshes, the typing in the meeting form stays — and a
+    meeting changed meanwhile is still a conflict when the typing is saved."""
+    from qoffice.services.changes import Changes
+    from qoffice.ui import conflict_dialog
+
+    make_meeting(area)
+    area.m_venue.setText("国际会议中心")  # typed, not saved
+    area.m_capacity.setText("40")
+    with db.session() as s:  # another window signs an enterprise up and sets the deadline
+        m = s.get(MatchmakingMeeting, area.meeting_id)
+        meetings.sign_up(s, m, firms[0], [meetings.AttendeeIn("张伟")], today=TODAY)
+        meetings.update_meeting(s, m, {"deadline": dt.date(2025, 5, 10)})
+    area.ctx.publish(Changes.of("signup", "meeting"))
+    assert status_column(area) == ["已报名"]  # the list follows
+    assert (area.m_venue.text(), area.m_capacity.text()) == ("国际会议中心", "40")  # the typing stays
+    shown = []
+    previous = conflict_dialog.set_responder(lambda dialog: shown.append(dialog.shown_rows()) or conflict_dialog.CANCEL)
+    try:
+        done(area.save_meeting())
+    finally:
+        conflict_dialog.set_responder(previous)
+    assert shown and any(row[1:] == ["2025-05-10", "（空）"] for row in shown[0]), shown
+    assert area.m_venue.text() == "国际会议中心"
