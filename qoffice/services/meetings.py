@@ -398,10 +398,18 @@ def attendees_from_record(text: str | None) -> list[AttendeeIn]:
 
 def attendees_text(text: str | None) -> str:
     """An audit value for the 变更记录 table: 周八（经理，13800000000）、吴九."""
+    return people_line(attendees_from_record(text))
+
+
+def people_line(attendees) -> str:
+    """Attendees (AttendeeIn or stored rows) on one line: 周八（经理，13800000000）、吴九 (a nameless
+    row of the form is left out, as the save leaves it out)."""
     parts = []
-    for a in attendees_from_record(text):
-        extra = "，".join(x for x in (a.post, a.phone) if x)
-        parts.append(f"{a.name}（{extra}）" if extra else a.name)
+    for a in attendees:
+        name = (a.name or "").strip()
+        extra = "，".join(x.strip() for x in (a.post, a.phone) if x and x.strip())
+        if name:
+            parts.append(f"{name}（{extra}）" if extra else name)
     return "、".join(parts)
 
 
@@ -675,8 +683,14 @@ def save_signup(db, meeting_id: int, *, signup_id: int | None = None, enterprise
 
     def unit(s) -> SignUpSaved:
         if signup_id is not None:
-            update_signup(s, s.get(SignUp, signup_id), attendees=attendees, need=need, partner_id=partner_id,
-                          clear_partner=partner_id is None, expected_version=expected_version)
+            su = s.get(SignUp, signup_id)
+            try:
+                update_signup(s, su, attendees=attendees, need=need, partner_id=partner_id,
+                              clear_partner=partner_id is None, expected_version=expected_version)
+            except StaleRecord as exc:  # the stored attendees too, beside the typed ones
+                if su is not None:
+                    exc.stored["attendees"] = people_line(su.attendees)
+                raise
             return SignUpSaved(Changes.of("signup", ids=[signup_id]), signup_id)
         meeting = s.get(MatchmakingMeeting, meeting_id)
         tables, new_id = ["signup"], enterprise_id

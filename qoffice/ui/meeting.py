@@ -529,15 +529,16 @@ class MeetingArea(AreaBasics, QWidget):
             if isinstance(exc, StaleRecord):  # saved by someone else since the dialog was opened
                 from qoffice.ui import conflict_dialog
 
-                labels = {"need": _("Cooperation need"), "partner_id": _("Wanted partner")}
+                labels = {"need": _("Cooperation need"), "partner_id": _("Wanted partner"),
+                          "attendees": _("Attendees")}
 
                 def text(key, value):
                     if key == "partner_id" and value is not None:
                         return dlg.partner.itemText(max(dlg.partner.findData(value), 0))
                     return conflict_dialog.value_text(value)
 
-                choice = conflict_dialog.resolve(dlg, exc, {"need": need, "partner_id": partner_id},
-                                                 lambda k: labels.get(k, k), text)
+                typed = {"attendees": meetings.people_line(attendees), "need": need, "partner_id": partner_id}
+                choice = conflict_dialog.resolve(dlg, exc, typed, lambda k: labels.get(k, k), text)
                 if choice == conflict_dialog.KEEP_MINE:
                     dlg.version = exc.version
                     dlg.accept()  # save again (this job is over)

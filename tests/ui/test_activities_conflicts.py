@@ -335,3 +335,19 @@ def test_attendance_picker(forums, db, data, answers, conflicts, reply):
     if reply == CANCEL:  # the picker again, with the clerk's ticks
         assert area.dialog is not picker and area.dialog.isVisible() and area.dialog.selected_ids() == [other]
     assert not [a for a in answers if a[0] == "crash"]
+
+
+def test_a_sign_ups_attendees_changed_elsewhere_are_shown_side_by_side(qtbot, db, data, answers, conflicts):
+    with db.session() as s:
+        sid = _signup(s, data)
+    area = _meeting_area(AppContext(db, 2025))
+    qtbot.addWidget(area)
+    area.show()
+    dlg = area.edit_signup(sid)
+    with db.session() as s:  # another window adds an attendee
+        meetings.update_signup(s, s.get(SignUp, sid), attendees=[meetings.AttendeeIn("王五"),
+                                                                 meetings.AttendeeIn("钱六", "质量部", "13800000006")])
+    dlg.set_attendees([("王五", "总经理", "")])
+    accept(dlg)
+    assert ["参会人员", "王五、钱六（质量部，13800000006）", "王五（总经理）"] in conflicts[0], conflicts
+    assert dlg.isVisible()
