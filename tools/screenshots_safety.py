@@ -61,8 +61,7 @@ def main() -> int:
         enterprises.set_figures(s, ent.id, 2023, checked=10, passed=9)
         enterprises.set_figures(s, ent.id, 2024, checked=12, passed=12)
         eid = ent.id
-    with db.read_session() as s:
-        items = purge.preview(s, [eid])
+    items = enterprises.purge_preview(db, [eid])
     box = QMessageBox(window)
     box.setWindowTitle(_("qoffice"))
     box.setIcon(QMessageBox.Question)

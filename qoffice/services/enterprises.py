@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from qoffice.db.models import (
@@ -322,6 +322,30 @@ def restore_from_recycle_bin(db, ids: list[int]) -> Changes:
 
 
 PURGED_TABLES = ("enterprise", "year_figures", "project", "award", "signup", "forum")
+# What purge() removes besides the enterprise, by the key its counts use.
+_PURGE_COUNTED = (("figures", YearFigures), ("projects", Project), ("awards", Award), ("signups", SignUp),
+                  ("forums", ForumAttendance))
+
+
+@dataclass(frozen=True)
+class PurgeItem:
+    id: int
+    name: str
+    uscc: str
+    counts: dict[str, int]
+
+
+def purge_preview(db, ids: list[int]) -> list[PurgeItem]:
+    """What purging `ids` would remove (deleted enterprises only; others are skipped): the dry run
+    whose items the 彻底删除 question names, by name."""
+    items = []
+    with db.read_session() as s:
+        for ent in s.scalars(select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_not(None))
+                             .order_by(Enterprise.name)):
+            counts = {key: s.scalar(select(func.count()).select_from(model).where(model.enterprise_id == ent.id)) or 0
+                      for key, model in _PURGE_COUNTED}
+            items.append(PurgeItem(ent.id, ent.name, ent.uscc or "", counts))
+    return items
 
 
 def purge_many(db, ids: list[int]) -> Changes:

@@ -1,4 +1,5 @@
-"""彻底删除 in the 回收站: say exactly what will go, ask, then services.enterprises.purge().
+"""彻底删除 in the 回收站: say exactly what will go (services.enterprises.purge_preview), ask, then
+purge on the worker (services.enterprises.purge_many).
 
 Purging removes the enterprise with its yearly figures, projects, awards, sign-ups (with their
 attendees) and forum attendances, and blanks the old/new values of its audit rows (PIPL: personal
@@ -7,41 +8,12 @@ backup, so the question names every enterprise (name and credit code) and the co
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from qoffice.db.models import Award, Enterprise, ForumAttendance, Project, SignUp, YearFigures
 from qoffice.i18n import _
 from qoffice.services import enterprises as enterprise_service
+from qoffice.services.enterprises import PurgeItem
 from qoffice.ui import messages
 from qoffice.ui.operations import run_op
 from qoffice.ui.worker import Job
-
-# What services.enterprises.purge() removes besides the enterprise, by the key its counts use.
-_COUNTED = (("figures", YearFigures), ("projects", Project), ("awards", Award), ("signups", SignUp),
-            ("forums", ForumAttendance))
-
-
-@dataclass(frozen=True)
-class PurgeItem:
-    id: int
-    name: str
-    uscc: str
-    counts: dict[str, int]
-
-
-def preview(session: Session, ids: list[int]) -> list[PurgeItem]:
-    """What purging `ids` would remove (deleted enterprises only; others are skipped)."""
-    items = []
-    for ent in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids), Enterprise.deleted_at.is_not(None))
-                               .order_by(Enterprise.name)):
-        counts = {key: session.scalar(select(func.count()).select_from(model)
-                                      .where(model.enterprise_id == ent.id)) or 0
-                  for key, model in _COUNTED}
-        items.append(PurgeItem(ent.id, ent.name, ent.uscc or "", counts))
-    return items
 
 
 def item_line(item: PurgeItem) -> str:
@@ -67,8 +39,7 @@ def purge_enterprises(parent, ctx, ids: list[int]) -> Job | None:
     None when the clerk said no or nothing was left to purge."""
     if not ids:
         return None
-    with ctx.db.read_session() as s:
-        items = preview(s, ids)
+    items = enterprise_service.purge_preview(ctx.db, ids)  # the dry run: what the question names
     if not items:
         return None
     if not messages.ask(parent, confirmation_text(items), default=False):

@@ -478,11 +478,8 @@ def test_purge_names_what_goes_then_removes_it_and_blanks_the_log(qtbot, db, bui
 
 
 def test_purge_preview_counts_match_what_the_service_removes(db, builders):
-    from qoffice.ui.purge import preview
-
     eid, _code, _other, _live = deleted_enterprise_with_records(db, builders)
-    with db.read_session() as s:
-        [item] = preview(s, [eid])
+    [item] = enterprise_service.purge_preview(db, [eid])
     with db.session() as s:
         removed = enterprise_service.purge(s, s.get(Enterprise, eid))
     assert {k: item.counts[k] for k in removed} == removed
