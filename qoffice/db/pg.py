@@ -418,6 +418,51 @@ def to_pyformat(sql: str) -> str:
     return "".join(out)
 
 
+# --- bulk writes (imports; the counterparts of sqlite.py's) ---------------------------------------
+def copy_rows(conn, table, names: list[str], columns: list[list]) -> None:
+    """COPY ... FROM STDIN of the rows whose values per column of `names` are `columns`, in the
+    transaction of `conn` (a SQLAlchemy Connection): the server's bulk load, one stream instead
+    of a statement per row. Row triggers, statement triggers (the change notification) and
+    constraints apply as for INSERT; an error aborts the COPY and with it the transaction."""
+    prep = conn.dialect.identifier_preparer
+    sql = f"COPY {prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)}) FROM STDIN"
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+        write = copy.write_row
+        for row in zip(*columns):
+            write(row)
+
+
+def next_ids(conn, table, count: int) -> list[int]:
+    """`count` ids taken from the sequence of `table`'s id column (ascending): nobody else is given
+    them, whatever other clerks insert meanwhile."""
+    from sqlalchemy import text
+
+    return sorted(conn.scalars(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                               {"t": table.name, "n": count}))
+
+
+def run_bulk_write(db: ServerDatabase, work: Callable[[Any], T]) -> T:
+    """`work(session)` (an import) in one transaction: run_unit, so a serialization failure or deadlock
+    runs it again. Nothing to tune per transaction here, unlike SQLite's page cache (the server's
+    shared buffers and WAL do that work); no whole-server backup before it (shared-db.md)."""
+    return db.run_unit(work)
+
+
+def run_dry(db: ServerDatabase, work: Callable[[Any], T]) -> T:
+    """`work(session)` in a transaction that is rolled back (a dry run), on a connection of its own."""
+    from sqlalchemy.orm import Session
+
+    engine = make_engine(db.url)
+    try:
+        with Session(bind=engine) as session:
+            try:
+                return work(session)
+            finally:
+                session.rollback()
+    finally:
+        engine.dispose()
+
+
 from qoffice.db.base import Database  # noqa: E402
 
 

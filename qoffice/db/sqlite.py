@@ -8,14 +8,15 @@ import errno
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -450,13 +451,35 @@ def tuned_for_bulk_write(conn) -> Iterator[None]:
     to the file mid-way, each spill writing and syncing the rollback journal first
     (journal_mode=DELETE, synchronous=FULL); that doubled the time of a 100,000-row roster.
     On PostgreSQL there is nothing to tune per transaction (the server's shared buffers and WAL
-    do this work), so callers on a server simply do not enter this."""
+    do this work): its counterpart is pg.run_bulk_write."""
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_WRITE_CACHE_KIB}")
     try:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+
+
+def run_bulk_write(db, work: Callable[[Any], T]) -> T:
+    """`work(session)` (an import) in one write transaction of `db` (a Database), with room for it in
+    the page cache (tuned_for_bulk_write). The backup before it is the caller's (db/bulk.py)."""
+    with db.session() as session, tuned_for_bulk_write(session.connection()):
+        return work(session)
+
+
+def run_dry(db, work: Callable[[Any], T]) -> T:
+    """`work(session)` on an in-memory copy of the file, thrown away after (a dry run)."""
+    from sqlalchemy.orm import Session
+
+    engine = memory_copy_engine(db.path)
+    try:
+        with Session(bind=engine) as session:
+            try:
+                return work(session)
+            finally:
+                session.rollback()
+    finally:
+        engine.dispose()
 
 
 def memory_copy_engine(db_path: Path) -> Engine:

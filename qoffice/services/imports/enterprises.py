@@ -2,10 +2,12 @@
 place through the enterprise service (a code in the recycle bin comes back)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
 
-from qoffice.db.bulk import insert_rows
-from qoffice.db.models import Enterprise, utcnow
+from sqlalchemy import insert, literal, select
+
+from qoffice.db.bulk import id_runs, insert_new_rows, insert_rows
+from qoffice.db.models import AuditEntry, Enterprise, utcnow
 from qoffice.domain import uscc as uscc_rules
 from qoffice.domain.pinyin import initials, sort_key
 from qoffice.errors import ValidationFailed
@@ -92,16 +94,27 @@ class EnterprisesImporter(Importer):
         self._update_enterprises(updates)
         if new_rows:
             conn = self.session.connection()
-            before = conn.scalar(select(func.max(Enterprise.id))) or 0
-            insert_rows(conn, Enterprise.__table__, new_rows)
-            ids = {code: eid for eid, code in conn.execute(
-                select(Enterprise.id, Enterprise.uscc).where(Enterprise.id > before))}
-            add = self.audit.add
-            for record in new_rows:
-                code = record["uscc"]
-                eid = ids[code]
-                existing[code] = (eid, False)
-                add("enterprise", eid, "create", enterprise_id=eid, field="name", new=record["name"])
+            ids = insert_new_rows(conn, Enterprise.__table__, new_rows)
+            existing.update(zip([r["uscc"] for r in new_rows], [(eid, False) for eid in ids]))
+            self._audit_created(conn, ids)
+
+    def _audit_created(self, conn, ids) -> None:
+        """The audit's "create" entry of each new enterprise (its name), written by the database from
+        the rows just inserted — the entries AuditWriter.add would make, in one statement per run of
+        ids instead of a Python dict and a bound row each. The entries collected before them (the
+        updates) are written first, so the log keeps the order of the work."""
+        audit = self.audit
+        if audit.rows:
+            insert_rows(conn, AuditEntry.__table__, audit.rows)
+            audit.rows = []
+        e, a = Enterprise.__table__.c, AuditEntry.__table__
+        constant = {"at": dt.datetime.now(), "os_user": audit.os_user, "operator": audit.operator,
+                    "table_name": "enterprise", "action": "create", "field": "name", "batch_id": audit.batch_id}
+        names = [*constant, "record_id", "enterprise_id", "new"]
+        for first, last in id_runs(ids):
+            rows = select(*(literal(v, a.c[k].type) for k, v in constant.items()), e.id, e.id, e.name).where(
+                e.id.between(first, last)).order_by(e.id)
+            conn.execute(insert(a).from_select(names, rows))
 
     def _update_enterprises(self, updates) -> None:
         """Existing codes: update in place (loaded in chunks, not one query per row). The service

@@ -1,14 +1,15 @@
 """One import from a parsed file to the database: the kind's importer writes the good rows in one
-transaction (after a backup), and the rows' outcomes are counted into an ImportResult. A dry run
-does the same work on an in-memory copy (SQLite) or in a transaction rolled back (a server)."""
+transaction (after a backup of a SQLite file), and the rows' outcomes are counted into an
+ImportResult. A dry run does the same work on an in-memory copy (SQLite) or in a transaction rolled
+back (a server): db.bulk.run_bulk."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from qoffice.db.bulk import insert_rows
+from qoffice.db.bulk import insert_rows, run_bulk
 from qoffice.db.models import AuditEntry, ImportBatch
 from qoffice.excel import parse
 from qoffice.excel.parse import Issue, ParsedFile, ParsedRow, compact
@@ -142,54 +143,16 @@ def apply(session: Session, parsed: ParsedFile, *, source: str | None = None, pr
     return result
 
 
-def _run_import_on_server(db, parsed, *, dry_run: bool, progress: Progress) -> ImportResult:
-    """On a server the import batch and its undo are the safety net (shared-db.md): no whole-server
-    backup first. One transaction; a dry run is the same work rolled back."""
-    if dry_run:
-        from qoffice.db import pg
-
-        engine = pg.make_engine(db.url)
-        try:
-            with sessionmaker(bind=engine)() as session:
-                try:
-                    return apply(session, parsed, progress=progress, dry_run=True)
-                finally:
-                    session.rollback()
-        finally:
-            engine.dispose()
-    # A serialization failure or deadlock (another clerk's transaction) runs the whole import again.
-    result = db.run_unit(lambda session: apply(session, parsed, progress=progress))
-    result.backup = None
-    return result
-
-
 def run_import(db, kind_name: str, path: Path | str, *, dry_run: bool = False, progress: Progress = None,
                parsed: ParsedFile | None = None) -> ImportResult:
     """Import `path` into the open Database `db` (opened in mode "dry" for a dry run).
 
-    A real import backs the database up first and writes every good row in one transaction; a
-    Cancelled raised by `progress` leaves the database as it was.
+    A real import writes every good row in one transaction, a SQLite file backed up first (a
+    server is not: db.bulk.run_bulk); a Cancelled raised by `progress` leaves the database as it was.
     """
     parsed = parsed or parse_file(path, kind_name, progress=progress)
-    if getattr(db, "is_server", False):  # a PostgreSQL server (db/pg.py): no file to copy or back up
-        return _run_import_on_server(db, parsed, dry_run=dry_run, progress=progress)
-    from qoffice.db import sqlite
-
-    if dry_run:
-        engine = sqlite.memory_copy_engine(db.path)
-        try:
-            with sessionmaker(bind=engine)() as session:
-                try:
-                    return apply(session, parsed, progress=progress, dry_run=True)
-                finally:
-                    session.rollback()
-        finally:
-            engine.dispose()
-    from qoffice.db.backup import make_backup
-
-    backup = make_backup(db.path, kind="event", reason="import")
-    with db.session() as session, sqlite.tuned_for_bulk_write(session.connection()):
-        result = apply(session, parsed, progress=progress, backup=backup.name if backup else None)
+    result, backup = run_bulk(
+        db, lambda session, backup: apply(session, parsed, progress=progress, dry_run=dry_run, backup=backup),
+        dry_run=dry_run, backup_reason="import")
     result.backup = backup
     return result
-
