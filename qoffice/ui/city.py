@@ -3,7 +3,8 @@
 退回 with a reason, 导出全市汇总, the history of received files and the 催报 list. Files are received
 by the 收取报表 button or by dropping them on the area.
 
-Everything is computed by qoffice.services.city (one report per refresh); this module only shows it.
+Everything is computed by qoffice.services.city (one report per refresh) and read through
+qoffice.services.city_screen; the writes are operations (run_op). This module only shows it.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from qoffice.domain import indicators as ind
 from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import city as city_service
-from qoffice.services import city_targets
+from qoffice.services import city_screen, city_targets
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
 from qoffice.ui.operations import run_op
@@ -279,16 +280,15 @@ class CityArea(QWidget):
     def refresh(self) -> None:
         year = self.ctx.year
         try:
-            with self.ctx.db.read_session() as s:
-                self.report = city_service.report(s, year)
-                self.history_rows = [(r.id, r.received_at, r.county, r.file_name, r.filled_date, self._state(r))
-                                     for r in city_service.history(s, year)]
-                deadline = settings_service.get(s, settings_service.DEADLINE)
+            board = city_screen.board(self.ctx.db, year)
         except KnownError as exc:
             self.report = None
             self.title.setText(exc.message)
             return
-        rep = self.report
+        self.report = rep = board.report
+        self.history_rows = [(r.id, r.received_at, r.county, r.file_name, r.filled_date, self._state(r))
+                             for r in board.history]
+        deadline = board.deadline
         self.title.setText(_("{year}: {n} of {total} counties reported").format(
             year=year, n=rep.received, total=len(rep.counties)))
         selected = self.selected_county()
@@ -367,8 +367,7 @@ class CityArea(QWidget):
         if not folder:
             return
         try:
-            with self.ctx.db.read_session() as s:
-                paths = city_service.targets_out(s, self.ctx.year, folder)
+            paths = city_screen.targets_out(self.ctx.db, self.ctx.year, folder)
         except KnownError as exc:
             messages.known_error(self, exc)
             return
@@ -386,9 +385,7 @@ class CityArea(QWidget):
         from qoffice.ui import city_print
 
         try:
-            with self.ctx.db.read_session() as s:
-                xlsx = city_service.export_feedback(s, self.ctx.year, line.county, target)
-                fb = city_service.feedback(s, self.ctx.year, line.county)
+            xlsx, fb = city_screen.feedback(self.ctx.db, self.ctx.year, line.county, target)
             pdf = city_print.write_pdf(city_print.feedback_html(fb, dt.date.today()), Path(xlsx).with_suffix(".pdf"),
                                        f"{line.county}{self.ctx.year}年度报表审核反馈单")
         except KnownError as exc:
@@ -491,8 +488,7 @@ class CityArea(QWidget):
     def _fill_remind(self) -> None:
         deadline = self.deadline.date().toPython()
         try:
-            with self.ctx.db.read_session() as s:
-                late = city_service.reminders(s, self.ctx.year, deadline)
+            late = city_screen.reminders(self.ctx.db, self.ctx.year, deadline)
         except KnownError:
             late = []
         self.remind.setRowCount(len(late))
@@ -585,8 +581,7 @@ class CityArea(QWidget):
         if not target:
             return
         try:
-            with self.ctx.db.read_session() as s:
-                result = city_service.export(s, self.ctx.year, target)
+            result = city_screen.export(self.ctx.db, self.ctx.year, target)
         except KnownError as exc:
             messages.known_error(self, exc)
             return
@@ -615,9 +610,7 @@ class CityArea(QWidget):
 
     def _open(self, return_id: int, sheet: str | None = None, row: int | None = None) -> None:
         try:
-            with self.ctx.db.read_session() as s:
-                path = (city_service.view_of(s, return_id, sheet, row) if sheet
-                        else city_service.file_of(s, return_id))
+            path = city_screen.received_file(self.ctx.db, return_id, sheet, row)
         except (KnownError, OSError) as exc:
             messages.error(self, getattr(exc, "message", None) or str(exc))
             return

@@ -1,0 +1,69 @@
+"""What the 市级汇总 screen (qoffice.ui.city) reads, and the files it writes from the database: each
+function takes the Database and reads in its own read session, so the screen opens none itself.
+The use cases are in qoffice.services.city (which takes a Session, for the CLI's one transaction).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from qoffice.services import city
+from qoffice.services import settings as settings_service
+
+
+@dataclass(frozen=True)
+class Received:
+    """A received file as the 收取记录 tab lists it (plain values, read outside the session)."""
+
+    id: int
+    received_at: dt.datetime | None
+    county: str
+    file_name: str
+    filled_date: dt.date | None
+    current: bool
+    withdrawn_at: dt.datetime | None
+    withdraw_reason: str | None
+
+
+@dataclass(frozen=True)
+class Board:
+    report: city.CityReport
+    history: list[Received]
+    deadline: str | None  # as stored (ISO date), None when not set
+
+
+def board(db, year: int) -> Board:
+    """The screen's refresh: the city's report for `year`, its received files and the deadline."""
+    with db.read_session() as s:
+        history = [Received(r.id, r.received_at, r.county, r.file_name, r.filled_date, r.current, r.withdrawn_at,
+                            r.withdraw_reason) for r in city.history(s, year)]
+        return Board(city.report(s, year), history, settings_service.get(s, settings_service.DEADLINE))
+
+
+def reminders(db, year: int, deadline: dt.date) -> list:
+    """催报: the counties late by `deadline`, with their last office phone and operator."""
+    with db.read_session() as s:
+        return city.reminders(s, year, deadline)
+
+
+def targets_out(db, year: int, folder: Path | str) -> list[Path]:
+    with db.read_session() as s:
+        return city.targets_out(s, year, folder)
+
+
+def export(db, year: int, target: Path | str) -> city.ExportResult:
+    with db.read_session() as s:
+        return city.export(s, year, target)
+
+
+def feedback(db, year: int, county: str, target: Path | str) -> tuple[Path, city.Feedback]:
+    """The 反馈单 written as .xlsx, and its content (for the PDF the screen lays out beside it)."""
+    with db.read_session() as s:
+        return city.export_feedback(s, year, county, target), city.feedback(s, year, county)
+
+
+def received_file(db, return_id: int, sheet: str | None = None, row: int | None = None) -> Path:
+    """The received file on disk, or a copy that opens at a finding's sheet and row."""
+    with db.read_session() as s:
+        return city.view_of(s, return_id, sheet, row) if sheet else city.file_of(s, return_id)
