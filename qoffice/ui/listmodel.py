@@ -60,25 +60,29 @@ Parts of a definition:
 Statements are built with SQLAlchemy Core and compiled to SQL text; pages and counts run on plain
 read-only sqlite3 connections (`Database.query`), which also spares each keystroke SQLAlchemy's
 execution layer. The model reports `total_count` (base filter only) and `filtered_count` (with
-search and filters): "共 N 条 (筛选后 M 条)" via `counts_text()`. A keystroke costs one page: when
-the page is not full its length is the count; when it is full, the matches are counted on a
-background thread and `countsChanged` follows (reading `filtered_count` or `counts_text()` before
-that waits for it). `statement()` gives the whole filtered, sorted select (no paging) for exports.
-Only the loaded pages are held, as tuples: no Python object for rows nobody has scrolled to.
+search and filters): "共 N 条 (筛选后 M 条)" via `counts_text()`. A keystroke (or the window's
+start) costs one page: when the page is not full its length is the count; when it is full, the
+matches (or the whole list's records) are counted by a quiet read on the worker
+(qoffice.ui.worker.read_in_background, cancelled when a newer count supersedes it) and
+`countsChanged` follows (reading `total_count`, `filtered_count` or `counts_text()` before that
+waits for it; `counting()` says whether a count is still running). `statement()` gives the whole
+filtered, sorted select (no paging) for exports. Only the loaded pages are held, as tuples: no
+Python object for rows nobody has scrolled to.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from qoffice.i18n import _
+from qoffice.ui import worker
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import ColumnElement, Select
@@ -330,94 +334,21 @@ def compile_sql(stmt) -> tuple[str, list]:
     return _sql_args(_compile(stmt))
 
 
-class _BackgroundCount:
-    """COUNT(*) of one statement off the GUI thread, so a keystroke waits for one page only.
-    `cancel()` interrupts it (the clerk typed on); `wait()` waits for it.
-
-    Counts run one after another on one long-lived thread fed by a queue: starting a thread per
-    keystroke made the keystroke wait for the new thread to come up (a millisecond or more on a
-    busy two-core PC). The SQL is compiled on the caller's thread; the counting thread runs only
-    the sqlite3 call, during which sqlite3 releases the GIL, so the GUI thread is not slowed.
-    """
-
-    _queue = None
-    _queue_lock = threading.Lock()
-
-    def __init__(self, db, sql: str, args: list, done: Callable[[_BackgroundCount], None]):
-        self.result: int | None = None
-        self._db = db
-        self._sql, self._args = sql, args
-        self._done = done
-        self._lock = threading.Lock()
-        self._finished = threading.Event()
-        self._cancelled = False
-        self._conn = None
-        self._jobs().put(self)
-
-    @classmethod
-    def _jobs(cls):
-        with cls._queue_lock:
-            if cls._queue is None:
-                import queue
-
-                cls._queue = queue.SimpleQueue()
-                threading.Thread(target=cls._serve, args=(cls._queue,), name="qoffice-list-count",
-                                 daemon=True).start()
-            return cls._queue
-
-    @staticmethod
-    def _serve(jobs) -> None:
-        while True:
-            job = jobs.get()
-            try:
-                job._run()
-            finally:
-                job._finished.set()
-
-    def _run(self) -> None:
-        try:
-            with self._lock:
-                if self._cancelled:
-                    return
-            conn = self._db.connect_reader()
-            try:
-                with self._lock:
-                    if self._cancelled:
-                        return
-                    self._conn = conn
-                try:
-                    self.result = conn.execute(self._sql, self._args).fetchone()[0]
-                finally:
-                    with self._lock:
-                        self._conn = None
-            finally:
-                conn.close()
-        except Exception as exc:  # interrupted, or the database went away: wait() falls back
-            if not self._cancelled:
-                log.warning("background count failed: %s", exc)
-            return
-        if not self._cancelled:
-            try:
-                self._done(self)
-            except RuntimeError:  # the model is gone
-                pass
-
-    def cancel(self) -> None:
-        with self._lock:
-            self._cancelled = True
-            if self._conn is not None:
-                self._conn.interrupt()
-
-    def wait(self) -> int | None:
-        self._finished.wait()
-        return self.result
+def _count(db, sql: str, args: list, read) -> int:
+    """COUNT(*) on a read connection of its own (a quiet read of the worker's: on its thread,
+    sqlite3 runs without the GIL, so the GUI thread is not slowed); read.cancel() interrupts it."""
+    conn = db.connect_reader()
+    try:
+        with read.interruptible(conn.interrupt):
+            return conn.execute(sql, args).fetchone()[0]
+    finally:
+        conn.close()
 
 
 class SqlListModel(QAbstractTableModel):
     """A ListDefinition as a lazily paged table model. Call `reload()` after writes."""
 
     countsChanged = Signal(int, int)  # total, filtered
-    _countDone = Signal(object)  # a _BackgroundCount finished (emitted on its thread, queued here)
 
     def __init__(self, db, definition: ListDefinition, parent=None, page_size: int = PAGE_SIZE):
         super().__init__(parent)
@@ -444,10 +375,12 @@ class SqlListModel(QAbstractTableModel):
         if definition.default_sort:
             self._sort_key = definition.default_sort[0]
             self._sort_desc = definition.default_sort[1] == "desc"
-        self.total_count = 0
-        self._filtered_count = 0
-        self._count_job: _BackgroundCount | None = None
-        self._countDone.connect(self._count_done)
+        # The counts: each known (an int) or being counted by a quiet read of the worker (its job).
+        self._total = 0
+        self._total_job: worker.Read | None = None
+        self._matches = 0
+        self._count_job: worker.Read | None = None
+        self._filtered_is_total = True  # no search or filter at the last reload: filtered = total
         self._exhausted = True
 
     # ---- what the view asks -------------------------------------------------------------
@@ -506,8 +439,8 @@ class SqlListModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
         self._rows.extend(page)
         self.endInsertRows()
-        self._exhausted = len(page) < self.page_size or (self._count_job is None
-                                                         and len(self._rows) >= self._filtered_count)
+        known = self._known_filtered()
+        self._exhausted = len(page) < self.page_size or (known is not None and len(self._rows) >= known)
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         keys = self.column_keys()
@@ -702,60 +635,105 @@ class SqlListModel(QAbstractTableModel):
         return self._rows_of(*self._page_sql(offset))
 
     def reload(self, recount_total: bool = True) -> None:
-        """Re-run the query and show its first page (after a write, a search or a sort)."""
+        """Re-run the query and show its first page (after a write, a search or a sort).
+
+        The page is read here; a count that the page does not give (a full page) is a quiet read
+        of the worker's, and countsChanged follows. A search or filter is counted from before the
+        page is read: both queries then run in SQLite (without the GIL) side by side. The total
+        (base filter) of a list shown whole is counted after its page: a page that is not full
+        holds every record, and then its length is the count and nothing runs in the background."""
         self._cancel_count()
-        if recount_total or self.total_count == 0:
-            self.total_count = self.db.query(*self._total_sql())[0][0]
-        # A search or filter is counted off the GUI thread, started before the page is read:
-        # both queries then run in SQLite (without the GIL) side by side, and the counting thread
-        # needs the GIL again only when it is done, not while the page is being shown. When the
-        # page turns out to hold every match, its length is the count and the job is cancelled.
-        job = _BackgroundCount(self.db, *self._sql("count"), self._countDone.emit) if self.is_narrowed() else None
+        need_total = recount_total or (self._total_job is None and self._total == 0)
+        if need_total and self._total_job is not None:
+            self._total_job.cancel()
+            self._total_job = None
+        narrowed = self.is_narrowed()
+        job = None
+        if narrowed:
+            if need_total:
+                self._total_job = self._count_in_background(self._total_sql(), self._total_done)
+            job = self._count_in_background(self._sql("count"), self._count_done)
         page = self._load_page(0)
-        if job is None:
-            known: int | None = self.total_count
-        elif len(page) < self.page_size:
+        full = len(page) >= self.page_size
+        self._filtered_is_total = not narrowed
+        if not narrowed and need_total:
+            if full:
+                self._total_job = self._count_in_background(self._total_sql(), self._total_done)
+            else:
+                self._total = len(page)  # the page holds every record: that is the count
+        if job is not None and not full:
             job.cancel()
             job = None
-            known = len(page)  # the page holds every match: that is the count
-        else:
-            known = None  # counted off the GUI thread; countsChanged follows
+            self._matches = len(page)  # the page holds every match: that is the count
         self._count_job = job
+        known = self._known_filtered()
         self.beginResetModel()
         self._rows = page
-        self._exhausted = len(page) < self.page_size or (known is not None and len(page) >= known)
+        self._exhausted = not full or (known is not None and len(page) >= known)
         self.endResetModel()
-        if known is not None:
-            self._filtered_count = known
-            self.countsChanged.emit(self.total_count, known)
+        if not self.counting():
+            self.countsChanged.emit(self._total, known)
+
+    def _count_in_background(self, sql_args: tuple[str, list], done) -> worker.Read:
+        def delivered(n: int) -> None:
+            done(read, n)
+
+        read = worker.read_in_background(partial(_count, self.db, *sql_args), delivered, owner=self)
+        read.sql_args = sql_args  # counted here instead if the read fails
+        return read
+
+    def _waited(self, read: worker.Read) -> int:
+        n = read.wait()
+        if n is None:  # the background count failed: count here
+            n = self.db.query(*read.sql_args)[0][0]
+        return n
+
+    @property
+    def total_count(self) -> int:
+        """Records of the base filter (and scope); waits for a count still running."""
+        job = self._total_job
+        if job is not None:
+            self._total_done(job, self._waited(job))
+        return self._total
 
     @property
     def filtered_count(self) -> int:
         """Matches of the current search and filters (waits for a count still running)."""
+        if self._filtered_is_total:
+            return self.total_count
         job = self._count_job
         if job is not None:
-            n = job.wait()
-            if n is None:  # the background count failed: count here
-                n = self.db.query(*self._sql("count"))[0][0]
-            self._settle(job, n)
-        return self._filtered_count
+            self._count_done(job, self._waited(job))
+        return self._matches
 
     def counting(self) -> bool:
-        """True while the matches of a full first page are still being counted."""
-        return self._count_job is not None
+        """True while a count of the list (its total, or the matches of a full first page) is
+        still running; countsChanged follows when it is done."""
+        return self._total_job is not None or self._count_job is not None
 
-    def _count_done(self, job: _BackgroundCount) -> None:
-        if job is self._count_job and job.result is not None:
-            self._settle(job, job.result)
+    def _known_filtered(self) -> int | None:
+        if self._filtered_is_total:
+            return None if self._total_job is not None else self._total
+        return None if self._count_job is not None else self._matches
 
-    def _settle(self, job: _BackgroundCount, n: int) -> None:
-        if job is not self._count_job:
+    def _total_done(self, job: worker.Read, n: int) -> None:
+        if job is self._total_job:
+            self._total_job, self._total = None, n
+            self._counted()
+
+    def _count_done(self, job: worker.Read, n: int) -> None:
+        if job is self._count_job:
+            self._count_job, self._matches = None, n
+            self._counted()
+
+    def _counted(self) -> None:
+        """A count came in: once both are known, the list knows its end and says its counts."""
+        known = self._known_filtered()
+        if known is None or self.counting():
             return
-        self._count_job = None
-        self._filtered_count = n
-        if len(self._rows) >= n:
+        if len(self._rows) >= known:
             self._exhausted = True
-        self.countsChanged.emit(self.total_count, n)
+        self.countsChanged.emit(self._total, known)
 
     def _cancel_count(self) -> None:
         job, self._count_job = self._count_job, None

@@ -404,6 +404,9 @@ class MainWindow(QMainWindow):
         if activated is not None:
             activated()
         status = getattr(widget, "status_text", None)
+        counted = getattr(getattr(widget, getattr(widget, "counted_list", "list"), None), "model", None)
+        if status is not None and counted is not None and counted.counting():
+            status = None  # a long list is still being counted: its statusText brings the counts
         self.counts_label.setText(status() if status else "")
 
     def _area_status(self, widget: QWidget, text: str) -> None:

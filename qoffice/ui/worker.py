@@ -23,16 +23,26 @@ which publishes the Changes the service returns.
 - SQLite sessions are used from one thread at a time: never pass a GUI-thread Session into the
   function; open one inside it (the engine hands each thread its own connection).
 - The returned Job has `finished` (bool) and `wait(timeout_ms)` for tests and benchmarks.
+
+Quiet reads — a list's count, anything a screen reads while the clerk goes on — go through
+`read_in_background(fn, on_done)`: no dialog, no progress, no message; `fn(read)` runs on a pool of
+its own (never queued behind a long import or backup), `on_done(result)` comes on the GUI thread
+unless the read was cancelled or superseded (`replacing=` an older read cancels it), or its
+`owner` is gone. `read.cancel()` also stops what `fn` registered with `read.interruptible(…)` (a
+sqlite3 connection's interrupt); `read.wait()` blocks until `fn` is over and gives its result
+(None when it failed or was cancelled). A failed read is logged. The application's exit cancels
+the reads still running and waits for them.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
@@ -208,3 +218,139 @@ def run_in_background(parent: QWidget | None, fn: Callable[[Callable], Any], *, 
     _active.add(job)
     QThreadPool.globalInstance().start(_Runnable(job))
     return job
+
+
+# ---- quiet reads ----------------------------------------------------------------------------------
+
+READ_THREADS = 2  # a list's total and its filtered count side by side
+
+
+class Read:
+    """One quiet background read; created by read_in_background()."""
+
+    def __init__(self, fn: Callable[[Read], Any], on_done: Callable[[Any], None] | None, owner: QObject | None):
+        self.fn, self.on_done, self.owner = fn, on_done, owner
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._interrupt: Callable[[], None] | None = None
+        self._over = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    @property
+    def finished(self) -> bool:
+        """fn is over (its result, if any, is in `result`), delivered or not."""
+        return self._over.is_set()
+
+    @contextmanager
+    def interruptible(self, interrupt: Callable[[], None]) -> Iterator[None]:
+        """Within the block (on the read's thread), cancel() calls `interrupt()`; a read already
+        cancelled raises Cancelled instead of entering it."""
+        with self._lock:
+            if self._cancelled:
+                raise Cancelled()
+            self._interrupt = interrupt
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._interrupt = None
+
+    def cancel(self) -> None:
+        """From any thread: nothing is delivered, and a running interruptible block is interrupted."""
+        with self._lock:
+            self._cancelled = True
+            if self._interrupt is not None:
+                self._interrupt()
+
+    def wait(self) -> Any:
+        """Block until fn is over; its result (None when it failed or was cancelled)."""
+        self._over.wait()
+        return self.result
+
+    # -- the read's thread --
+    def _run(self) -> None:
+        try:
+            if not self._cancelled:
+                self.result = self.fn(self)
+        except BaseException as exc:  # cancelled (interrupted), or the database went away
+            self.result = None
+            self.error = exc
+            if not self._cancelled:
+                log.warning("background read failed: %s", exc)
+        finally:
+            self._over.set()
+
+
+class _ReadRunnable(QRunnable):
+    def __init__(self, read: Read, signals: _ReadSignals):
+        super().__init__()
+        self.read, self.signals = read, signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self.read._run()
+        self.signals.over.emit(self.read)
+
+
+class _ReadSignals(QObject):
+    over = Signal(object)  # a Read whose fn is over (emitted on its thread, queued to the GUI thread)
+
+
+_read_pool: QThreadPool | None = None
+_read_signals: _ReadSignals | None = None
+_reads: set[Read] = set()  # running or not yet delivered
+
+
+def _deliver(read: Read) -> None:
+    _reads.discard(read)
+    if read.cancelled or read.error is not None or read.on_done is None:
+        return
+    if read.owner is not None and not isValid(read.owner):
+        return
+    read.on_done(read.result)
+
+
+def _reads_started() -> tuple[QThreadPool, _ReadSignals]:
+    global _read_pool, _read_signals
+    if _read_pool is None:
+        pool = QThreadPool()
+        pool.setMaxThreadCount(READ_THREADS)
+        # Its threads wait for the next read instead of ending: a keystroke must not wait for a
+        # thread to come up (a millisecond or more on a busy two-core PC).
+        pool.setExpiryTimeout(-1)
+        signals = _ReadSignals()
+        signals.over.connect(_deliver, Qt.QueuedConnection)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(stop_reads)
+        import atexit
+
+        atexit.register(stop_reads)  # no pool thread may run Python while the interpreter ends
+        _read_pool, _read_signals = pool, signals
+    return _read_pool, _read_signals  # type: ignore[return-value]
+
+
+def read_in_background(fn: Callable[[Read], Any], on_done: Callable[[Any], None] | None = None, *,
+                       owner: QObject | None = None, replacing: Read | None = None) -> Read:
+    """Run fn(read) on the quiet-read pool; on_done(result) on the GUI thread (module docstring)."""
+    if replacing is not None:
+        replacing.cancel()
+    pool, signals = _reads_started()
+    read = Read(fn, on_done, owner)
+    _reads.add(read)
+    pool.start(_ReadRunnable(read, signals))
+    return read
+
+
+def stop_reads(timeout_ms: int = 10_000) -> bool:
+    """Cancel every read still running and wait for the pool (the application's exit). True when
+    the pool is idle."""
+    for read in list(_reads):
+        read.cancel()
+    _reads.clear()
+    return _read_pool.waitForDone(timeout_ms) if _read_pool is not None else True

@@ -113,12 +113,12 @@ def test_enterprise_list_sql_walks_the_live_index_never_the_deleted_at_index(qtb
 
 def test_recycle_bin_uses_its_partial_index(qtbot, db, builders, statements):
     from qoffice.ui.enterprises import RECYCLE_BIN
-    from qoffice.ui.listmodel import SqlListModel
+    from qoffice.ui.listmodel import PAGE_SIZE, SqlListModel
 
-    fill(db, builders, 200)
+    fill(db, builders, PAGE_SIZE + 5, deleted_every=1)  # a full page in the bin: its count runs
     model = SqlListModel(db, RECYCLE_BIN)
     model.reload()
-    assert model.total_count == 4
+    assert model.total_count == PAGE_SIZE + 5
     counts = [s for s in selects(statements) if is_count(s)]
     assert counts
     for sql in counts:
@@ -184,6 +184,45 @@ def test_a_new_keystroke_cancels_the_previous_count(qtbot, db, builders):
     assert counts == [len(range(4, n, 4))]
 
 
+def test_counts_are_quiet_reads_of_the_worker_never_a_thread_of_the_model_s_own(qtbot, db, builders, monkeypatch):
+    """One way for background work (issue 14): the list's counts — its total and a search's
+    matches — run as the worker's quiet reads (no dialog), not on a thread or queue of its own."""
+    import threading
+
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QProgressDialog
+
+    from qoffice.ui import worker
+    from qoffice.ui.listmodel import PAGE_SIZE
+
+    fill(db, builders, 2 * PAGE_SIZE + 10, deleted_every=10_000)
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self.name))
+    monkeypatch.setattr(QThread, "start", lambda self, *a: started.append(type(self).__name__))
+    reads = []
+    real = worker.read_in_background
+
+    def spy(fn, on_done=None, **kwargs):
+        read = real(fn, on_done, **kwargs)
+        reads.append(read)
+        return read
+
+    monkeypatch.setattr(worker, "read_in_background", spy)
+    model = enterprise_model(db)
+    with qtbot.waitSignal(model.countsChanged, timeout=5000) as total:
+        model.reload()  # a full first page: the total follows
+        assert model.counting() and model.rowCount() == PAGE_SIZE
+    assert total.args == [2 * PAGE_SIZE + 9] * 2
+    with qtbot.waitSignal(model.countsChanged, timeout=5000) as matches:
+        model.set_query("有限")
+        model.set_query("有限公司")  # supersedes the first search's count: it is cancelled
+    assert matches.args == [2 * PAGE_SIZE + 9] * 2
+    assert len(reads) == 3 and reads[1].cancelled and not reads[2].cancelled
+    assert all(r.finished for r in reads) and not model.counting()
+    assert started == []  # no thread of the model's own (the worker's pool starts its threads in C++)
+    assert not any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+
 @pytest.mark.parametrize("name", ["ENTERPRISES"])
 def test_start_sql_is_what_sqlalchemy_compiles_and_gives_the_same_rows(qtbot, db, builders, statements, name):
     """The list the window opens on carries its default view's SQL as text (no SQLAlchemy at
@@ -192,13 +231,16 @@ def test_start_sql_is_what_sqlalchemy_compiles_and_gives_the_same_rows(qtbot, db
     from qoffice.ui.listmodel import PAGE_SIZE, SqlListModel, compile_sql
 
     definition = getattr(enterprises, name)
-    fill(db, builders, PAGE_SIZE + 30, deleted_every=7)
-    live = PAGE_SIZE + 30 - len(range(0, PAGE_SIZE + 30, 7))
+    n = 2 * PAGE_SIZE - 30
+    fill(db, builders, n, deleted_every=7)
+    live = n - len(range(0, n, 7))
+    assert PAGE_SIZE < live <= 2 * PAGE_SIZE  # a full first page (so the total is counted), two pages in all
     model = SqlListModel(db, definition)
     model.reload()
-    # The default view ran the definition's text: its count, then its first page.
-    assert statements[-2:] == [definition.start.count,
-                               definition.start.page.replace("?", str(PAGE_SIZE), 1).replace("?", "0", 1)]
+    assert model.total_count == live  # waits for the count, a quiet read started after the page
+    # The default view ran the definition's text: its first page, then its count.
+    assert statements[-2:] == [definition.start.page.replace("?", str(PAGE_SIZE), 1).replace("?", "0", 1),
+                               definition.start.count]
     page_sql, page_args = compile_sql(model.statement().limit(PAGE_SIZE).offset(PAGE_SIZE))
     assert (page_sql, page_args) == (definition.start.page, [PAGE_SIZE, PAGE_SIZE]), page_sql
     with db.read_engine.connect() as conn:

@@ -211,3 +211,21 @@ def test_every_other_command_line_goes_through_the_parser(argv):
     from qoffice.cli import main as cli
 
     assert cli.window_args(argv) is None
+
+
+def test_the_window_shows_a_long_list_s_first_page_before_its_count(qtbot, db, builders):
+    """The first page of a list longer than a page is shown without waiting for COUNT(*) (10 ms
+    and more on 100,000 enterprises): the total is a quiet read of the worker's, and the status
+    bar's 共 N 条 follows."""
+    from qoffice.ui.listmodel import PAGE_SIZE
+    from qoffice.ui.mainwindow import MainWindow
+    from tests.perf.test_perf_guards import fill
+
+    fill(db, builders, PAGE_SIZE + 20, deleted_every=10_000)  # row 0 is in the recycle bin
+    window = MainWindow(AppContext(db))
+    qtbot.addWidget(window)
+    model = window.areas["enterprises"].list.model
+    assert model.rowCount() == PAGE_SIZE and model.counting()
+    assert window.counts_label.text() == ""
+    qtbot.waitUntil(lambda: window.counts_label.text() == f"共 {PAGE_SIZE + 19} 条", timeout=5000)
+    assert not model.counting()
