@@ -31,13 +31,22 @@ def backups_dir_for(db_path: Path) -> Path:
     return Path(db_path).resolve().parent / "backups"
 
 
+def _loaded_from_disk() -> bool:
+    """qoffice's modules are files on disk (any ordinary install, the checkout): its package folder
+    is this file's folder, which is what importlib.resources would answer for it."""
+    return Path(__file__).is_file()
+
+
 def _packaged_resources() -> Path | None:
-    """`qoffice/resources/` of an installed wheel (setup.py puts it there). Looked up beside this file
-    first (what importlib.resources answers for any ordinary install, without importing it: that
-    import is a measurable part of the window's start), then the standard way for other loaders."""
+    """`qoffice/resources/` of an installed wheel (setup.py puts it there). Looked up beside this file;
+    importlib.resources is asked only when qoffice was not loaded from files on disk (another
+    loader): for files it gives the same folder, and importing it is a measurable part of the
+    window's start."""
     beside = Path(__file__).resolve().parent / "resources"
     if beside.is_dir():
         return beside
+    if _loaded_from_disk():
+        return None
     from importlib.resources import files
 
     try:

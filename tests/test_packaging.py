@@ -69,6 +69,7 @@ def test_installed_wheel_reads_its_packaged_copy_through_importlib_resources(tmp
     from qoffice import paths
 
     package = _fake_installed_package(tmp_path)
+    monkeypatch.setattr(paths, "_loaded_from_disk", lambda: False)  # a loader other than files on disk
     asked = []
 
     def files(name):
@@ -87,6 +88,7 @@ def test_a_package_without_a_packaged_copy_falls_back_to_the_checkout(tmp_path, 
 
     from qoffice import paths
 
+    monkeypatch.setattr(paths, "_loaded_from_disk", lambda: False)  # a loader other than files on disk
     monkeypatch.setattr(importlib.resources, "files", lambda name: tmp_path / "qoffice")
     assert paths.resources_dir() == ROOT / "resources"
     # imported from a zip: no folder to open, so not used

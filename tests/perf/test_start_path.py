@@ -229,3 +229,13 @@ def test_the_window_shows_a_long_list_s_first_page_before_its_count(qtbot, db, b
     assert window.counts_label.text() == ""
     qtbot.waitUntil(lambda: window.counts_label.text() == f"共 {PAGE_SIZE + 19} 条", timeout=5000)
     assert not model.counting()
+
+
+def test_finding_the_resources_does_not_import_importlib_resources(tmp_path):
+    """The checkout and every install from files find resources/ without importlib.resources (its
+    import, with zipfile and tempfile, is a measurable part of the window's start)."""
+    code = ("import sys; from qoffice.paths import locale_dir, resources_dir; "
+            "print(resources_dir(), locale_dir().is_dir(), 'importlib.resources' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(ROOT / "resources"), "True", "False"]
