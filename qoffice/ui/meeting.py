@@ -161,6 +161,7 @@ CHECKIN = ListDefinition(
 
 class MeetingArea(AreaBasics, QWidget):
     counted_list = "signups"
+    watches = ("meeting", "signup", "enterprise", "partner")  # published Changes that refresh it
     statusText = Signal(str)
 
     def __init__(self, ctx, parent=None):
@@ -231,8 +232,6 @@ class MeetingArea(AreaBasics, QWidget):
         ctx.yearChanged.connect(self._year_changed)  # bound methods: cut when the area goes
         ctx.changed.connect(self._on_changes)
         self.refresh()
-
-    watches = ("meeting", "signup", "enterprise", "partner")
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(self.watches):
