@@ -128,3 +128,44 @@ def test_a_commit_between_the_check_and_the_update_shows_the_conflict_dialog(qtb
     assert len(conflicts) == 1 and any(row[1:] == [THEIRS, MINE] for row in conflicts[0]), (conflicts, table)
     assert (form is area or form.isVisible()) and case.shown(form) == MINE
     assert _stored(other_clerk, case, rid) == (THEIRS, raced[0] + 1)
+
+
+def test_the_attendance_picker_meets_a_commit_between_its_check_and_its_update(qtbot, pg_url, db, other_clerk, data,
+                                                                               builders, answers, conflicts,
+                                                                               monkeypatch):
+    """参会企业 on the server: the other clerk's commit lands after this save's version check; the
+    unit runs again and is refused with the stored list (by name), not a crash."""
+    import datetime as dt
+
+    from qoffice.db.models import Forum
+    from qoffice.services import forums as forum_service
+    from tests.ui.test_activities_conflicts import TODAY, _forums_area
+
+    with db.session() as s:
+        fid = forum_service.create_forum(s, {"title": "质量提升交流会", "date": dt.date(2025, 2, 20)},
+                                         today=TODAY)[0].id
+        other = builders.make_enterprise(s, name="江苏南通二建集团有限公司").id
+    area = _forums_area(AppContext(db, 2025))
+    qtbot.addWidget(area)
+    area.show()
+    picker = area.attendance_selected([fid])
+    real_check = versions.check
+    raced = []
+
+    def check_then_the_other_clerk_saves(record, expected, fields, *, table):
+        real_check(record, expected, fields, table=table)
+        if table == "forum" and expected is not None and not raced:
+            raced.append(record.version)
+            with other_clerk.session() as s:
+                forum_service.set_attendance(s, s.get(Forum, fid), [data["ent"]])
+
+    monkeypatch.setattr(versions, "check", check_then_the_other_clerk_saves)
+    picker.add_ids([other])
+    conflicts.reply = CANCEL
+    picker.accept()
+    assert area.attendance_job.wait()
+    assert raced and not [a for a in answers if a[0] == "crash"], answers
+    assert ["参会企业", "南通海星电子股份有限公司", "江苏南通二建集团有限公司"] in conflicts[0], conflicts
+    with other_clerk.read_session() as s:
+        assert [e.id for e in forum_service.attendance(s, s.get(Forum, fid))] == [data["ent"]]
+    assert area.dialog is not picker and area.dialog.selected_ids() == [other]  # the clerk's ticks kept
