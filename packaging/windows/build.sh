@@ -7,6 +7,10 @@
 #
 # Usage: packaging/windows/build.sh [--no-test]
 #   QOFFICE_RELEASE=1        LZMA compression (release); default zlib (test builds, faster)
+#   QOFFICE_WIN_TEST_PG_URL=URL QOFFICE_WIN_TEST_PG_PASSWORD=PW QOFFICE_WIN_TEST_PG_CA=FILE
+#   [QOFFICE_WIN_TEST_PG_WRONG_CA=FILE]
+#                            also check that the installed qoffice-cli.exe opens this PostgreSQL server (step
+#                            7c2; tests/test_windows_installer.py passes its TLS + password test server)
 #   QOFFICE_WIN_CACHE=DIR    downloads + the installed Windows python (default ~/.cache/qoffice-win)
 #   QOFFICE_WIN_WORK=DIR     work folder, Wine prefixes (default $QOFFICE_WIN_CACHE/work: outside the
 #                            checkout, since a prefix links z: to / and tools that walk the tree would follow it)
@@ -133,6 +137,9 @@ T_PYI=$(date +%s)
 (cd "$W/src" && wrun "$PYDIR/python.exe" -m PyInstaller --noconfirm --clean --distpath ..\\dist \
     --workpath ..\\pyi build.spec > "$W/pyinstaller.log") || { tail -40 "$W/pyinstaller.log"; fail "PyInstaller"; }
 echo "PyInstaller: $(( $(date +%s) - T_PYI )) s"
+# A hidden import PyInstaller could not collect is missing from the app (psycopg_binary once was).
+if grep -E "Failed to collect submodules|Hidden import \"(psycopg|sqlalchemy|alembic|keyring|qoffice)[^\"]*\" not found" \
+    "$W/pyinstaller.log" | grep -v "psycopg_binary._uuid"; then fail "PyInstaller missed a hidden import"; fi
 DIST=$W/dist/qoffice
 check test -f "$DIST/qoffice.exe"
 check test -f "$DIST/qoffice-cli.exe"
@@ -195,6 +202,45 @@ assert len(wb.sheetnames) >= 1 and cells > 20
 PY
 BEFORE=$("$HOSTPY" -c 'import sqlite3,sys;print(sqlite3.connect(sys.argv[1]).execute("select count(*) from enterprise").fetchone()[0])' "$DATA/qoffice.db")
 check test "$BEFORE" -ge 200
+
+if [ -n "${QOFFICE_WIN_TEST_PG_URL:-}" ]; then
+  # The server mode (issue 16): psycopg with its libpq and OpenSSL in the installed program. The URL names a
+  # server on 127.0.0.1 that takes TLS connections only (the test's); the password comes as PGPASSWORD (as on a
+  # PC without a credential store), the CA as SSL_CERT_FILE with sslrootcert=system&sslcertmode=disable in the
+  # URL: Wine 8's ntdll lacks NtFlushBuffersFileEx, which libpq's own open()/stat() look up first, so every
+  # certificate file libpq itself opens fails there ("unrecognized win32 error code: 127"); OpenSSL reads
+  # SSL_CERT_FILE itself. Windows has the function since Windows 8: a real PC takes sslrootcert=<file> too.
+  stamp "7c2. installed qoffice-cli opens a PostgreSQL server over TLS with a password"
+  PG_CA=$(winpath "$QOFFICE_WIN_TEST_PG_CA")
+  SSL_CERT_FILE=$PG_CA PGPASSWORD=${QOFFICE_WIN_TEST_PG_PASSWORD:-} \
+    wrun "$INST/qoffice-cli.exe" --db "$QOFFICE_WIN_TEST_PG_URL" check --json \
+    | tee "$OUT/pg-check.txt" || fail "installed qoffice-cli.exe did not open the PostgreSQL server"
+  "$HOSTPY" - "$OUT/pg-check.txt" <<'PY' || fail "qoffice-cli.exe check on the server: no server report"
+import json, sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines() if l.startswith("{")]
+report = json.loads(lines[-1])
+print("server:", report.get("server_version"), "role:", report.get("role"))
+assert report["server_version"] and report["role"] in ("owner", "clerk", "viewer"), report
+PY
+  # a wrong password, and a server certificate the given CA did not sign: each its one line
+  rc=0
+  SSL_CERT_FILE=$PG_CA PGPASSWORD=not-the-password \
+    wrun "$INST/qoffice-cli.exe" --db "$QOFFICE_WIN_TEST_PG_URL" check > "$OUT/pg-wrong.txt" || rc=$?
+  cat "$OUT/pg-wrong.txt"
+  check test "$rc" = 2
+  check grep -q "拒绝了密码" "$OUT/pg-wrong.txt"
+  if grep -q -e Traceback -e not-the-password "$OUT/pg-wrong.txt"; then fail "a wrong password: not the one line"; fi
+  if [ -n "${QOFFICE_WIN_TEST_PG_WRONG_CA:-}" ]; then
+    rc=0
+    SSL_CERT_FILE=$(winpath "$QOFFICE_WIN_TEST_PG_WRONG_CA") PGPASSWORD=${QOFFICE_WIN_TEST_PG_PASSWORD:-} \
+      wrun "$INST/qoffice-cli.exe" --db "$QOFFICE_WIN_TEST_PG_URL" check > "$OUT/pg-wrong-ca.txt" || rc=$?
+    cat "$OUT/pg-wrong-ca.txt"
+    check test "$rc" = 2
+    check grep -q "SSL" "$OUT/pg-wrong-ca.txt"
+    if grep -q Traceback "$OUT/pg-wrong-ca.txt"; then fail "a wrong CA: not the one line"; fi
+  fi
+  stamp "7c2. PostgreSQL over TLS: OK"
+fi
 
 stamp "7d. installed GUI offscreen (smoke report)"
 rm -f "$OUT/smoke1.txt"
