@@ -16,7 +16,8 @@ it at the same moment).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -33,48 +34,89 @@ T = TypeVar("T")
 _VALUE_KEYED = frozenset({bool, int, str, dt.date, dt.datetime})
 
 
+BATCH = 1000  # rows converted and handed to the driver at a time by insert_new_rows
+
+
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
     """INSERT every dict of `rows` (all with the keys of the first) into `table`, all at once."""
     if not rows:
         return
-    dialect = conn.dialect
     names = list(rows[0])
-    if dialect.name == "postgresql":
-        from qoffice.db import pg
-
-        pg.copy_rows(conn, table, names, _columns(conn, table, names, rows))
-        return
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    if dialect.positional:
-        params = list(zip(*_columns(conn, table, list(compiled.positiontup), rows)))
-    else:
-        processors = _processors(conn, table, names)
-        params = [dict(row) for row in rows] if any(processors.values()) else rows
-        for n, proc in processors.items():
-            if proc is not None:
-                for row, value in zip(params, processed([row[n] for row in params], proc)):
-                    row[n] = value
-    conn.exec_driver_sql(str(compiled), params)
-
-
-def insert_new_rows(conn: Connection, table: Table, rows: list[dict]) -> Sequence[int]:
-    """insert_rows of new rows (without their `id`); their ids, in the order of `rows`."""
-    if not rows:
-        return []
     if conn.dialect.name == "postgresql":
         from qoffice.db import pg
 
-        ids = pg.next_ids(conn, table, len(rows))
-        insert_rows(conn, table, [{"id": i, **row} for i, row in zip(ids, rows)])
-        return ids
+        with pg.copy_writer(conn, table, names) as write:
+            write(_columns(conn, table, names, rows))
+        return
+    sql, names = _insert_sql(conn, table, names)
+    conn.exec_driver_sql(sql, _params(conn, table, names, rows))
+
+
+def insert_new_rows(conn: Connection, table: Table, rows: Iterable[dict], *, most: int | None = None) -> Sequence[int]:
+    """INSERT new rows (without their `id`; all with the keys of the first) into `table`; their ids,
+    in the order of the rows. `rows` may be made while they are written (a generator of at most
+    `most` rows): they go to the driver in batches, and a server stores one batch while the next is
+    made."""
+    if most is None:
+        rows = list(rows)
+        most = len(rows)
+    batches = _batches(iter(rows))
+    first = next(batches, None)
+    if first is None:
+        return []
+    names = list(first[0])
+    if conn.dialect.name == "postgresql":
+        from qoffice.db import pg
+
+        pool = pg.next_ids(conn, table, most)  # ids before the COPY: nobody else is given them
+        used = 0
+        with pg.copy_writer(conn, table, ["id", *names]) as write:
+            for batch in itertools.chain((first,), batches):
+                ids = pool[used:used + len(batch)]
+                if len(ids) < len(batch):
+                    raise ValueError(f"more than {most} rows")
+                used += len(batch)
+                write([ids, *_columns(conn, table, names, batch)])
+        return pool[:used]
     # SQLite: a row without an id gets the largest rowid + 1 (no AUTOINCREMENT tables here), and no
     # other writer can come between in the write transaction; checked all the same.
     before = conn.scalar(select(func.max(table.c.id))) or 0
-    insert_rows(conn, table, rows)
+    sql, order = _insert_sql(conn, table, names)
+    written = 0
+    for batch in itertools.chain((first,), batches):
+        written += len(batch)
+        if written > most:
+            raise ValueError(f"more than {most} rows")
+        conn.exec_driver_sql(sql, _params(conn, table, order, batch))
     count, last = conn.execute(select(func.count(), func.max(table.c.id)).where(table.c.id > before)).one()
-    if count == len(rows) and last == before + count:
+    if last == before + count:
         return range(before + 1, before + count + 1)
     return list(conn.scalars(select(table.c.id).where(table.c.id > before).order_by(table.c.id)))
+
+
+def _batches(rows: Iterator[dict]) -> Iterator[list[dict]]:
+    while batch := list(itertools.islice(rows, BATCH)):
+        yield batch
+
+
+def _insert_sql(conn: Connection, table: Table, names: list[str]) -> tuple[str, list[str]]:
+    """The INSERT of `names` compiled for the dialect, and the order its parameters go in."""
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=names)
+    return str(compiled), list(compiled.positiontup) if conn.dialect.positional else names
+
+
+def _params(conn: Connection, table: Table, names: list[str], rows: list[dict]) -> list:
+    """Each row's bound values, converted by the columns' bind processors: tuples in the order of
+    `names` for a positional parameter style, else dicts."""
+    if conn.dialect.positional:
+        return list(zip(*_columns(conn, table, names, rows)))
+    processors = _processors(conn, table, names)
+    params = [dict(row) for row in rows] if any(processors.values()) else rows
+    for n, proc in processors.items():
+        if proc is not None:
+            for row, value in zip(params, processed([row[n] for row in params], proc)):
+                row[n] = value
+    return params
 
 
 def run_bulk(db, work: Callable[[Session, str | None], T], *, dry_run: bool = False,

@@ -419,17 +419,23 @@ def to_pyformat(sql: str) -> str:
 
 
 # --- bulk writes (imports; the counterparts of sqlite.py's) ---------------------------------------
-def copy_rows(conn, table, names: list[str], columns: list[list]) -> None:
-    """COPY ... FROM STDIN of the rows whose values per column of `names` are `columns`, in the
-    transaction of `conn` (a SQLAlchemy Connection): the server's bulk load, one stream instead
-    of a statement per row. Row triggers, statement triggers (the change notification) and
-    constraints apply as for INSERT; an error aborts the COPY and with it the transaction."""
+@contextmanager
+def copy_writer(conn, table, names: list[str]) -> Iterator[Callable[[list[list]], None]]:
+    """COPY ... FROM STDIN into the columns `names` of `table`, in the transaction of `conn` (a
+    SQLAlchemy Connection): the server's bulk load, one stream instead of a statement per row.
+    Yields write(columns): the rows whose values per column of `names` are `columns`. Row and
+    statement triggers (the change notification) and constraints apply as for INSERT; an error,
+    here or in the caller, aborts the COPY and with it the transaction."""
     prep = conn.dialect.identifier_preparer
     sql = f"COPY {prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)}) FROM STDIN"
     with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
-        write = copy.write_row
-        for row in zip(*columns):
-            write(row)
+        write_row = copy.write_row
+
+        def write(columns: list[list]) -> None:
+            for row in zip(*columns):
+                write_row(row)
+
+        yield write
 
 
 def next_ids(conn, table, count: int) -> list[int]:

@@ -124,3 +124,40 @@ def test_a_failure_half_way_leaves_nothing_written(db, builders, tmp_path, monke
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(Enterprise)) == 0
         assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
+
+
+def test_rows_made_while_they_are_written_in_batches(db, builders, monkeypatch):
+    """A generator of rows, some of the `most` announced never made (refused on the way), written in
+    several batches: every row made is stored, with its id, in order."""
+    monkeypatch.setattr(bulk, "BATCH", 4)
+    made = [enterprise_row(builders, n) for n in range(1, 12)]
+    with db.session() as s:
+        ids = list(bulk.insert_new_rows(s.connection(), Enterprise.__table__, iter(made), most=15))
+    assert len(ids) == 11 and ids == sorted(set(ids))
+    with db.read_session() as s:
+        stored = dict(s.execute(select(Enterprise.id, Enterprise.uscc)).all())
+    assert [stored[i] for i in ids] == [r["uscc"] for r in made]
+    with pytest.raises(ValueError), db.session() as s:  # more rows than announced
+        bulk.insert_new_rows(s.connection(), Enterprise.__table__, iter([enterprise_row(builders, 20), enterprise_row(builders, 21)]), most=1)
+
+
+def test_cancelled_while_the_new_rows_are_written_leaves_nothing(db, builders, tmp_path, monkeypatch):
+    """取消 after a first batch of new enterprises went to the database (a server: mid-COPY)."""
+    from qoffice.errors import Cancelled
+
+    monkeypatch.setattr(bulk, "BATCH", 100)
+    path = roster(tmp_path / "e.csv", builders, range(1, 1201))
+    parsed = imports.parse_file(path, "enterprises")
+
+    def progress(done, total, message):
+        if done >= 1000:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        imports.run_import(db, "enterprises", path, parsed=parsed, progress=progress)
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Enterprise)) == 0
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 0
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
+    parsed = imports.parse_file(path, "enterprises")
+    assert imports.run_import(db, "enterprises", path, parsed=parsed).created == 1200  # and it works after

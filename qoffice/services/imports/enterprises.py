@@ -3,6 +3,7 @@ place through the enterprise service (a code in the recycle bin comes back)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from sqlalchemy import insert, literal, select
 
@@ -54,9 +55,26 @@ class EnterprisesImporter(Importer):
 
     def apply(self, rows: list[ParsedRow]) -> None:
         existing = self.codes()
+        fresh: list[ParsedRow] = []
         updates: list[tuple[ParsedRow, dict, tuple[int, bool]]] = []
-        new_rows: list[dict] = []
-        new_parsed: list[ParsedRow] = []
+        for row in rows:
+            hit = existing.get(row.values["uscc"])
+            if hit is None:
+                fresh.append(row)
+            else:
+                updates.append((row, row.values.copy(), hit))
+        self._update_enterprises(updates)
+        if fresh:
+            conn = self.session.connection()
+            codes: list[str] = []
+            # Checked while they are written: on a server it stores one batch while the next is checked.
+            ids = insert_new_rows(conn, Enterprise.__table__, self._new_records(fresh, codes), most=len(fresh))
+            existing.update(zip(codes, [(eid, False) for eid in ids]))
+            self._audit_created(conn, ids)
+
+    def _new_records(self, rows: list[ParsedRow], codes: list[str]) -> Iterator[dict]:
+        """The record of each new enterprise that passes the enterprise check, as the bulk INSERT
+        writes it (its code appended to `codes`); a refused row gets its problems instead."""
         now = utcnow()
         # Every column of a new row, as the model's defaults would fill them.
         blank = {c.name: None for c in Enterprise.__table__.columns if c.name != "id"} | {
@@ -64,39 +82,30 @@ class EnterprisesImporter(Importer):
             "version": 1}  # the bulk INSERT goes around the ORM: it sets the first version itself
         column_header = {c.key: c.header for c in self.parsed.kind.columns}
         code_checked = self.parsed.rows_checked
+        total = len(rows)
         for n, row in enumerate(rows):
-            self.tick(n, len(rows))
-            values = row.values.copy()
-            code = values["uscc"]
-            hit = existing.get(code)
-            if hit is None:
-                new = as_new(values, copy=False)
-                if code_checked:
-                    del new["uscc"]  # its check character passed while the file was read (check_row)
-                checked = svc.check(new)  # values are typed and clean already
-                if code_checked:
-                    checked.values["uscc"] = code
-                if checked.problems:
-                    self.problems(row, checked.problems, {})
-                    compact(row)  # its typed values go now: a file of bad codes stays small while it is written
-                    continue
-                for key, message in checked.warnings.items():
-                    row.add_warning(Issue(row.row, column_header[key], message))
-                record = blank | checked.values
-                record["name_initials"] = initials(record["name"])
-                record["name_pinyin"] = sort_key(record["name"])
-                record["created_at"] = record["updated_at"] = now
-                new_rows.append(record)
-                new_parsed.append(row)
-                row.status = "create"
-            else:
-                updates.append((row, values, hit))
-        self._update_enterprises(updates)
-        if new_rows:
-            conn = self.session.connection()
-            ids = insert_new_rows(conn, Enterprise.__table__, new_rows)
-            existing.update(zip([r["uscc"] for r in new_rows], [(eid, False) for eid in ids]))
-            self._audit_created(conn, ids)
+            self.tick(n, total)
+            new = as_new(row.values)
+            code = new["uscc"]
+            if code_checked:
+                del new["uscc"]  # its check character passed while the file was read (check_row)
+            checked = svc.check(new)  # values are typed and clean already
+            if code_checked:
+                checked.values["uscc"] = code
+            if checked.problems:
+                self.problems(row, checked.problems, {})
+                compact(row)  # its typed values go now: a file of bad codes stays small while it is written
+                continue
+            for key, message in checked.warnings.items():
+                row.add_warning(Issue(row.row, column_header[key], message))
+            record = blank | checked.values
+            name = record["name"]
+            record["name_initials"] = initials(name)
+            record["name_pinyin"] = sort_key(name)
+            record["created_at"] = record["updated_at"] = now
+            row.status = "create"
+            codes.append(code)
+            yield record
 
     def _audit_created(self, conn, ids) -> None:
         """The audit's "create" entry of each new enterprise (its name), written by the database from
