@@ -24,7 +24,10 @@ from qoffice.db.models import CityFinding, CityReturn, CityReturnRow, utcnow
 from qoffice.domain import city
 from qoffice.domain import indicators as ind
 from qoffice.errors import DataProblems, UsageError
+from qoffice.excel.outputs import StagedFile
 from qoffice.i18n import _
+from qoffice.progress import Progress
+from qoffice.progress import report as report_progress
 from qoffice.services import settings as settings_service
 from qoffice.services.changes import Changes
 
@@ -567,15 +570,20 @@ def default_filename(year: int) -> str:
     return f"全市{year}年度质量强企汇总表.xlsx"
 
 
-def export(session: Session, year: int, target: Path | str, *, today: dt.date | None = None) -> ExportResult:
+def export(session: Session, year: int, target: Path | str, *, today: dt.date | None = None,
+           progress: Progress = None) -> ExportResult:
+    """The city workbook at `target` (a file, or a folder for the default name), written atomically.
+    `progress` may raise Cancelled before the workbook is written: nothing is written then."""
     from qoffice.excel import city_writer
 
+    report_progress(progress, 0, 2, _("Adding up the county returns…"))
     rep = report(session, year)
     if rep.received == 0:
         raise NothingReceived(_("No county has a current return for {year}: nothing to add up.").format(year=year))
     target = Path(target)
     if target.is_dir():
         target = target / default_filename(year)
+    report_progress(progress, 1, 2, _("Writing the city workbook…"))
     path = city_writer.write(target, rep, today=today or dt.date.today())
     warnings = len(rep.county_findings()) + len(rep.totals.cross)
     return ExportResult(path, rep.received, warnings)
@@ -627,13 +635,29 @@ def feedback(session: Session, year: int, county: str) -> Feedback:
 def export_feedback(session: Session, year: int, county: str, target: Path | str,
                     *, today: dt.date | None = None) -> Path:
     """The 反馈单 as .xlsx (the PDF is the GUI's and `city feedback -o X.pdf`: qoffice.ui.city_print)."""
+    staged, _fb = stage_feedback(session, year, county, target, today=today)
+    staged.place()
+    staged.finish()
+    return Path(staged.shown)
+
+
+def stage_feedback(session: Session, year: int, county: str, target: Path | str,
+                   *, today: dt.date | None = None) -> tuple[StagedFile, Feedback]:
+    """The 反馈单 written as .xlsx beside `target` but not yet in place (the caller places it, or
+    discards it — the GUI first lays out the PDF that goes with it), and its content."""
     from qoffice.excel import city_writer
 
     fb = feedback(session, year, county)
     target = Path(target)
     if target.is_dir():
         target = target / feedback_filename(year, county)
-    return city_writer.write_feedback(target, fb, today=today or dt.date.today())
+    staged = StagedFile(target)
+    try:
+        city_writer.write_feedback(staged.tmp, fb, today=today or dt.date.today())
+    except BaseException:
+        staged.discard()
+        raise
+    return staged, fb
 
 
 def feedback_filename(year: int, county: str, suffix: str = ".xlsx") -> str:
@@ -648,8 +672,10 @@ def targets_filename(year: int, county: str) -> str:
     return f"{_safe(county)}_{year}年度质量强企目标.xlsx"
 
 
-def targets_out(session: Session, year: int, folder: Path | str) -> list[Path]:
-    """下发目标: one workbook per county of `counties`, its county targets for `year`."""
+def targets_out(session: Session, year: int, folder: Path | str, *, progress: Progress = None) -> list[Path]:
+    """下发目标: one workbook per county of `counties`, its county targets for `year`. All or nothing:
+    each is written beside its file first and they are put in place together; when one fails (or
+    `progress` raises Cancelled) none is left, and the files they were to replace are put back."""
     from qoffice.excel import city_writer
 
     require_city(session)
@@ -657,12 +683,23 @@ def targets_out(session: Session, year: int, folder: Path | str) -> list[Path]:
     if not folder.is_dir():
         raise UsageError(_("{folder} is not a folder.").format(folder=folder))
     office = settings_service.get(session, "office")
-    out = []
-    for county in settings_service.counties(session):
-        targets = settings_service.county_targets(session, county)
-        out.append(city_writer.write_targets(folder / targets_filename(year, county), county, year, office,
-                                             targets))
-    return out
+    counties = settings_service.counties(session)
+    staged: list[StagedFile] = []
+    try:
+        for i, county in enumerate(counties):
+            report_progress(progress, i, len(counties), _("Writing the targets of each county…"))
+            one = StagedFile(folder / targets_filename(year, county))
+            staged.append(one)
+            city_writer.write_targets(one.tmp, county, year, office, settings_service.county_targets(session, county))
+        for one in staged:
+            one.place()
+    except BaseException:
+        for one in reversed(staged):
+            one.undo()
+        raise
+    for one in staged:
+        one.finish()
+    return [one.shown for one in staged]
 
 
 @dataclass

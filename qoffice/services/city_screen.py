@@ -8,6 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from qoffice.excel.outputs import StagedFile
+from qoffice.i18n import _
+from qoffice.progress import Progress
+from qoffice.progress import report as report_progress
 from qoffice.services import city
 from qoffice.services import settings as settings_service
 
@@ -47,20 +51,37 @@ def reminders(db, year: int, deadline: dt.date) -> list:
         return city.reminders(s, year, deadline)
 
 
-def targets_out(db, year: int, folder: Path | str) -> list[Path]:
+def targets_out(db, year: int, folder: Path | str, progress: Progress = None) -> list[Path]:
+    """下发目标, all the counties' workbooks or none (services.city.targets_out)."""
     with db.read_session() as s:
-        return city.targets_out(s, year, folder)
+        return city.targets_out(s, year, folder, progress=progress)
 
 
-def export(db, year: int, target: Path | str) -> city.ExportResult:
+def export(db, year: int, target: Path | str, progress: Progress = None) -> city.ExportResult:
     with db.read_session() as s:
-        return city.export(s, year, target)
+        return city.export(s, year, target, progress=progress)
 
 
-def feedback(db, year: int, county: str, target: Path | str) -> tuple[Path, city.Feedback]:
-    """The 反馈单 written as .xlsx, and its content (for the PDF the screen lays out beside it)."""
+@dataclass
+class StagedFeedback:
+    """The 反馈单's .xlsx written beside its target, not yet in place (`staged`), and its content,
+    which the screen lays out as the PDF that goes beside it before it places both."""
+
+    staged: StagedFile
+    feedback: city.Feedback
+
+
+def feedback(db, year: int, county: str, target: Path | str, progress: Progress = None) -> StagedFeedback:
+    report_progress(progress, 0, 1, _("Writing the feedback…"))
     with db.read_session() as s:
-        return city.export_feedback(s, year, county, target), city.feedback(s, year, county)
+        staged, fb = city.stage_feedback(s, year, county, target)
+    return StagedFeedback(staged, fb)
+
+
+def summary(db, year: int) -> city.CityReport:
+    """The city's report, for 全市汇总 and 考核排名 on paper (laid out by the screen)."""
+    with db.read_session() as s:
+        return city.report(s, year)
 
 
 def received_file(db, return_id: int, sheet: str | None = None, row: int | None = None) -> Path:

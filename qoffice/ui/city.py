@@ -42,6 +42,7 @@ from qoffice.services import city_screen, city_targets
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
 from qoffice.ui.operations import run_op
+from qoffice.ui.worker import run_in_background
 
 log = logging.getLogger("qoffice.ui")
 
@@ -147,6 +148,7 @@ class CityArea(QWidget):
         self.report: city_service.CityReport | None = None
         self.job = None  # the running (or last) write: receive, 退回, the targets (qoffice.ui.worker.Job)
         self.deadline_job = None  # the deadline is stored by one operation at a time
+        self.file_job = None  # the running (or last) file written: 导出, 反馈单, 下发目标, the summary PDF
         self._build()
         ctx.yearChanged.connect(self._year_changed)  # bound methods: cut when the area goes
         ctx.settingsChanged.connect(self.refresh)
@@ -362,47 +364,89 @@ class CityArea(QWidget):
         self.save_targets(table, then=lambda: messages.info(
             self, _("Targets of {n} counties imported.").format(n=len(table))))
 
-    def targets_out(self) -> None:
+    def _files(self, work, *, title: str, label: str, on_done):
+        """A file (or files) read and written on the worker, behind a progress dialog that can cancel;
+        nothing is left half-written (the services write beside the target, then rename). Its Job."""
+        self.file_job = run_in_background(self, work, title=title, label=label, on_done=on_done)
+        return self.file_job
+
+    def targets_out(self):
+        """下发目标: one workbook per county, all or none, in a folder chosen. The Job, or None."""
         folder = QFileDialog.getExistingDirectory(self, _("Targets to the counties"))
         if not folder:
-            return
-        try:
-            paths = city_screen.targets_out(self.ctx.db, self.ctx.year, folder)
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return
-        messages.info(self, _("{n} target workbooks written in {folder}.").format(n=len(paths), folder=folder))
+            return None
+        db, year = self.ctx.db, self.ctx.year
+        return self._files(lambda progress: city_screen.targets_out(db, year, folder, progress),
+                           title=_("Targets to the counties"), label=_("Writing the targets of each county…"),
+                           on_done=lambda paths: messages.info(self, _(
+                               "{n} target workbooks written in {folder}.").format(n=len(paths), folder=folder)))
 
-    def feedback(self) -> None:
+    def feedback(self):
+        """反馈单: the .xlsx written on the worker, the PDF laid out here from the same content; both
+        are put in place together, or neither. The Job, or None."""
         line = self._line()
         if line is None or (line.ret is None and line.status.status != dcity.ST_WITHDRAWN):
             messages.info(self, _("Choose a county that has sent its return."))
-            return
+            return None
         name = city_service.feedback_filename(self.ctx.year, line.county)
         target, _f = QFileDialog.getSaveFileName(self, _("Feedback"), name, _("Excel workbooks (*.xlsx)"))
         if not target:
-            return
+            return None
+        db, year, county = self.ctx.db, self.ctx.year, line.county
+        job = self._files(lambda progress: city_screen.feedback(db, year, county, target, progress),
+                          title=_("Feedback"), label=_("Writing the feedback…"),
+                          on_done=lambda got: self._feedback_written(got, year, county))
+        job.when_done(lambda _ok: job.result.staged.discard() if job.result is not None else None)
+        return job
+
+    def _feedback_written(self, got: city_screen.StagedFeedback, year: int, county: str) -> None:
         from qoffice.ui import city_print
 
+        xlsx = got.staged
+        pdf = None
+        placed = []
         try:
-            xlsx, fb = city_screen.feedback(self.ctx.db, self.ctx.year, line.county, target)
-            pdf = city_print.write_pdf(city_print.feedback_html(fb, dt.date.today()), Path(xlsx).with_suffix(".pdf"),
-                                       f"{line.county}{self.ctx.year}年度报表审核反馈单")
+            pdf = city_print.stage_pdf(city_print.feedback_html(got.feedback, dt.date.today()),
+                                       Path(xlsx.shown).with_suffix(".pdf"), f"{county}{year}年度报表审核反馈单")
+            for staged in (xlsx, pdf):
+                staged.place()
+                placed.append(staged)
         except KnownError as exc:
+            for staged in placed:
+                staged.undo()
             messages.known_error(self, exc)
             return
-        messages.info(self, _("Feedback written: {xlsx} and {pdf}").format(xlsx=xlsx, pdf=pdf))
+        finally:
+            for staged in (xlsx, pdf):
+                if staged is not None and staged not in placed:
+                    staged.discard()
+        for staged in placed:
+            staged.finish()
+        messages.info(self, _("Feedback written: {xlsx} and {pdf}").format(xlsx=xlsx.shown, pdf=pdf.shown))
 
-    def print_summary(self, pdf_path: str | None = None) -> None:
-        """To a printer (the print dialog), or to `pdf_path` without asking."""
-        from qoffice.ui import city_print
-
+    def print_summary(self, pdf_path: str | None = None):
+        """To a printer (the print dialog), or to `pdf_path` without asking: the report read on the
+        worker, the pages laid out here (Qt). The Job, or None."""
         if self.report is None or self.report.received == 0:
             messages.info(self, _("No county has reported yet."))
+            return None
+        db, year = self.ctx.db, self.ctx.year
+        return self._files(lambda _progress: city_screen.summary(db, year), title=_("Print the city summary"),
+                           label=_("Adding up the county returns…"),
+                           on_done=lambda rep: self._print_summary(rep, pdf_path))
+
+    def _print_summary(self, rep, pdf_path: str | None) -> None:
+        from qoffice.ui import city_print
+
+        if rep.received == 0:
+            messages.info(self, _("No county has reported yet."))
             return
-        text = city_print.summary_html(self.report, dt.date.today())
+        text = city_print.summary_html(rep, dt.date.today())
         if pdf_path:
-            city_print.write_pdf(text, pdf_path, f"{self.ctx.year}年度全市质量强企工作汇总表")
+            try:
+                city_print.write_pdf(text, pdf_path, f"{rep.year}年度全市质量强企工作汇总表")
+            except KnownError as exc:
+                messages.known_error(self, exc)
         else:
             city_print.print_with_dialog(text, self)
 
@@ -574,19 +618,19 @@ class CityArea(QWidget):
         self.job = run_op(self, self.ctx, lambda: city_service.withdraw_return(db, year, county, reason))
         return self.job
 
-    def export(self) -> None:
+    def export(self):
+        """导出全市汇总: the report and the workbook on the worker. The Job, or None."""
         name = city_service.default_filename(self.ctx.year)
         target, _f = QFileDialog.getSaveFileName(self, _("Export city summary"), name,
                                                  _("Excel workbooks (*.xlsx)"))
         if not target:
-            return
-        try:
-            result = city_screen.export(self.ctx.db, self.ctx.year, target)
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return
-        messages.info(self, _("City workbook written: {path} ({n} counties reported, {w} warning(s))").format(
-            path=result.path, n=result.counties_received, w=result.warnings))
+            return None
+        db, year = self.ctx.db, self.ctx.year
+        return self._files(lambda progress: city_screen.export(db, year, target, progress),
+                           title=_("Export city summary"), label=_("Writing the city workbook…"),
+                           on_done=lambda result: messages.info(self, _(
+                               "City workbook written: {path} ({n} counties reported, {w} warning(s))").format(
+                               path=result.path, n=result.counties_received, w=result.warnings)))
 
     def open_received(self) -> None:
         line = self._line()

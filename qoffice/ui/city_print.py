@@ -107,6 +107,15 @@ def _document(text: str, device) -> QTextDocument:
 
 def write_pdf(text: str, path: Path | str, title: str) -> Path:
     """`text` (HTML) as an A4 PDF at `path`, written beside it first, then moved into place."""
+    staged = stage_pdf(text, path, title)
+    staged.place()
+    staged.finish()
+    return Path(path)
+
+
+def stage_pdf(text: str, path: Path | str, title: str):
+    """`text` (HTML) as an A4 PDF written beside `path`, not yet in place: an excel.outputs.StagedFile
+    the caller places (with the files that go with it) or discards. Qt: on the GUI thread."""
     from qoffice.excel.outputs import StagedFile
 
     staged = StagedFile(path)
@@ -123,9 +132,7 @@ def write_pdf(text: str, path: Path | str, title: str) -> Path:
     except BaseException:
         staged.discard()
         raise
-    staged.place()
-    staged.finish()
-    return Path(path)
+    return staged
 
 
 def print_with_dialog(text: str, parent=None) -> bool:

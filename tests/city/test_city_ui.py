@@ -133,7 +133,7 @@ def test_export_button(area, tmp_path, monkeypatch, answers):
 
     target = tmp_path / "out.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    area.export()
+    assert area.export().wait()
     assert target.is_file() and answers[-1][0] == "info"
 
 
@@ -180,9 +180,9 @@ def test_targets_table_edit_import_and_feedback(area, tmp_path, monkeypatch, ans
     # 反馈单: .xlsx and PDF side by side
     area.board.selectRow(1)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "fb.xlsx"), ""))
-    area.feedback()
+    assert area.feedback().wait()
     assert (tmp_path / "fb.xlsx").is_file() and (tmp_path / "fb.pdf").read_bytes()[:4] == b"%PDF"
-    area.print_summary(str(tmp_path / "sum.pdf"))
+    assert area.print_summary(str(tmp_path / "sum.pdf")).wait()
     assert (tmp_path / "sum.pdf").read_bytes()[:4] == b"%PDF"
 
 
