@@ -118,3 +118,45 @@ def test_fast_row_conversion_keeps_the_cell_rules():
     assert extra[:5] == [2, "乙", "丙", "否", None] and extra[6] == "丁"
     assert isinstance(extra[5], Cell) and extra[5].quotePrefix
     assert w.row((3, 12345)) == [3, "12345"]
+
+
+def test_money_and_rates_are_written_as_their_exact_decimals(tmp_path):
+    """WAN, RATE and NUM2 cells hold floats, since openpyxl writes a number as "%.16g" of its float:
+    the sheet's XML is byte for byte the one the exact Decimals (cells.wan, the stored rate) give."""
+    import random
+    import zipfile
+
+    from openpyxl.cell import WriteOnlyCell
+
+    from qoffice.excel import cells
+
+    rng = random.Random(14)
+    yuan = [0, 1, 5, 9999, 10000, 123456789, 10**15 + 7, 10**17 + 3, -35] + [
+        rng.randint(0, 10**12) for _ in range(2000)]
+    rates = [Decimal(rng.randint(0, 1_000_000)) / 10000 for _ in yuan]
+    exact = [Decimal("1.005"), Decimal("2.50"), Decimal("1E+4"), Decimal("0.0001")]
+
+    def xml(fill) -> bytes:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("x")
+        fill(ws)
+        path = tmp_path / f"{len(list(tmp_path.iterdir()))}.xlsx"
+        wb.save(path)
+        with zipfile.ZipFile(path) as zf:
+            return zf.read("xl/worksheets/sheet1.xml")
+
+    def ours(ws):
+        w = CellWriter(ws, (cells.WAN, RATE, cells.NUM2))
+        for i, (y, r) in enumerate(zip(yuan, rates)):
+            ws.append(w.row((y, r, exact[i % len(exact)])))
+
+    def decimals(ws):
+        def cell(value, fmt):
+            c = WriteOnlyCell(ws, value=value)
+            c.number_format = fmt
+            return c
+        for i, (y, r) in enumerate(zip(yuan, rates)):
+            ws.append([cell(cells.wan(y), "0.00"), cell(cells.plain(r), "0.00"),
+                       cell(cells.plain(exact[i % len(exact)]), "0.00")])
+
+    assert xml(ours) == xml(decimals)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from qoffice.domain import uscc, vocab
+from qoffice.domain.money import RATE_SCALE
 from qoffice.domain.returndata import (
     FIRST_DATA_ROW,
     S_AWARDS,
@@ -123,22 +124,30 @@ def _errors(data: ReturnData, places: _Places) -> list[Problem]:
     if not (cover.county or "").strip():
         err(S_COVER, 2, "封面的区县为空，请在设置中填写。", T_SETTING, "county")
 
-    # The enterprises the return shows: 企业名录, and those its year-Y records point at.
+    # The enterprises the return shows: 企业名录, and those its year-Y records point at, in the order
+    # of their rows (a row of 企业名录, or of the first sheet that holds the enterprise's records).
     in_return = set(places.enterprise) | set(places.first_ref)
     in_return |= {f.enterprise_id for f in data.figures_of(data.year)}
+    listed = places.enterprise
+    referenced = {eid: row for eid, (_sheet, row) in places.first_ref.items()}
+    live = data.live
     by_code: dict[str, list[EnterpriseRec]] = {}
-    for eid in sorted(in_return, key=lambda i: places.of_enterprise(i)[1] or 0):
-        ent = data.live(eid)
+    for eid in sorted(in_return, key=lambda i: listed.get(i) or referenced.get(i) or 0):
+        ent = live(eid)
         if ent is None:
             continue
         sheet, row = places.of_enterprise(eid)
-        code = uscc.normalize(ent.uscc)
+        code = ent.uscc
+        if _valid_as_stored(code):
+            problem = None
+        else:
+            code = uscc.normalize(code)
+            problem = _code_problem(code) if code else None
         if not (ent.name or "").strip():
             err(sheet, row, f"统一社会信用代码为{code or '空'}的企业缺少企业名称。", T_ENTERPRISE, eid)
         if not code:
             err(sheet, row, f"企业{_who(ent)}缺少统一社会信用代码。", T_ENTERPRISE, eid)
         else:
-            problem = _code_problem(code)
             if problem:
                 err(sheet, row, f"企业{_who(ent)}的统一社会信用代码无效：{problem}", T_ENTERPRISE, eid)
             by_code.setdefault(code, []).append(ent)
@@ -152,6 +161,8 @@ def _errors(data: ReturnData, places: _Places) -> list[Problem]:
 
     for year in (data.year, data.year - 1):
         for f in data.figures_of(year):
+            if _figures_sound(f, rate_only=year != data.year):
+                continue
             ent = data.live(f.enterprise_id)
             sheet, row = places.of_enterprise(f.enterprise_id)
             if year != data.year:
@@ -182,6 +193,18 @@ def _errors(data: ReturnData, places: _Places) -> list[Problem]:
     return out
 
 
+_CODE_CHARACTERS = frozenset(uscc.CHARSET)
+_MAX_RATE_E4 = 100 * int(RATE_SCALE)  # a loss rate of 100 %, as stored
+
+
+def _valid_as_stored(code: str | None) -> bool:
+    """A valid credit code already in normal form (as nearly every stored one is): eighteen of the
+    code's own characters, right check character. Only the others go through normalize and
+    _code_problem, which say what is wrong."""
+    return (code is not None and len(code) == uscc.LENGTH and _CODE_CHARACTERS.issuperset(code)
+            and code[17] == uscc.check_character(code[:17]))
+
+
 def _code_problem(code: str) -> str | None:
     if len(code) != uscc.LENGTH:
         return f"应为18位，现为{len(code)}位。"
@@ -203,6 +226,20 @@ def _figures_problems(f: FiguresRec) -> list[str]:
     elif f.checked is not None and f.passed is not None and f.passed > f.checked:
         out.append(f"抽查合格批次（{f.passed}）大于抽查批次（{f.checked}）。")
     return out + _rate_problems(f)
+
+
+def _figures_sound(f: FiguresRec, *, rate_only: bool = False) -> bool:
+    """No problem in `f` (_figures_problems, or with rate_only _rate_problems, would find none),
+    decided on the stored integers: most figures are sound, and only the others need messages."""
+    rate = f.loss_rate_e4
+    if rate is not None and not (isinstance(rate, int) and 0 <= rate <= _MAX_RATE_E4):
+        return False
+    if rate_only:
+        return True
+    checked, passed = f.checked, f.passed
+    if checked is None or passed is None:
+        return checked is None and passed is None
+    return 0 <= passed <= checked
 
 
 def _rate_problems(f: FiguresRec) -> list[str]:
@@ -236,26 +273,26 @@ def _warnings(data: ReturnData, places: _Places) -> list[Problem]:
     innovators = {p.enterprise_id for p in data.projects_of_year() if p.type == vocab.PT_INNOVATION}
     this_year = data.figures_by_enterprise(year)
     last_year = data.figures_by_enterprise(year - 1)
+    benchmarking, with_cqo = data.benchmarking_ids(), data.cqo_ids()
     cover_county = (data.cover.county or "").strip()
     for ent in data.enterprise_rows():
         row = places.enterprise[ent.id]
-        who = _who(ent)
-        if data.is_benchmarking(ent):
+        if ent.id in benchmarking:
             if ent.id not in innovators:
-                warn(S_ENTERPRISES, row, f"市重点质量比对企业{who}{year}年没有质量创新项目（每年至少应有1项）。",
+                warn(S_ENTERPRISES, row, f"市重点质量比对企业{_who(ent)}{year}年没有质量创新项目（每年至少应有1项）。",
                      T_ENTERPRISE, ent.id)
             now, before = this_year.get(ent.id), last_year.get(ent.id)
             if now is not None and before is not None and now.loss_rate is not None and before.loss_rate is not None \
                     and now.loss_rate >= before.loss_rate:
-                warn(S_ENTERPRISES, row, f"市重点质量比对企业{who}{year}年质量损失率{_rate(now.loss_rate)}%"
+                warn(S_ENTERPRISES, row, f"市重点质量比对企业{_who(ent)}{year}年质量损失率{_rate(now.loss_rate)}%"
                      f"未低于{year - 1}年的{_rate(before.loss_rate)}%（应逐年下降）。", T_FIGURES, now.id)
-        if data.has_cqo(ent) and not (ent.cqo_phone or "").strip():
-            warn(S_ENTERPRISES, row, f"企业{who}的首席质量官{ent.cqo_name}没有联系电话。", T_ENTERPRISE, ent.id)
+        if ent.id in with_cqo and not (ent.cqo_phone or "").strip():
+            warn(S_ENTERPRISES, row, f"企业{_who(ent)}的首席质量官{ent.cqo_name}没有联系电话。", T_ENTERPRISE, ent.id)
         county = (ent.county or "").strip()
         if not county:
-            warn(S_ENTERPRISES, row, f"企业{who}的区县为空。", T_ENTERPRISE, ent.id)
+            warn(S_ENTERPRISES, row, f"企业{_who(ent)}的区县为空。", T_ENTERPRISE, ent.id)
         elif cover_county and county != cover_county:
-            warn(S_ENTERPRISES, row, f"企业{who}的区县“{county}”与封面的区县“{cover_county}”不同。",
+            warn(S_ENTERPRISES, row, f"企业{_who(ent)}的区县“{county}”与封面的区县“{cover_county}”不同。",
                  T_ENTERPRISE, ent.id)
     return out
 

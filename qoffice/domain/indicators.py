@@ -82,7 +82,8 @@ def exact_decimal(value: Fraction) -> Decimal:
 # --- the indicators ---------------------------------------------------------------------------------
 def excellence_adopters(data: ReturnData) -> int:
     """1: enterprises counting for Y whose performance-excellence adoption year is Y."""
-    return sum(1 for e in data.enterprises.values() if e.excellence_year == data.year and data.counts(e))
+    year = data.year
+    return sum(1 for e in data.enterprise_rows() if e.excellence_year == year)
 
 
 def tackling_and_improvement(data: ReturnData) -> int:
@@ -97,7 +98,7 @@ def qc_results(data: ReturnData) -> int:
 
 def benchmarking_enterprises(data: ReturnData) -> int:
     """4: key benchmarking enterprises counting for Y whose start year is ≤ Y or not given."""
-    return sum(1 for e in data.enterprises.values() if e.benchmark and data.is_benchmarking(e))
+    return len(data.benchmarking_ids())
 
 
 def cooperation_results(data: ReturnData) -> int:
@@ -180,7 +181,7 @@ def subsidy_wan(data: ReturnData) -> Fraction:
 
 def cqo_enterprises(data: ReturnData) -> int:
     """17: enterprises counting for Y with a chief quality officer counted for Y."""
-    return sum(1 for e in data.enterprises.values() if e.cqo_name and data.has_cqo(e))
+    return len(data.cqo_ids())
 
 
 FORMULAS: dict[int, Callable[[ReturnData], Fraction | int | None]] = {

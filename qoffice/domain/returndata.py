@@ -201,6 +201,20 @@ class ReturnData:
         """Counted in row 17 of 汇总."""
         return self.counts(ent) and cqo_counts(cqo_name=ent.cqo_name, appointed=ent.cqo_appointed, year=self.year)
 
+    def benchmarking_ids(self) -> frozenset[int]:
+        """The enterprises is_benchmarking() holds for, as one set (the indicators, the checks and the
+        writer each ask about every enterprise): those of enterprise_rows() that benchmark for Y."""
+        year = self.year
+        return frozenset(e.id for e in self.enterprise_rows() if e.benchmark
+                         and benchmarking_counts(benchmark=e.benchmark, since=e.benchmark_since, year=year))
+
+    def cqo_ids(self) -> frozenset[int]:
+        """The enterprises has_cqo() holds for, as one set: those of enterprise_rows() whose chief
+        quality officer counts for Y."""
+        year = self.year
+        return frozenset(e.id for e in self.enterprise_rows() if e.cqo_name
+                         and cqo_counts(cqo_name=e.cqo_name, appointed=e.cqo_appointed, year=year))
+
     def figures_of(self, year: int) -> list[FiguresRec]:
         return [f for f in self.figures if f.year == year and self.live(f.enterprise_id) is not None]
 

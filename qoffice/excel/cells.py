@@ -23,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from qoffice.domain.money import round_half_up, yuan_to_wan
+from qoffice.domain.money import YUAN_PER_WAN, round_half_up, yuan_to_wan
 from qoffice.domain.vocab import NO, YES
 from qoffice.errors import OutputNotWritable
 from qoffice.i18n import _
@@ -50,6 +50,7 @@ KINDS = (TEXT, INT, DATE, WAN, PCT, PCT1, RATE, NUM2, YESNO)
 
 
 _ERROR_VALUES = frozenset(ERROR_CODES)
+_YUAN_PER_WAN = int(YUAN_PER_WAN)
 _LEAD_CHARS = "".join(FORMULA_LEADS)
 
 
@@ -117,6 +118,9 @@ class CellWriter:
                 raise ValueError(f"unknown column kind {kind!r}")
         self.kinds = tuple(kinds)
         self._convs = [self._converter(i, k) for i, k in enumerate(self.kinds)]
+        self._text_columns = tuple(i for i, k in enumerate(self.kinds) if k == TEXT)
+        self._int_columns = tuple(i for i, k in enumerate(self.kinds) if k == INT)
+        self._other_columns = tuple((i, self._convs[i]) for i, k in enumerate(self.kinds) if k not in (TEXT, INT))
 
     # --- single values -------------------------------------------------------------------------
     def text(self, value: Any) -> Any:
@@ -165,13 +169,32 @@ class CellWriter:
     # --- whole rows by column kind --------------------------------------------------------------
     def row(self, values: Iterable[Any]) -> list[Any]:
         """One row's values converted by the column kinds (columns beyond them are text)."""
-        convs = self._convs
-        if not isinstance(values, (list, tuple)):
-            values = tuple(values)
-        if len(values) > len(convs):
-            convs = convs + [self.text] * (len(values) - len(convs))
-        # One comprehension, no per-value method lookups: this runs for every cell of 100,000 rows.
-        return [None if value is None else conv(value) for conv, value in zip(convs, values)]
+        out = list(values)
+        if len(out) != len(self._convs):
+            convs = self._convs + [self.text] * (len(out) - len(self._convs))
+            return [None if value is None else conv(value) for conv, value in zip(convs, out)]
+        # This runs for every row of 100,000-row sheets: the values that are right as they are (most
+        # texts, integers) are only looked at, and only the others are converted.
+        if self.clean:
+            text = self.text
+            for i in self._text_columns:
+                if out[i] is not None:
+                    out[i] = text(out[i])
+        else:
+            text, leads, errors = self.text, _LEAD_CHARS, _ERROR_VALUES
+            for i in self._text_columns:
+                value = out[i]
+                if value is not None and (value.__class__ is not str or not value or value[0] in leads
+                                          or value in errors):
+                    out[i] = text(value)
+        for i in self._int_columns:
+            value = out[i]
+            if value is not None and value.__class__ is not int:
+                out[i] = int(value)
+        for i, conv in self._other_columns:
+            if out[i] is not None:
+                out[i] = conv(out[i])
+        return out
 
     def _converter(self, i: int, kind: str):
         """A function for column i: one closure per column, chosen once, keeps rows cheap."""
@@ -200,16 +223,20 @@ class CellWriter:
                     raise TypeError(f"not a date: {value!r}")
                 return value
         elif kind == WAN:
-            to_value = wan
+            def to_value(yuan):
+                # openpyxl writes a number as "%.16g" of its float, so the float nearest yuan / 10000
+                # (what int / int gives) is written exactly as the Decimal wan(yuan) would be, for a
+                # fraction of the cost (tests/test_return_speed_guards.py holds the two together).
+                return int(yuan) / _YUAN_PER_WAN
         elif kind == PCT:
             def to_value(value):
                 return percent(value, 2)
         elif kind == PCT1:
             def to_value(value):
                 return percent(value, 1)
-        else:  # RATE, NUM2: kept exact
+        else:  # RATE, NUM2: kept exact (written as "%.16g" of the float, as for WAN)
             def to_value(value):
-                return value if isinstance(value, int) else plain(Decimal(value))
+                return value if isinstance(value, int) else float(value)
 
         def conv(value):
             cell.value = to_value(value)

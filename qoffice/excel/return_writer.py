@@ -145,15 +145,16 @@ def _enterprises(wb, data: ReturnData, tick) -> None:
     ws, w = _sheet(wb, S_ENTERPRISES)
     figures = data.figures_by_enterprise(data.year)
     # Locals, not attribute look-ups: this loop runs once per enterprise of the county.
-    append, row, get_figures, has_cqo, benchmarking = ws.append, w.row, figures.get, data.has_cqo, \
-        data.is_benchmarking
+    append, row, get_figures = ws.append, w.row, figures.get
+    cqo_ids, benchmarking_ids = data.cqo_ids(), data.benchmarking_ids()
     no_figures = (None, None, None, None)
     for n, e in enumerate(data.enterprise_rows(), start=1):
-        f = get_figures(e.id)
-        cqo = has_cqo(e)
+        eid = e.id
+        f = get_figures(eid)
+        cqo = eid in cqo_ids
         append(row((
             n, e.uscc, e.name, e.county, e.industry_group, e.trade, e.high_energy, e.legal_rep, e.contact, e.phone,
-            e.cqo_name if cqo else None, e.cqo_phone if cqo else None, e.excellence_year, benchmarking(e),
+            e.cqo_name if cqo else None, e.cqo_phone if cqo else None, e.excellence_year, eid in benchmarking_ids,
             e.research_centre,
             *((f.loss_rate, f.checked, f.passed, f.benefit_yuan) if f else no_figures))))
         tick()

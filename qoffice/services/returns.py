@@ -110,6 +110,14 @@ class _LoadedReturn(ReturnData):
             found = cache[key] = compute()
         return list(found)
 
+    def _memo_set(self, key, compute) -> frozenset:
+        cache = self.__dict__.setdefault("_memo_cache", {})
+        try:
+            return cache[key]
+        except KeyError:
+            found = cache[key] = compute()  # frozen: shared, not copied
+            return found
+
     def figures_of(self, year: int) -> list[FiguresRec]:
         return self._memo(("figures_of", year), lambda: ReturnData.figures_of(self, year))
 
@@ -119,6 +127,12 @@ class _LoadedReturn(ReturnData):
         if key not in cache:
             cache[key] = ReturnData.figures_by_enterprise(self, year)
         return dict(cache[key])
+
+    def benchmarking_ids(self) -> frozenset[int]:
+        return self._memo_set("benchmarking_ids", lambda: ReturnData.benchmarking_ids(self))
+
+    def cqo_ids(self) -> frozenset[int]:
+        return self._memo_set("cqo_ids", lambda: ReturnData.cqo_ids(self))
 
     def projects_of_year(self) -> list[ProjectRec]:
         return self._memo("projects_of_year", lambda: ReturnData.projects_of_year(self))
