@@ -322,6 +322,7 @@ class EnterpriseEditor(QDialog):
         finally:
             self._loading = False
         self._saved_values = enterprises.clean(self.values())
+        self._conflict_base = dict(self._saved_values)  # the values loaded: who changed what, in a conflict
         self._touched.clear()
         self.validate()
 
@@ -503,9 +504,10 @@ class EnterpriseEditor(QDialog):
         """Saved by someone else since it was loaded: the stored and the typed values side by side."""
         from qoffice.ui import conflict_dialog
 
-        choice = conflict_dialog.resolve(self, exc, data, field_label)
+        choice = conflict_dialog.resolve(self, exc, data, field_label, base=self._conflict_base)
         if choice == conflict_dialog.KEEP_MINE:
             self.version = exc.version
+            self._conflict_base = enterprises.clean(exc.stored)  # the version the clerk saves over
             self.save()
         elif choice == conflict_dialog.TAKE_THEIRS and not exc.deleted:
             self.load(self.enterprise_id)
@@ -544,6 +546,7 @@ class FiguresPanel(QWidget):
         self.ctx = ctx if ctx is not None else AppContext(db)
         self.job = None  # the running (or last) save or delete: qoffice.ui.worker.Job
         self._keep_version: int | None = None  # 保留我的修改: the version the next save overwrites
+        self._keep_base: dict = {}  # ... and its values, shown as the clerk's base in a later conflict
         self.enterprise_id: int | None = None
         layout = QVBoxLayout(self)
         self.hint = QLabel(_("Save the enterprise first; then its yearly figures can be entered here."))
@@ -663,14 +666,27 @@ class FiguresPanel(QWidget):
         year = self.year.value()
         loaded = self.rows.get(year)
         expected = self._keep_version or (loaded.version if loaded else 0)
+        base = self._keep_base if self._keep_version else self._shown({k: getattr(loaded, k, None)
+                                                                       for k in enterprises.FIGURE_FIELDS})
         self._keep_version = None
         db, enterprise_id = self.db, self.enterprise_id
         self.job = run_op(self, self.ctx, lambda: enterprises.save_figures(db, enterprise_id, year, **v,
                                                                           expected_version=expected),
-                          on_done=lambda _changes: self.refresh(), on_error=lambda exc: self._save_refused(exc, v))
+                          on_done=lambda _changes: self.refresh(),
+                          on_error=lambda exc: self._save_refused(exc, v, base))
         return self.job
 
-    def _save_refused(self, exc: KnownError, v: dict) -> None:
+    @staticmethod
+    def _shown(stored: dict) -> dict:
+        """Stored figures as the conflict dialog compares them with the typed ones."""
+        out = dict(stored)
+        if out.get("loss_rate_e4") is not None:
+            out["loss_rate_e4"] = rate_text(out["loss_rate_e4"])
+        if out.get("benefit_yuan") is not None:
+            out["benefit_yuan"] = money.format_wan(out["benefit_yuan"], 2)
+        return out
+
+    def _save_refused(self, exc: KnownError, v: dict, base: dict | None = None) -> None:
         if not isinstance(exc, StaleRecord):
             messages.known_error(self, exc)
             return
@@ -678,16 +694,12 @@ class FiguresPanel(QWidget):
 
         typed = {"loss_rate_e4": v["loss_rate"], "checked": v["checked"], "passed": v["passed"],
                  "benefit_yuan": v["benefit_yuan"]}
-        stored = dict(exc.stored)
-        if stored.get("loss_rate_e4") is not None:
-            exc.stored["loss_rate_e4"] = rate_text(stored["loss_rate_e4"])
-        if stored.get("benefit_yuan") is not None:
-            exc.stored["benefit_yuan"] = money.format_wan(stored["benefit_yuan"], 2)
+        exc.stored = self._shown(exc.stored)
         if typed["benefit_yuan"] is not None:
             typed["benefit_yuan"] = money.format_wan(typed["benefit_yuan"], 2)
-        choice = conflict_dialog.resolve(self, exc, typed, field_label)
+        choice = conflict_dialog.resolve(self, exc, typed, field_label, base=base)
         if choice == conflict_dialog.KEEP_MINE:
-            self._keep_version = exc.version
+            self._keep_version, self._keep_base = exc.version, dict(exc.stored)
             self.save()
         elif choice == conflict_dialog.TAKE_THEIRS:
             self.refresh()

@@ -169,6 +169,7 @@ class ForumsArea(RecordArea):
         else:
             today = self.today()
             set_date(dlg.w["date"], today if today.year == self.ctx.year else dt.date(self.ctx.year, 6, 1))
+        dlg.base = self._form_data(dlg)  # the values loaded: who changed what, in a conflict
         dlg.check = lambda: "" if dlg.w["title"].text().strip() else _("Fill in: {fields}").format(fields=_("Title"))
         dlg.w["title"].textChanged.connect(dlg.validate)
         dlg.validate()
@@ -177,9 +178,14 @@ class ForumsArea(RecordArea):
         dlg.open()
         return dlg
 
-    def _save_form(self, dlg) -> Job:
+    @staticmethod
+    def _form_data(dlg) -> dict:
         data = {k: w.text() for k, w in dlg.w.items() if isinstance(w, QLineEdit)}
         data["date"] = get_date(dlg.w["date"])
+        return data
+
+    def _save_form(self, dlg) -> Job:
+        data = self._form_data(dlg)
         db, forum_id, version, today = self.ctx.db, dlg.forum_id, dlg.version, self.today()
 
         def done(saved: forum_service.ForumSaved) -> None:
@@ -201,9 +207,9 @@ class ForumsArea(RecordArea):
         """该记录已被他人修改: the stored and the typed values side by side, then as the clerk chose."""
         labels = {"title": _("Title"), "date": _("Date"), "venue": _("Venue"), "organiser": _(ORGANISER),
                   "topic": _("Topic"), "speakers": _("Speakers")}
-        choice = conflict_dialog.resolve(dlg, exc, data, lambda k: labels.get(k, k))
+        choice = conflict_dialog.resolve(dlg, exc, data, lambda k: labels.get(k, k), base=dlg.base)
         if choice == conflict_dialog.KEEP_MINE:
-            dlg.version = exc.version
+            dlg.version, dlg.base = exc.version, dict(exc.stored)
             dlg.accept()  # save again (the refused operation is over)
             return False
         if choice == conflict_dialog.TAKE_THEIRS:
@@ -211,7 +217,7 @@ class ForumsArea(RecordArea):
                 dlg.w[key].setText(exc.stored.get(key) or "")
             if exc.stored.get("date") is not None:
                 set_date(dlg.w["date"], exc.stored["date"])
-            dlg.version = exc.version
+            dlg.version, dlg.base = exc.version, self._form_data(dlg)
         return False
 
     def delete(self, ids) -> Job:
@@ -219,17 +225,20 @@ class ForumsArea(RecordArea):
         return run_op(self, self.ctx, lambda: forum_service.delete_forums(db, ids))
 
     # ---- cancel, held, attendance ----------------------------------------------------------
-    def _version(self, forum_id) -> int | None:
+    def _version(self, forum_id) -> tuple[int | None, dict]:
+        """The forum's version and its status and reason, as a small form loads them."""
         with self.ctx.db.read_session() as s:
             forum = s.get(Forum, forum_id)
-            return forum.version if forum is not None else None
+            if forum is None:
+                return None, {}
+            return forum.version, {"status": forum.status, "cancel_reason": forum.cancel_reason}
 
     def cancel_selected(self, ids) -> FormDialog | None:
         if not ids:
             return None
         dlg = FormDialog(_("Cancel forum"), lambda d: self._cancel(ids[0], d.reason_edit.toPlainText(), d), self,
                          save_text=_("Cancel the forum"))
-        dlg.version = self._version(ids[0])  # a forum changed since (e.g. marked held) is not cancelled unasked
+        dlg.version, dlg.base = self._version(ids[0])  # a forum changed since (e.g. marked held) is not cancelled unasked
         dlg.reason_edit = QPlainTextEdit()
         dlg.reason_edit.setObjectName("cancel_reason")
         dlg.add_row(_("Reason"), dlg.reason_edit, mandatory=True)
@@ -254,9 +263,9 @@ class ForumsArea(RecordArea):
             if not isinstance(exc, StaleRecord):
                 return messages.known_error(dlg, exc)
             typed = {"status": vocab.FORUM_CANCELLED, "cancel_reason": reason}
-            choice = self._resolve(dlg, exc, typed)
+            choice = self._resolve(dlg, exc, typed, dlg.base)
             if choice == conflict_dialog.KEEP_MINE:
-                dlg.version = exc.version
+                dlg.version, dlg.base = exc.version, dict(exc.stored)
                 dlg.accept()  # cancel it all the same, on purpose
             elif choice == conflict_dialog.TAKE_THEIRS:
                 dlg.reject()  # the forum stays as it is stored
@@ -266,8 +275,8 @@ class ForumsArea(RecordArea):
                                                                         expected_version=version),
                       on_error=failed)
 
-    def _resolve(self, parent, exc: StaleRecord, typed: dict) -> str:
-        """The conflict dialog for the forum's small forms (cancel, held, attendance)."""
+    def _resolve(self, parent, exc: StaleRecord, typed: dict, base: dict | None) -> str:
+        """The conflict dialog for the forum's small forms (cancel, held, attendance); `base`: what the form loaded."""
         labels = {"status": _("Forum status"), "cancel_reason": _("Reason"), "date": _("Held on"),
                   "people_count": _("Number of people"), "enterprise_ids": _("Attending enterprises")}
 
@@ -279,7 +288,7 @@ class ForumsArea(RecordArea):
                 return "、".join(names) or conflict_dialog.value_text(None)
             return conflict_dialog.value_text(value)
 
-        return conflict_dialog.resolve(parent, exc, typed, lambda k: labels.get(k, k), text)
+        return conflict_dialog.resolve(parent, exc, typed, lambda k: labels.get(k, k), text, base=base)
 
     def held_selected(self, ids) -> FormDialog | None:
         if not ids:
@@ -288,8 +297,9 @@ class ForumsArea(RecordArea):
         with self.ctx.db.read_session() as s:
             forum = s.get(Forum, forum_id)
             date, people, version = forum.date, forum.people_count, forum.version
+            base = {"status": forum.status, "date": date, "people_count": people}
         dlg = FormDialog(_("Mark as held"), lambda d: self._held(forum_id, d), self)
-        dlg.version = version  # the date and people shown are those of this version
+        dlg.version, dlg.base = version, base  # the date and people shown are those of this version
         dlg.date_edit = date_edit()
         set_date(dlg.date_edit, min(date, self.today()))
         dlg.people = QLineEdit("" if people is None else str(people))
@@ -320,24 +330,26 @@ class ForumsArea(RecordArea):
         def failed(exc: KnownError) -> None:
             if not isinstance(exc, StaleRecord):
                 return messages.known_error(dlg, exc)
-            choice = self._resolve(dlg, exc, {"status": vocab.FORUM_HELD, "date": date, "people_count": people})
+            choice = self._resolve(dlg, exc, {"status": vocab.FORUM_HELD, "date": date, "people_count": people},
+                                   dlg.base)
             if choice == conflict_dialog.KEEP_MINE:
-                dlg.version = exc.version
+                dlg.version, dlg.base = exc.version, dict(exc.stored)
                 dlg.accept()  # save again, on purpose
             elif choice == conflict_dialog.TAKE_THEIRS:
                 if exc.stored.get("date") is not None:
                     set_date(dlg.date_edit, min(exc.stored["date"], self.today()))
                 stored_people = exc.stored.get("people_count")
                 dlg.people.setText("" if stored_people is None else str(stored_people))
-                dlg.version = exc.version
+                dlg.version, dlg.base = exc.version, dict(exc.stored)
 
         return run_op(dlg, self.ctx, lambda: forum_service.mark_forum_held(db, forum_id, date, people, today=today,
                                                                            expected_version=version),
                       on_done=done, on_error=failed)
 
-    def attendance_selected(self, ids, selected=None, version=None) -> EnterprisePicker | None:
+    def attendance_selected(self, ids, selected=None, version=None, base=None) -> EnterprisePicker | None:
         """参会企业: the picker with the attending enterprises ticked (or `selected`, the clerk's own
-        ticks kept after a refused save, with the `version` they are against)."""
+        ticks kept after a refused save, with the `version` they are against and the `base` list
+        loaded with it)."""
         if not ids:
             return None
         forum_id = ids[0]
@@ -349,25 +361,29 @@ class ForumsArea(RecordArea):
                                   title=_("Enterprises attending “{title}”").format(title=title), parent=self)
         picker.job = None  # the operation 确定 started (tests wait for it)
         picker.version = loaded if version is None else version
+        picker.base = sorted(current) if version is None else base
         picker.accepted.connect(lambda: setattr(picker, "job", self.set_attendance(
-            forum_id, picker.selected_ids(), expected_version=picker.version)))
+            forum_id, picker.selected_ids(), expected_version=picker.version, base=picker.base)))
         self.dialog = picker
         picker.open()
         return picker
 
-    def set_attendance(self, forum_id, enterprise_ids, *, expected_version: int | None = None) -> Job:
-        """Save the attending enterprises. A forum changed since the picker loaded them: the side-by-side;
-        取消 opens the picker again with the clerk's ticks, 采用他人的修改 leaves the stored list."""
+    def set_attendance(self, forum_id, enterprise_ids, *, expected_version: int | None = None,
+                       base: list | None = None) -> Job:
+        """Save the attending enterprises. A forum changed since the picker loaded them (`base`): the
+        side-by-side; 取消 opens the picker again with the clerk's ticks, 采用他人的修改 leaves the stored list."""
         db, ids = self.ctx.db, list(enterprise_ids)
 
         def failed(exc: KnownError) -> None:
             if not isinstance(exc, StaleRecord):
                 return messages.known_error(self, exc)
-            choice = self._resolve(self, exc, {"enterprise_ids": sorted(ids)})
+            choice = self._resolve(self, exc, {"enterprise_ids": sorted(ids)},
+                                   None if base is None else {"enterprise_ids": sorted(base)})
             if choice == conflict_dialog.KEEP_MINE:
-                self.attendance_job = self.set_attendance(forum_id, ids, expected_version=exc.version)
+                self.attendance_job = self.set_attendance(forum_id, ids, expected_version=exc.version,
+                                                          base=exc.stored.get("enterprise_ids"))
             elif choice == conflict_dialog.CANCEL and not exc.deleted:
-                self.attendance_selected([forum_id], selected=ids, version=expected_version)
+                self.attendance_selected([forum_id], selected=ids, version=expected_version, base=base)
 
         self.attendance_job = run_op(self, self.ctx, lambda: forum_service.set_forum_attendance(
             db, forum_id, ids, expected_version=expected_version), on_error=failed)

@@ -372,6 +372,7 @@ class MeetingArea(AreaBasics, QWidget):
             self.m_partners.addItem(item)
         self._loaded_key = (year, self.meeting_id)
         self._loaded_form = self._form_state()
+        self._meeting_base = self.meeting_values() | {"partner_ids": sorted(self.checked_partners())}
 
     def _form_state(self) -> tuple:
         return _state(self.meeting_values(), set(self.checked_partners()))
@@ -455,9 +456,10 @@ class MeetingArea(AreaBasics, QWidget):
         typed = typed | {"partner_ids": sorted(typed.get("partner_ids") or ())}
         if "partner_ids" in exc.stored:
             exc.stored["partner_ids"] = sorted(exc.stored["partner_ids"])
-        choice = conflict_dialog.resolve(self, exc, typed, lambda k: labels.get(k, k), text)
+        choice = conflict_dialog.resolve(self, exc, typed, lambda k: labels.get(k, k), text,
+                                         base=getattr(self, "_meeting_base", None))
         if choice == conflict_dialog.KEEP_MINE:
-            self.meeting_version = exc.version
+            self.meeting_version, self._meeting_base = exc.version, dict(exc.stored)
             self.save_meeting()  # the refused operation is over: save again, on purpose
         elif choice == conflict_dialog.TAKE_THEIRS:
             self.refresh(reload_form=True)  # the stored meeting and its partners, and their version
@@ -491,9 +493,16 @@ class MeetingArea(AreaBasics, QWidget):
                             "attendees": [(a.name, a.post or "", a.phone or "") for a in su.attendees]}
         dlg = SignUpDialog(self, signup_id, partners, existing)
         dlg.version = existing["version"] if existing else None  # a save of a changed sign-up is refused
+        dlg.base = self._signup_typed(dlg)  # the values loaded: who changed what, in a conflict
         self.dialog = dlg
         dlg.open()
         return dlg
+
+    @staticmethod
+    def _signup_typed(dlg: SignUpDialog) -> dict:
+        """The sign-up dialog's values as its conflict dialog compares them with the stored ones."""
+        return {"attendees": meetings.people_line([meetings.AttendeeIn(*row) for row in dlg.attendee_rows()]),
+                "need": dlg.need.toPlainText(), "partner_id": dlg.partner.currentData()}
 
     def _save_signup(self, dlg: SignUpDialog) -> Job | bool:
         """Ask first (services.meetings.signup_questions), then save on the worker."""
@@ -537,9 +546,10 @@ class MeetingArea(AreaBasics, QWidget):
                     return conflict_dialog.value_text(value)
 
                 typed = {"attendees": meetings.people_line(attendees), "need": need, "partner_id": partner_id}
-                choice = conflict_dialog.resolve(dlg, exc, typed, lambda k: labels.get(k, k), text)
+                choice = conflict_dialog.resolve(dlg, exc, typed, lambda k: labels.get(k, k), text,
+                                                 base=getattr(dlg, "base", None))
                 if choice == conflict_dialog.KEEP_MINE:
-                    dlg.version = exc.version
+                    dlg.version, dlg.base = exc.version, dict(exc.stored)
                     dlg.accept()  # save again (this job is over)
                 elif choice == conflict_dialog.TAKE_THEIRS:
                     dlg.reject()

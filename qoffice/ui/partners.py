@@ -118,6 +118,7 @@ class PartnersArea(RecordArea):
                 dlg.projects = [(pr.title, pr.investment_yuan) for pr in partner_service.projects_of(s, p)]
         else:
             dlg.type.setCurrentText(vocab.PARTNER_TYPE_OTHER)
+        dlg.base = self._form_data(dlg)  # the values loaded: who changed what, in a conflict
         dlg.check = lambda: "" if dlg.name.text().strip() else _("Fill in: {fields}").format(fields=_("Institution name"))
         dlg.name.textChanged.connect(dlg.validate)
         dlg.type.currentTextChanged.connect(lambda _t: self._preview(dlg))
@@ -153,9 +154,13 @@ class PartnersArea(RecordArea):
         else:
             dlg.effect.setText(_("The subsidy of none of its {n} projects changes.").format(n=len(dlg.projects)))
 
-    def _save(self, dlg) -> Job:
-        data = {"name": dlg.name.text(), "type": dlg.type.currentText(), "contact": dlg.contact.text(),
+    @staticmethod
+    def _form_data(dlg) -> dict:
+        return {"name": dlg.name.text(), "type": dlg.type.currentText(), "contact": dlg.contact.text(),
                 "phone": dlg.phone.text(), "note": dlg.note.toPlainText()}
+
+    def _save(self, dlg) -> Job:
+        data = self._form_data(dlg)
         db, partner_id, version = self.ctx.db, dlg.partner_id, dlg.version
 
         def done(saved: partner_service.PartnerSaved) -> None:
@@ -181,9 +186,9 @@ class PartnersArea(RecordArea):
 
         labels = {"name": _("Institution name"), "type": _("Type"), "contact": _("Contact person"),
                   "phone": _("Phone"), "note": _("Note")}
-        choice = conflict_dialog.resolve(dlg, exc, data, lambda key: labels.get(key, key))
+        choice = conflict_dialog.resolve(dlg, exc, data, lambda key: labels.get(key, key), base=dlg.base)
         if choice == conflict_dialog.KEEP_MINE:
-            dlg.version = exc.version
+            dlg.version, dlg.base = exc.version, dict(exc.stored)
             dlg.accept()  # save again (the refused operation is over)
             return False
         if choice == conflict_dialog.TAKE_THEIRS:
@@ -193,7 +198,7 @@ class PartnersArea(RecordArea):
             dlg.contact.setText(stored.get("contact") or "")
             dlg.phone.setText(stored.get("phone") or "")
             dlg.note.setPlainText(stored.get("note") or "")
-            dlg.old_type, dlg.version = stored.get("type"), exc.version
+            dlg.old_type, dlg.version, dlg.base = stored.get("type"), exc.version, self._form_data(dlg)
             self._preview(dlg)
         return False
 

@@ -284,6 +284,7 @@ class ProjectDialog(FormDialog):
             text = step.new if step.old is None else f"{step.old} → {step.new}"
             for j, cell in enumerate((step.at.strftime("%Y-%m-%d %H:%M"), text, step.operator or "")):
                 self.history.setItem(i, j, QTableWidgetItem(cell))
+        self.base = self.values()  # the values loaded: who changed what, in a conflict
 
     def choose_enterprise(self) -> EnterprisePicker:
         picker = EnterprisePicker(self.db, multi=False, parent=self)
@@ -320,9 +321,10 @@ class ProjectDialog(FormDialog):
                 return wan_text(value)
             return conflict_dialog.value_text(value)
 
-        choice = conflict_dialog.resolve(self, exc, typed, lambda k: labels.get(k, k), text)
+        choice = conflict_dialog.resolve(self, exc, typed, lambda k: labels.get(k, k), text,
+                                         base=getattr(self, "base", None))
         if choice == conflict_dialog.KEEP_MINE:
-            self.version = exc.version
+            self.version, self.base = exc.version, dict(exc.stored)
             self.accept()  # save again (the refused operation is over)
             return False
         if choice == conflict_dialog.TAKE_THEIRS and not exc.deleted:

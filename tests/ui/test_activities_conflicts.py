@@ -38,11 +38,14 @@ THEIRS, MINE = "政务中心三楼", "国际会议中心"
 def conflicts():
     class Conflicts(list):
         reply = CANCEL
+        marks: list  # each dialog's shown_marks(): who changed which field
 
     got = Conflicts()
+    got.marks = []
 
     def answer(dialog):
         got.append(dialog.shown_rows())
+        got.marks.append(dialog.shown_marks())
         return got.reply
 
     previous = conflict_dialog.set_responder(answer)
@@ -191,6 +194,8 @@ def test_cancel_keeps_the_form_open_with_the_typing(loaded, db, answers, conflic
     case.save(form)
     assert len(conflicts) == 1, answers
     assert any(row[1:] == [THEIRS, MINE] for row in conflicts[0]), conflicts[0]  # stored | typed
+    # Both changed that field since the form loaded it: a clash, listed first; nothing else moved.
+    assert conflicts[0][0][1:] == [THEIRS, MINE] and list(conflicts.marks[0].values()) == [conflict_dialog.CLASH]
     assert _is_open(case, area, form) and case.shown(form) == MINE
     assert _stored(db, case, rid) == (THEIRS, theirs_version)
     assert not [a for a in answers if a[0] == "crash"]
@@ -280,6 +285,7 @@ def test_mark_held_form(forums, db, answers, conflicts, reply):
     conflicts.reply = reply
     accept(dlg)
     assert len(conflicts) == 1 and ["参加人数", "30", "45"] in conflicts[0], conflicts
+    assert conflicts.marks[0] == {"参加人数": conflict_dialog.CLASH}  # 已举办 by both alike: not shown
     status, people, version, _att = _forum_row(db, fid)
     if reply == CANCEL:
         assert dlg.isVisible() and dlg.people.text() == "45" and (people, version) == (30, theirs_version)
