@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -142,11 +142,13 @@ class ConflictDialog(QDialog):
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Fixed)  # as wide as its longest mark; a value when opened wraps
         header.setSectionResizeMode(2, QHeaderView.Stretch)
         header.setSectionResizeMode(3, QHeaderView.Stretch)
         bold = QFont(self.font())
         bold.setBold(True)
+        widest = max(QFontMetrics(bold).horizontalAdvance(mark_text(m)) for m in ORDER)
+        self.table.setColumnWidth(MARK, max(widest + 24, QFontMetrics(bold).horizontalAdvance(_("Who changed it")) + 24))
         empty = value_text(None)
         for i, (_key, name, stored, mine, which, loaded) in enumerate(shown):
             changed = {THEIRS: (STORED,), MINE: (TYPED,), CLASH: (STORED, TYPED), DIFFERS: (STORED, TYPED)}
@@ -161,10 +163,9 @@ class ConflictDialog(QDialog):
                 item.setToolTip(tip)
                 if which == CLASH:
                     item.setBackground(QBrush(CLASH_COLOUR))  # the whole row: a real clash
-                elif which and j in changed[which]:
+                elif which and (j == MARK or j in changed[which]):  # the mark tinted as the value it names
                     item.setBackground(QBrush(MINE_COLOUR if which == MINE else DIFFERENT))
                 if j == MARK and which == CLASH:
-                    item.setFont(bold)
                     item.setForeground(QBrush(QColor(style.ERROR)))
                 elif j >= STORED and text == empty:
                     item.setForeground(QBrush(QColor(style.QUIET_TEXT)))  # "(empty)" is not a value
