@@ -573,17 +573,18 @@ def default_filename(year: int) -> str:
 def export(session: Session, year: int, target: Path | str, *, today: dt.date | None = None,
            progress: Progress = None) -> ExportResult:
     """The city workbook at `target` (a file, or a folder for the default name), written atomically.
-    `progress` may raise Cancelled before the workbook is written: nothing is written then."""
+    `progress` (each step's message, no count: 0 of 0) may raise Cancelled before the workbook is
+    written: nothing is written then."""
     from qoffice.excel import city_writer
 
-    report_progress(progress, 0, 2, _("Adding up the county returns…"))
+    report_progress(progress, 0, 0, _("Adding up the county returns…"))
     rep = report(session, year)
     if rep.received == 0:
         raise NothingReceived(_("No county has a current return for {year}: nothing to add up.").format(year=year))
     target = Path(target)
     if target.is_dir():
         target = target / default_filename(year)
-    report_progress(progress, 1, 2, _("Writing the city workbook…"))
+    report_progress(progress, 0, 0, _("Writing the city workbook…"))
     path = city_writer.write(target, rep, today=today or dt.date.today())
     warnings = len(rep.county_findings()) + len(rep.totals.cross)
     return ExportResult(path, rep.received, warnings)

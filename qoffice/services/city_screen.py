@@ -72,7 +72,7 @@ class StagedFeedback:
 
 
 def feedback(db, year: int, county: str, target: Path | str, progress: Progress = None) -> StagedFeedback:
-    report_progress(progress, 0, 1, _("Writing the feedback…"))
+    report_progress(progress, 0, 0, _("Writing the feedback…"))
     with db.read_session() as s:
         staged, fb = city.stage_feedback(s, year, county, target)
     return StagedFeedback(staged, fb)
