@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -205,6 +206,22 @@ def test_frozen_gui_starts_offscreen_in_chinese(frozen, tmp_path):
     assert "质量强企工作台" in text
     assert "zh_CN" in text
     assert "offscreen" in text
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run (the bootstrap installs xvfb)")
+def test_frozen_gui_opens_on_x11(frozen, tmp_path):
+    """The xcb platform plugin and the libraries it needs are in the folder (offscreen needs none of them)."""
+    db = tmp_path / "x.db"
+    assert _run(frozen, "qoffice-cli", ["--db", str(db), "demo-data", "--enterprises", "100"], tmp_path).returncode == 0
+    report = tmp_path / "smoke.json"
+    env = _env(tmp_path, QOFFICE_EXIT_AFTER_SHOW="1", QOFFICE_SMOKE_REPORT=str(report))
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    r = subprocess.run(["xvfb-run", "-a", str(frozen / "qoffice"), "--db", str(db)], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["platform"] == "xcb" and data["exit"] == 0 and "质量强企工作台" in data["title"]
 
 
 def test_frozen_gui_points_commands_to_qoffice_cli(frozen, tmp_path):
