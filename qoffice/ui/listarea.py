@@ -208,6 +208,7 @@ class ListArea(QWidget):
             box.setObjectName(f"filter_{flt.key}")
             box.setToolTip(_(flt.title))
             box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+            box.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)  # the search box gives way, not its text
             box.currentIndexChanged.connect(lambda _i, key=flt.key, b=box: self.model.set_filter(key, b.currentData()))
             self.filter_boxes[flt.key] = box
             bar.addWidget(box, 0, Qt.AlignTop)
