@@ -22,6 +22,7 @@ What the SQLite side has and the server side does instead (or, reasoned, does no
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -685,15 +686,19 @@ def upgrade_message(where: str) -> str:
 
 
 def with_stored_password(url: URL) -> URL:
-    """`url` with the password from the credential store when it has none (libpq's PGPASSWORD /
-    PGPASSFILE apply otherwise)."""
+    """`url` with the password from the credential store when it has none, else PGPASSWORD's (libpq's
+    PGPASSFILE applies when neither is there).
+
+    PGPASSWORD is read here rather than left to libpq: libpq's getenv() on Windows returns the ANSI
+    code page's bytes (GBK on a Chinese PC), so a non-ASCII password reached the server mis-encoded and
+    was refused; Python reads the environment as Unicode and psycopg sends the parameter as UTF-8."""
     if url.password is not None:
         return url
     try:
         from qoffice.db.credentials import get_password
     except ImportError:
-        return url
-    password = get_password(url)
+        get_password = None
+    password = (get_password(url) if get_password else None) or os.environ.get("PGPASSWORD") or None
     return url.set(password=password) if password else url
 
 
