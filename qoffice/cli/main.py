@@ -10,7 +10,6 @@ silently disappears, also in a frozen build) and import only argparse at module 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -293,6 +292,8 @@ def _quiet_unraisable() -> None:
 
 def _fail(message: str, code: int, wants_json: bool, usage: bool = False) -> int:
     if wants_json:
+        import json
+
         print(json.dumps({"error": message}, ensure_ascii=False))
     else:
         print(f"qoffice: {message}", file=sys.stderr)

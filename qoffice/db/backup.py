@@ -51,6 +51,13 @@ class BackupInfo:
     mtime: float = 0.0  # orders backups made within one second
 
 
+def _stamp_time(stamp: str) -> dt.datetime:
+    """A name's YYYYmmdd-HHMMSS (ValueError when it is no real time). Not strptime: its first use
+    imports _strptime, locale and calendar, and the window's start reads the last backup's time."""
+    return dt.datetime(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:8]),
+                       int(stamp[9:11]), int(stamp[11:13]), int(stamp[13:15]))
+
+
 def list_backups(db_path: Path) -> list[BackupInfo]:
     """This database's backups (not those of another DB sharing the folder), newest first."""
     db_path = Path(db_path)
@@ -63,7 +70,7 @@ def list_backups(db_path: Path) -> list[BackupInfo]:
         if not m or m["stem"] != db_path.stem:
             continue
         try:
-            at = dt.datetime.strptime(m["stamp"], "%Y%m%d-%H%M%S")
+            at = _stamp_time(m["stamp"])
             st = p.stat()
             size = st.st_size
         except (ValueError, OSError):

@@ -162,7 +162,7 @@ def _ui_language(database) -> str | None:
 def run_gui(db: str | None, qt_args: list[str]) -> int:
     from qoffice.ui import crash, messages, smoke
 
-    crash.setup_logging()
+    crash.setup_logging(rotating=False)  # rotating once the window shows (crash.use_rotating_log)
     app = _make_app(qt_args)
     restore_hooks = crash.install_hooks()
     from qoffice.ui.language import apply_language
@@ -248,6 +248,7 @@ def _run(app, db: str | None, language: str, smoke_mode: bool) -> int:
         # the holder makes it; a server's backups are the owner's scheduled `qoffice backup`
         backup = None if database.readonly or server else _daily_backup(path, window)
         QTimer.singleShot(WARM_UP_AFTER_MS, window.warm_up)
+        QTimer.singleShot(WARM_UP_AFTER_MS, crash.use_rotating_log)
         if smoke_mode:
             def finish():
                 rows = window.rows_shown()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import faulthandler
 import logging
-import logging.handlers
 import os
 import sys
 import threading
@@ -57,15 +56,21 @@ def log_path() -> Path:
     return logs_dir() / LOG_NAME
 
 
-def setup_logging() -> Path:
-    """Rotating log (1 MB × 5) and faulthandler in the data folder's logs/; returns the log file."""
+LOG_MAX_BYTES, LOG_BACKUPS = 1_000_000, 5
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(rotating: bool = True) -> Path:
+    """The log (rotated at 1 MB, 5 kept) and faulthandler in the data folder's logs/; returns the
+    log file. `rotating=False` (the window's start): a plain handler on the same file until
+    use_rotating_log(), once the window shows — logging.handlers (with socket, pickle and queue)
+    is not imported before the first page."""
     global _fault_file
     path = log_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) and Path(h.baseFilename) == path.resolve()
-               for h in log.handlers):
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if _log_handler(path) is None:
+        handler = _rotating_handler(path) if rotating else logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter(_FORMAT))
         log.addHandler(handler)
     log.setLevel(logging.INFO)
     if sys.stderr is None:  # windowed build: stray prints must not crash
@@ -80,6 +85,31 @@ def setup_logging() -> Path:
         except OSError:
             pass
     return path
+
+
+def _log_handler(path: Path) -> logging.FileHandler | None:
+    return next((h for h in log.handlers if isinstance(h, logging.FileHandler)
+                 and Path(h.baseFilename) == path.resolve()), None)
+
+
+def _rotating_handler(path: Path) -> logging.FileHandler:
+    import logging.handlers
+
+    return logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                                encoding="utf-8")
+
+
+def use_rotating_log() -> None:
+    """The start's plain handler of the log gives way to the rotating one (setup_logging)."""
+    path = log_path()
+    plain = _log_handler(path)
+    if plain is None or type(plain) is not logging.FileHandler:
+        return
+    handler = _rotating_handler(path)
+    handler.setFormatter(plain.formatter)
+    log.addHandler(handler)  # added before the plain one goes: a record may be written twice, none lost
+    log.removeHandler(plain)
+    plain.close()
 
 
 def environment_text() -> str:

@@ -7,7 +7,6 @@ goes to the report file as JSON.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
@@ -25,6 +24,8 @@ def write_report(**data) -> None:
     target = os.environ.get("QOFFICE_SMOKE_REPORT")
     if not target:
         return
+    import json  # the smoke report only: not on the window's start path
+
     try:
         Path(target).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:

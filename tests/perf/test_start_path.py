@@ -239,3 +239,30 @@ def test_finding_the_resources_does_not_import_importlib_resources(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [str(ROOT / "resources"), "True", "False"]
+
+
+def test_the_start_s_plain_log_gives_way_to_the_rotating_one(qoffice_home):
+    import logging
+    import logging.handlers
+
+    from qoffice.ui import crash
+
+    path = crash.setup_logging(rotating=False)
+    mine = [h for h in crash.log.handlers if getattr(h, "baseFilename", None) == str(path.resolve())]
+    try:
+        assert [type(h) for h in mine] == [logging.FileHandler]
+        crash.log.info("before")
+        crash.use_rotating_log()
+        crash.log.info("after")
+        mine = [h for h in crash.log.handlers if getattr(h, "baseFilename", None) == str(path.resolve())]
+        assert [type(h) for h in mine] == [logging.handlers.RotatingFileHandler]
+        assert mine[0].maxBytes == crash.LOG_MAX_BYTES and mine[0].backupCount == crash.LOG_BACKUPS
+        crash.use_rotating_log()  # once is enough
+        assert crash.setup_logging() == path  # and setup_logging adds no second handler
+        assert len([h for h in crash.log.handlers if getattr(h, "baseFilename", None) == str(path.resolve())]) == 1
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert [line.split(": ", 1)[1] for line in lines] == ["before", "after"]
+    finally:
+        for h in mine:
+            crash.log.removeHandler(h)
+            h.close()
