@@ -80,14 +80,17 @@ def insert_new_rows(conn: Connection, table: Table, rows: Iterable[dict], *, mos
         return pool[:used]
     # SQLite: a row without an id gets the largest rowid + 1 (no AUTOINCREMENT tables here), and no
     # other writer can come between in the write transaction; checked all the same.
+    from qoffice.db import sqlite
+
     before = conn.scalar(select(func.max(table.c.id))) or 0
     sql, order = _insert_sql(conn, table, names)
     written = 0
-    for batch in itertools.chain((first,), batches):
-        written += len(batch)
-        if written > most:
-            raise ValueError(f"more than {most} rows")
-        conn.exec_driver_sql(sql, _params(conn, table, order, batch))
+    with sqlite.indexes_built_after(conn, table.name, most):
+        for batch in itertools.chain((first,), batches):
+            written += len(batch)
+            if written > most:
+                raise ValueError(f"more than {most} rows")
+            conn.exec_driver_sql(sql, _params(conn, table, order, batch))
     count, last = conn.execute(select(func.count(), func.max(table.c.id)).where(table.c.id > before)).one()
     if last == before + count:
         return range(before + 1, before + count + 1)

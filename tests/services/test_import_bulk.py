@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from qoffice.db import bulk
 from qoffice.db.models import AuditEntry, Enterprise, ImportBatch
@@ -161,3 +161,54 @@ def test_cancelled_while_the_new_rows_are_written_leaves_nothing(db, builders, t
         assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
     parsed = imports.parse_file(path, "enterprises")
     assert imports.run_import(db, "enterprises", path, parsed=parsed).created == 1200  # and it works after
+
+
+def _schema(db) -> list[tuple]:
+    return sorted(db.query("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+
+
+@pytest.mark.sqlite_only  # a SQLite file's own tuning (db/sqlite.py: indexes_built_after)
+def test_many_new_rows_build_the_plain_indexes_afterwards_and_the_schema_stays(db, builders, monkeypatch):
+    from qoffice.db import sqlite
+
+    monkeypatch.setattr(sqlite, "REBUILD_INDEXES_FROM", 5)
+    before = _schema(db)
+    dropped = []
+    real_exec = Connection.exec_driver_sql
+
+    def spy(self, sql, *args, **kw):
+        if sql.startswith("DROP INDEX"):
+            dropped.append(sql)
+        return real_exec(self, sql, *args, **kw)
+
+    monkeypatch.setattr(Connection, "exec_driver_sql", spy)
+    with db.session() as s:
+        ids = bulk.insert_new_rows(s.connection(), Enterprise.__table__, [enterprise_row(builders, n) for n in range(1, 9)])
+    assert len(ids) == 8
+    assert {'DROP INDEX "ix_enterprise_live_search"', 'DROP INDEX "ix_enterprise_initials"'} <= set(dropped)
+    assert not any("autoindex" in d for d in dropped)  # the credit code's uniqueness stays in force
+    assert _schema(db) == before
+    assert db.query("PRAGMA integrity_check") == [("ok",)]
+    first = enterprise_row(builders, 1)
+    plan = db.query("EXPLAIN QUERY PLAN SELECT id FROM enterprise WHERE deleted_at IS NULL ORDER BY name_pinyin, id")
+    assert "ix_enterprise_live_search" in " ".join(str(r) for r in plan)
+    assert db.query("SELECT name FROM enterprise WHERE name_pinyin = ? AND deleted_at IS NULL",
+                    (first["name_pinyin"],)) == [(first["name"],)]
+
+    dropped.clear()  # fewer new rows than the table holds: inserted into the indexes as they are
+    with db.session() as s:
+        bulk.insert_new_rows(s.connection(), Enterprise.__table__, [enterprise_row(builders, n) for n in range(9, 15)])
+    assert dropped == [] and _schema(db) == before
+
+
+@pytest.mark.sqlite_only
+def test_a_failure_while_the_indexes_are_down_brings_them_back(db, builders, monkeypatch):
+    from qoffice.db import sqlite
+
+    monkeypatch.setattr(sqlite, "REBUILD_INDEXES_FROM", 2)
+    before = _schema(db)
+    with pytest.raises(ValueError), db.session() as s:
+        bulk.insert_new_rows(s.connection(), Enterprise.__table__,
+                             iter([enterprise_row(builders, n) for n in range(1, 6)]), most=3)
+    assert _schema(db) == before
+    assert db.query("SELECT count(*) FROM enterprise") == [(0,)]
