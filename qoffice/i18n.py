@@ -57,9 +57,15 @@ def load_translations(language: str) -> _gettext.NullTranslations:
             parts.append(part)
     if not parts:
         return _gettext.NullTranslations()
+    # One catalog, not a chain of fallbacks: every `_()` is one lookup instead of a walk through
+    # up to one catalog per part (the window's start makes hundreds). The first part defining a
+    # message wins, as in the chain; the parts of one language share its plural rule.
+    merged = parts[0]
+    catalog = merged._catalog  # GNUTranslations' own table (the one documented way is a chain)
     for part in parts[1:]:
-        parts[0].add_fallback(part)
-    return parts[0]
+        for key, text in part._catalog.items():
+            catalog.setdefault(key, text)
+    return merged
 
 
 def set_language(language: str | None) -> str:

@@ -266,3 +266,28 @@ def test_the_start_s_plain_log_gives_way_to_the_rotating_one(qoffice_home):
         for h in mine:
             crash.log.removeHandler(h)
             h.close()
+
+
+def test_a_language_s_parts_make_one_catalog_that_translates_as_the_chain_did():
+    """Every part's messages in one table (a lookup each, not a walk through the parts), with what
+    the parts' chain gave: the first part defining a message wins; plurals included."""
+    from qoffice import i18n
+    from qoffice.paths import locale_dir
+
+    merged = i18n.load_translations("zh_CN")
+    folder = locale_dir() / "zh_CN" / "LC_MESSAGES"
+    stems = sorted({p.stem for p in folder.glob("*.po")} | {p.stem for p in folder.glob("*.mo")})
+    parts = [i18n._load_part(folder / f"{stem}.mo", folder / f"{stem}.po" if (folder / f"{stem}.po").exists()
+                             else None) for stem in stems]
+    parts = [p for p in parts if p is not None]
+    for part in parts[1:]:
+        parts[0].add_fallback(part)
+    chain = parts[0]
+    assert len(parts) > 5 and getattr(merged, "_fallback", None) is None
+    keys = {key for part in parts for key in part._catalog}
+    for key in keys:
+        if isinstance(key, tuple):  # (msgid, plural index): ngettext of each part's plural messages
+            continue
+        assert merged.gettext(key) == chain.gettext(key), key
+    assert merged.ngettext("{n} record", "{n} records", 3) == chain.ngettext("{n} record", "{n} records", 3)
+    assert merged.gettext("no such message, surely") == "no such message, surely"
