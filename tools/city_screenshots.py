@@ -32,6 +32,8 @@ def main() -> int:
     window.show()
     settle()
     area = window.show_area("city")
+    area.refresh_job.wait()  # the board is read on the worker
+    settle()
     area.board.selectRow(1)  # 通州区: a hand-edited 汇总
     save(window, "city-board.png")
     area.tabs.setCurrentIndex(1)

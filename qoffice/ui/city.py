@@ -42,7 +42,7 @@ from qoffice.services import city_screen, city_targets
 from qoffice.services import settings as settings_service
 from qoffice.ui import messages
 from qoffice.ui.operations import run_op
-from qoffice.ui.worker import run_in_background
+from qoffice.ui.worker import read_in_background, run_in_background
 
 log = logging.getLogger("qoffice.ui")
 
@@ -149,6 +149,10 @@ class CityArea(QWidget):
         self.job = None  # the running (or last) write: receive, 退回, the targets (qoffice.ui.worker.Job)
         self.deadline_job = None  # the deadline is stored by one operation at a time
         self.file_job = None  # the running (or last) file written: 导出, 反馈单, 下发目标, the summary PDF
+        self.refresh_job = None  # the newest read of the board (qoffice.ui.worker.Job); older ones are dropped
+        self.remind_read = None  # a 催报 list being read for the date shown (a quiet read), None once shown
+        self.history_rows: list = []
+        self.deadline_edits = 0  # dates the clerk chose: a read started before one does not put the old one back
         self._build()
         ctx.yearChanged.connect(self._year_changed)  # bound methods: cut when the area goes
         ctx.settingsChanged.connect(self.refresh)
@@ -265,6 +269,8 @@ class CityArea(QWidget):
         tl.addLayout(trow)
         self.targets = QTableWidget(0, 17)
         self.targets.setObjectName("city_targets")
+        self.targets_typed = False  # the clerk changed the table: a read does not refill it until it is saved
+        self.targets.itemChanged.connect(self._target_typed)
         self.targets.setHorizontalHeaderLabels([str(n) for n, _nm, _u in ind.DEFINITIONS])
         for i, (n, name, unit) in enumerate(ind.DEFINITIONS):
             self.targets.horizontalHeaderItem(i).setToolTip(f"{n} {name}（{unit}）")
@@ -279,18 +285,28 @@ class CityArea(QWidget):
         outer.addWidget(self.hint)
 
     # ---- data ------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        year = self.ctx.year
-        try:
-            board = city_screen.board(self.ctx.db, year)
-        except KnownError as exc:
+    def refresh(self):
+        """Read the board on the worker (services.city_screen.board: the report of eight counties of
+        5,000 enterprises takes seconds), then fill the screen; a read started later wins. Its Job."""
+        db, year, edits = self.ctx.db, self.ctx.year, self.deadline_edits
+        job = run_in_background(self, lambda _progress: city_screen.board(db, year), title=_("City summary"),
+                                label=_("Adding up the county returns…"), cancellable=False,
+                                on_done=lambda board: self._loaded(job, year, board, edits),
+                                on_error=lambda exc: self._load_failed(job, exc))
+        self.refresh_job = job
+        return job
+
+    def _load_failed(self, job, exc: KnownError) -> None:
+        if job is self.refresh_job:
             self.report = None
             self.title.setText(exc.message)
-            return
+
+    def _loaded(self, job, year: int, board: city_screen.Board, edits: int) -> None:
+        if job is not self.refresh_job:
+            return  # a newer read is on its way
         self.report = rep = board.report
         self.history_rows = [(r.id, r.received_at, r.county, r.file_name, r.filled_date, self._state(r))
                              for r in board.history]
-        deadline = board.deadline
         self.title.setText(_("{year}: {n} of {total} counties reported").format(
             year=year, n=rep.received, total=len(rep.counties)))
         selected = self.selected_county()
@@ -311,24 +327,34 @@ class CityArea(QWidget):
         self._county_selected()
         self._fill_chart()
         self._fill_history()
-        self.deadline.blockSignals(True)
-        try:
-            d = dt.date.fromisoformat(deadline) if deadline else dt.date(year + 1, 1, 31)
-        except ValueError:
-            d = dt.date(year + 1, 1, 31)
-        self.deadline.setDate(QDate(d.year, d.month, d.day))
-        self.deadline.blockSignals(False)
-        self._fill_remind()
-        self._fill_targets()
+        if edits == self.deadline_edits:  # the clerk has not chosen a date since the read began
+            d = city_screen.deadline_date(board.deadline, year)
+            self.deadline.blockSignals(True)
+            self.deadline.setDate(QDate(d.year, d.month, d.day))
+            self.deadline.blockSignals(False)
+            if self.remind_read is not None:
+                self.remind_read.cancel()  # the board's list is for the deadline now shown
+                self.remind_read = None
+            self._show_remind(d, board.late)
+        else:
+            self._read_remind()  # for the date the clerk chose
+        if not self.targets_typed:
+            self._fill_targets(board.targets)
 
-    def _fill_targets(self) -> None:
-        table = city_targets.target_table(self.ctx.db)
-        self.targets.setRowCount(len(table))
-        self.targets.setVerticalHeaderLabels(list(table))
-        for i, values in enumerate(table.values()):
-            for j in range(17):
-                v = values.get(j + 1)
-                self.targets.setItem(i, j, QTableWidgetItem("" if v is None else format(v, "f")))
+    def _target_typed(self, _item) -> None:
+        self.targets_typed = True
+
+    def _fill_targets(self, table: dict) -> None:
+        self.targets.blockSignals(True)
+        try:
+            self.targets.setRowCount(len(table))
+            self.targets.setVerticalHeaderLabels(list(table))
+            for i, values in enumerate(table.values()):
+                for j in range(17):
+                    v = values.get(j + 1)
+                    self.targets.setItem(i, j, QTableWidgetItem("" if v is None else format(v, "f")))
+        finally:
+            self.targets.blockSignals(False)
         self.targets.resizeColumnsToContents()
 
     def _target_texts(self) -> dict:
@@ -345,6 +371,7 @@ class CityArea(QWidget):
         db, table = self.ctx.db, table if table is not None else self._target_texts()
 
         def done(_changes) -> None:
+            self.targets_typed = False  # saved: the next read fills the table again
             self.ctx.settingsChanged.emit()  # every screen showing targets; this one refreshes
             if then is not None:
                 then()
@@ -529,12 +556,25 @@ class CityArea(QWidget):
                 self.history.setItem(i, j, it)
         self.history.resizeColumnsToContents()
 
-    def _fill_remind(self) -> None:
-        deadline = self.deadline.date().toPython()
-        try:
-            late = city_screen.reminders(self.ctx.db, self.ctx.year, deadline)
-        except KnownError:
-            late = []
+    def _read_remind(self) -> None:
+        """The 催报 list for the date shown, read quietly beside the screen (a newer date replaces it)."""
+        db, year, deadline = self.ctx.db, self.ctx.year, self.deadline.date().toPython()
+
+        def read(_read):
+            try:
+                return city_screen.reminders(db, year, deadline)
+            except KnownError:
+                return []
+
+        def done(late) -> None:
+            if self.remind_read is current:
+                self.remind_read = None
+                self._show_remind(deadline, late)
+
+        current = read_in_background(read, done, owner=self, replacing=self.remind_read)
+        self.remind_read = current
+
+    def _show_remind(self, deadline: dt.date, late: list) -> None:
         self.remind.setRowCount(len(late))
         for i, (st, phone, operator) in enumerate(late):
             for j, v in enumerate((st.county, st.status, phone or "", operator or "")):
@@ -543,7 +583,8 @@ class CityArea(QWidget):
         self.tabs.setTabText(4, _("Reminders ({n}, deadline {date})").format(n=len(late), date=deadline.isoformat()))
 
     def _deadline_changed(self) -> None:
-        self._fill_remind()  # the list follows the date shown at once; storing it runs on the worker
+        self.deadline_edits += 1
+        self._read_remind()  # the list follows the date shown; storing it runs on the worker
         self._store_deadline()
 
     def _store_deadline(self) -> None:

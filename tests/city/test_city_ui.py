@@ -32,10 +32,30 @@ def answers():
 
 def settled(area) -> bool:
     """Wait for the area's operation on the worker, and for one it started once that was over (the
-    second receive after the older-file question). True when the last one succeeded."""
+    second receive after the older-file question), then for the board to show it. True when the
+    last one succeeded."""
     while not area.job.finished:
         assert area.job.wait()
-    return area.job.error is None
+    ok = area.job.error is None
+    assert shown(area)
+    return ok
+
+
+def shown(area, timeout_s: float = 30) -> bool:
+    """Wait for the area's reads (its refresh on the worker, a 催报 list read for a date typed in)
+    to be over and shown. True when they were."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication
+
+    end = time.monotonic() + timeout_s
+    while area.refresh_job is not None and not area.refresh_job.finished:
+        if not area.refresh_job.wait():
+            return False
+    while area.remind_read is not None and time.monotonic() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.005)
+    return area.remind_read is None and (area.refresh_job is None or area.refresh_job.finished)
 
 
 @pytest.fixture
@@ -56,6 +76,7 @@ def area(db, qtbot, tmp_path):
     w = CityArea(ctx)
     qtbot.addWidget(w)
     w.resize(1366, 700)
+    assert shown(w)
     return w
 
 
@@ -89,6 +110,7 @@ def test_chart_ranking_history_and_reminders(area):
     from PySide6.QtCore import QDate
 
     area.deadline.setDate(QDate(2100, 1, 1))
+    assert shown(area)  # read quietly beside the screen
     assert area.remind.rowCount() == 6  # the six counties that have not reported
 
 
@@ -98,6 +120,7 @@ def test_withdraw_and_reminder_phone(area, monkeypatch, answers):
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("汇总表与明细不符", True))
     area.board.selectRow(1)
     assert area.withdraw().wait()  # on the worker; the published change refreshes the board
+    assert shown(area)  # read on the worker as well
     assert area.board.item(1, 1).text() == "已退回"
     assert area.board.item(1, 1).data(Qt.UserRole) == "#c62828"
     phones = {area.remind.item(i, 0).text(): area.remind.item(i, 2).text() for i in range(area.remind.rowCount())}
@@ -143,6 +166,7 @@ def test_county_level_database_shows_the_reason(db, qtbot):
 
     w = CityArea(AppContext(db, YEAR))
     qtbot.addWidget(w)
+    assert shown(w)
     assert "level" in w.title.text()
 
 
@@ -263,6 +287,7 @@ def test_the_areas_writes_are_operations_on_the_worker(area, monkeypatch, answer
     assert st.get(area.ctx.db, st.DEADLINE) == "2100-01-02"
     path = B.write_openpyxl(tmp_path / "hm.xlsx", raw("海门区", enterprises=[ent(code(3), "丙", "海门区")]))
     assert area.receive([path]).wait() and heard[-1] == Changes.of("city_return")
+    assert shown(area)
     statuses = {area.board.item(i, 0).text(): area.board.item(i, 1).text() for i in range(area.board.rowCount())}
     assert statuses["海门区"] == "已报送"
     names = [name for name, _thread in ran_on]
