@@ -18,6 +18,11 @@ What the SQLite side has and the server side does instead (or, reasoned, does no
   server and its foreign keys cannot be broken by a half-written file.
 - hot journals, side files, fsync of folders, network-share warnings: not applicable.
 - read-only readers (connect_reader): a connection with default_transaction_read_only=on.
+- bulk writes (imports, db/bulk.py): sqlite.run_bulk_write's page-cache tuning is not needed (the
+  server's shared buffers and WAL), nor indexes_built_after (COPY maintains indexes in bulk, and a
+  clerk may not run DDL); rows go in by COPY (copy_writer) with ids taken from the sequence first
+  (next_ids); run_bulk_write retries the whole import like any unit of work; a dry run is a
+  transaction rolled back (run_dry) where SQLite works on an in-memory copy.
 """
 from __future__ import annotations
 
