@@ -391,11 +391,17 @@ class CityArea(QWidget):
         self.save_targets(table, then=lambda: messages.info(
             self, _("Targets of {n} counties imported.").format(n=len(table))))
 
-    def _files(self, work, *, title: str, label: str, on_done):
+    def _files(self, work, *, title: str, label: str, on_done, cancellable: bool = True):
         """A file (or files) read and written on the worker, behind a progress dialog that can cancel;
-        nothing is left half-written (the services write beside the target, then rename). Its Job."""
-        self.file_job = run_in_background(self, work, title=title, label=label, on_done=on_done)
-        return self.file_job
+        nothing is left half-written (the services write beside the target, then rename). Its Job;
+        on_done(result) is not called once the clerk cancelled, even if the work was over by then."""
+        def done(result) -> None:
+            if not job.cancelled.is_set():
+                on_done(result)
+
+        job = run_in_background(self, work, title=title, label=label, on_done=done, cancellable=cancellable)
+        self.file_job = job
+        return job
 
     def targets_out(self):
         """下发目标: one workbook per county, all or none, in a folder chosen. The Job, or None."""
@@ -693,13 +699,19 @@ class CityArea(QWidget):
         if item is not None:
             self._open(item.data(Qt.UserRole))
 
-    def _open(self, return_id: int, sheet: str | None = None, row: int | None = None) -> None:
-        try:
-            path = city_screen.received_file(self.ctx.db, return_id, sheet, row)
-        except (KnownError, OSError) as exc:
-            messages.error(self, getattr(exc, "message", None) or str(exc))
-            return
-        open_file(path)
+    def _open(self, return_id: int, sheet: str | None = None, row: int | None = None):
+        """The received file (or its copy at a finding, a workbook rewritten: seconds for 5,000
+        enterprises) made on the worker, then handed to the program that opens it. The Job."""
+        db = self.ctx.db
+
+        def work(_progress) -> Path:
+            try:
+                return city_screen.received_file(db, return_id, sheet, row)
+            except OSError as exc:  # the data folder cannot be written: one line, not a crash
+                raise KnownError(str(exc)) from exc
+
+        return self._files(work, title=_("City summary"), label=_("Opening the county's file…"), on_done=open_file,
+                           cancellable=False)
 
     # ---- drop files on the area -------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

@@ -245,6 +245,7 @@ def test_double_clicking_a_finding_opens_a_copy_at_its_sheet_and_row(area, monke
     i = texts.index("汇总表第1行填报4，按明细计算为0")
     sheet, row = area.findings.item(i, 1).text(), int(area.findings.item(i, 2).text())
     area.findings.cellDoubleClicked.emit(i, 0)
+    assert area.file_job.wait()  # the copy is written on the worker
     [path] = opened
     assert "received-view" in path.parts
     wb = openpyxl.load_workbook(path)

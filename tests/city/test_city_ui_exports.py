@@ -148,3 +148,54 @@ def test_the_city_workbook_can_be_cancelled_and_nothing_is_written(area, tmp_pat
     assert job.wait()
     assert job.error is not None and type(job.error).__name__ == "Cancelled"
     assert _names(target.parent) == []
+
+
+def test_a_finding_opens_a_copy_written_on_the_worker(area, monkeypatch, answers):
+    import qoffice.ui.city as ui_city
+
+    ran_on, opened = [], []
+    real = svc.view_of
+    monkeypatch.setattr(svc, "view_of", lambda *a, **k: ran_on.append(threading.current_thread()) or real(*a, **k))
+    monkeypatch.setattr(ui_city, "open_file", opened.append)
+    area.board.selectRow(1)
+    area.open_finding(0)
+    assert area.file_job.wait() and area.file_job.error is None
+    assert ran_on and threading.main_thread() not in ran_on
+    assert len(opened) == 1 and opened[0].is_file()
+
+
+def test_a_received_file_that_cannot_be_written_gives_one_line(area, monkeypatch, answers):
+    import qoffice.ui.city as ui_city
+
+    def broken(*_a, **_k):
+        raise PermissionError(13, "Permission denied", "received")
+
+    monkeypatch.setattr(svc, "file_of", broken)
+    monkeypatch.setattr(ui_city, "open_file", lambda path: pytest.fail("nothing to open"))
+    area.board.selectRow(1)
+    area.open_received()
+    assert area.file_job.wait()
+    assert answers[-1][0] == "error" and "Permission denied" in answers[-1][1]
+
+
+def test_feedback_cancelled_while_it_is_written_leaves_nothing(area, tmp_path, monkeypatch, answers):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    staged, go = threading.Event(), threading.Event()
+    real = svc.stage_feedback
+
+    def slow(*a, **k):
+        got = real(*a, **k)
+        staged.set()
+        assert go.wait(30)
+        return got
+
+    monkeypatch.setattr(svc, "stage_feedback", slow)
+    area.board.selectRow(1)
+    _save_as(monkeypatch, folder / "fb.xlsx")
+    job = area.feedback()
+    assert staged.wait(30)  # the .xlsx is written beside its target; the clerk cancels now
+    job.cancel()
+    go.set()
+    assert job.wait()
+    assert _names(folder) == [] and not [k for k, _t in answers if k == "info"]
