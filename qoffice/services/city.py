@@ -564,6 +564,7 @@ class ExportResult:
     path: Path
     counties_received: int
     warnings: int
+    staged: StagedFile | None = None  # stage_export: the workbook written beside `path`, not yet in place
 
 
 def default_filename(year: int) -> str:
@@ -572,9 +573,17 @@ def default_filename(year: int) -> str:
 
 def export(session: Session, year: int, target: Path | str, *, today: dt.date | None = None,
            progress: Progress = None) -> ExportResult:
-    """The city workbook at `target` (a file, or a folder for the default name), written atomically.
-    `progress` (each step's message, no count: 0 of 0) may raise Cancelled before the workbook is
-    written: nothing is written then."""
+    """The city workbook at `target` (a file, or a folder for the default name), written atomically."""
+    result = stage_export(session, year, target, today=today, progress=progress)
+    result.staged.place()
+    result.staged.finish()
+    return result
+
+
+def stage_export(session: Session, year: int, target: Path | str, *, today: dt.date | None = None,
+                 progress: Progress = None) -> ExportResult:
+    """The city workbook written beside `target`, not yet in place (`staged`: the caller places it, or
+    discards it). `progress` (each step's message, no count) may raise Cancelled: nothing is left then."""
     from qoffice.excel import city_writer
 
     report_progress(progress, 0, 0, _("Adding up the county returns…"))
@@ -585,9 +594,14 @@ def export(session: Session, year: int, target: Path | str, *, today: dt.date | 
     if target.is_dir():
         target = target / default_filename(year)
     report_progress(progress, 0, 0, _("Writing the city workbook…"))
-    path = city_writer.write(target, rep, today=today or dt.date.today())
-    warnings = len(rep.county_findings()) + len(rep.totals.cross)
-    return ExportResult(path, rep.received, warnings)
+    staged = StagedFile(target)
+    try:
+        city_writer.write(staged.tmp, rep, today=today or dt.date.today())
+        report_progress(progress, 0, 0, _("Writing the city workbook…"))  # cancelled meanwhile: nothing left
+    except BaseException:
+        staged.discard()
+        raise
+    return ExportResult(target, rep.received, len(rep.county_findings()) + len(rep.totals.cross), staged)
 
 
 # --- what goes back to the counties -------------------------------------------------------------------
@@ -644,8 +658,7 @@ def export_feedback(session: Session, year: int, county: str, target: Path | str
 
 def stage_feedback(session: Session, year: int, county: str, target: Path | str,
                    *, today: dt.date | None = None) -> tuple[StagedFile, Feedback]:
-    """The 反馈单 written as .xlsx beside `target` but not yet in place (the caller places it, or
-    discards it — the GUI first lays out the PDF that goes with it), and its content."""
+    """The 反馈单 as .xlsx beside `target`, not yet in place (the GUI adds its PDF first), and its content."""
     from qoffice.excel import city_writer
 
     fb = feedback(session, year, county)
@@ -674,9 +687,8 @@ def targets_filename(year: int, county: str) -> str:
 
 
 def targets_out(session: Session, year: int, folder: Path | str, *, progress: Progress = None) -> list[Path]:
-    """下发目标: one workbook per county of `counties`, its county targets for `year`. All or nothing:
-    each is written beside its file first and they are put in place together; when one fails (or
-    `progress` raises Cancelled) none is left, and the files they were to replace are put back."""
+    """下发目标: one workbook per county, its targets for `year`; all or none (each is written beside its
+    file, then all put in place; on a failure or Cancelled none is left, replaced files are put back)."""
     from qoffice.excel import city_writer
 
     require_city(session)

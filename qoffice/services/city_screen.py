@@ -80,8 +80,10 @@ def targets_out(db, year: int, folder: Path | str, progress: Progress = None) ->
 
 
 def export(db, year: int, target: Path | str, progress: Progress = None) -> city.ExportResult:
+    """The city workbook written beside `target`, not yet in place (`.staged`: the screen places it
+    unless the clerk cancelled meanwhile)."""
     with db.read_session() as s:
-        return city.export(s, year, target, progress=progress)
+        return city.stage_export(s, year, target, progress=progress)
 
 
 @dataclass

@@ -666,18 +666,29 @@ class CityArea(QWidget):
         return self.job
 
     def export(self):
-        """导出全市汇总: the report and the workbook on the worker. The Job, or None."""
+        """导出全市汇总: the report and the workbook on the worker, put in place here unless the clerk
+        cancelled meanwhile. The Job, or None."""
         name = city_service.default_filename(self.ctx.year)
         target, _f = QFileDialog.getSaveFileName(self, _("Export city summary"), name,
                                                  _("Excel workbooks (*.xlsx)"))
         if not target:
             return None
         db, year = self.ctx.db, self.ctx.year
-        return self._files(lambda progress: city_screen.export(db, year, target, progress),
-                           title=_("Export city summary"), label=_("Writing the city workbook…"),
-                           on_done=lambda result: messages.info(self, _(
-                               "City workbook written: {path} ({n} counties reported, {w} warning(s))").format(
-                               path=result.path, n=result.counties_received, w=result.warnings)))
+        job = self._files(lambda progress: city_screen.export(db, year, target, progress),
+                          title=_("Export city summary"), label=_("Writing the city workbook…"),
+                          on_done=self._exported)
+        job.when_done(lambda _ok: job.result.staged.discard() if job.result is not None else None)
+        return job
+
+    def _exported(self, result: city_service.ExportResult) -> None:
+        try:
+            result.staged.place()
+        except KnownError as exc:
+            messages.known_error(self, exc)
+            return
+        result.staged.finish()
+        messages.info(self, _("City workbook written: {path} ({n} counties reported, {w} warning(s))").format(
+            path=result.path, n=result.counties_received, w=result.warnings))
 
     def open_received(self) -> None:
         line = self._line()

@@ -199,3 +199,25 @@ def test_feedback_cancelled_while_it_is_written_leaves_nothing(area, tmp_path, m
     go.set()
     assert job.wait()
     assert _names(folder) == [] and not [k for k, _t in answers if k == "info"]
+
+
+def test_the_city_workbook_cancelled_while_it_is_written_leaves_nothing(area, tmp_path, monkeypatch, answers):
+    target = tmp_path / "out" / "city.xlsx"
+    target.parent.mkdir()
+    _save_as(monkeypatch, target)
+    written, go = threading.Event(), threading.Event()
+    real = city_writer.write
+
+    def slow(*a, **k):
+        got = real(*a, **k)
+        written.set()
+        assert go.wait(30)
+        return got
+
+    monkeypatch.setattr(city_writer, "write", slow)
+    job = area.export()
+    assert written.wait(30)  # the workbook is written beside its target; the clerk cancels now
+    job.cancel()
+    go.set()
+    assert job.wait()
+    assert _names(target.parent) == [] and not [k for k, _t in answers if k == "info"]
