@@ -228,6 +228,7 @@ _GENERIC, _TEXT, _CODE, _MEMO, _RATE = "generic", "text", "code", "memo", "rate"
 _READ_MODE = {"text": _TEXT, "phone": _TEXT, "code": _CODE, "bool": _MEMO, "vocab": _MEMO, "year": _MEMO,
               "date": _MEMO, "int": _MEMO, "rate": _RATE}
 _needs_work = cells.NEEDS_WORK.search
+_STR_ONLY = {str}
 LONGEST_CODE = 64  # longer cells take the full path (clean_text's length limit, then the code rules)
 
 
@@ -255,6 +256,11 @@ def _read_column(step: tuple, indexes: list[int], chunk: list[ParsedRow], raw_ro
     # The common cases in tight loops; anything unusual falls back to _read_cell.
     values_of = [r.values for r in chunk]
     if mode is _TEXT:
+        if set(map(type, raws)) == _STR_ONLY and cells.all_clean(raws):  # the whole column clean: one test
+            for values, raw in zip(values_of, raws):
+                if raw:
+                    values[key] = raw
+            return
         needs_work, limit = _needs_work, cells.EXCEL_TEXT_LIMIT
         for n, raw in enumerate(raws):
             if raw.__class__ is str and raw and len(raw) <= limit and not needs_work(raw):

@@ -111,3 +111,20 @@ def test_whole_numbers():
     for bad in (1.5, "-1", "十"):
         with pytest.raises(v.CellProblem):
             v.parse_int(bad)
+
+
+def test_all_clean_agrees_with_clean_text_wherever_the_cell_stands():
+    """The many-cells test of the import's fast path (values.all_clean) never calls a cell clean that
+    clean_text would change, whether it stands first, in the middle or last among clean cells."""
+    from qoffice.excel.values import all_clean, clean_text
+
+    clean = ["南通甲有限公司", "0513-8500000", "", "王五", "a b"]
+    tricky = [" 前空格", "后空格 ", "两  空格", "\t制表", "换\n行", "全角Ａ１", "\u3000全角空格", "零宽\u200b",
+              "方向\u202e", "\x00空字符", "行\u2028分隔", "\xa0不换行空格", "x" * 32768, "\x85下一行",
+              "回车\r", "末尾换行\n", "干净"]
+    assert all_clean(clean) and all_clean([]) and all_clean([""])
+    for cell in tricky:
+        changed = clean_text(cell) != cell if len(cell) <= 32767 else True
+        for where in range(len(clean) + 1):
+            cells = clean[:where] + [cell] + clean[where:]
+            assert all_clean(cells) == (not changed), (cell, where)
