@@ -701,9 +701,9 @@ def targets_out(session: Session, year: int, folder: Path | str, *, progress: Pr
     try:
         for i, county in enumerate(counties):
             report_progress(progress, i, len(counties), _("Writing the targets of each county…"))
-            one = StagedFile(folder / targets_filename(year, county))
-            staged.append(one)
+            staged.append(one := StagedFile(folder / targets_filename(year, county)))
             city_writer.write_targets(one.tmp, county, year, office, settings_service.county_targets(session, county))
+        report_progress(progress, len(counties), len(counties), _("Writing the targets of each county…"))
         for one in staged:
             one.place()
     except BaseException:

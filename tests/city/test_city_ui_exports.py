@@ -221,3 +221,29 @@ def test_the_city_workbook_cancelled_while_it_is_written_leaves_nothing(area, tm
     go.set()
     assert job.wait()
     assert _names(target.parent) == [] and not [k for k, _t in answers if k == "info"]
+
+
+def test_targets_out_cancelled_after_the_last_workbook_leaves_nothing(area, tmp_path, monkeypatch, answers):
+    from PySide6.QtWidgets import QFileDialog
+
+    folder = tmp_path / "targets"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    written, go = threading.Event(), threading.Event()
+    real, count = city_writer.write_targets, []
+
+    def slow(*a, **k):
+        got = real(*a, **k)
+        count.append(1)
+        if len(count) == len(area.ctx.counties()):
+            written.set()
+            assert go.wait(30)
+        return got
+
+    monkeypatch.setattr(city_writer, "write_targets", slow)
+    job = area.targets_out()
+    assert written.wait(30)  # the last county's workbook is written beside its file; the clerk cancels now
+    job.cancel()
+    go.set()
+    assert job.wait()
+    assert _names(folder) == [] and not [k for k, _t in answers if k == "info"]
