@@ -212,3 +212,45 @@ def test_a_failure_while_the_indexes_are_down_brings_them_back(db, builders, mon
                              iter([enterprise_row(builders, n) for n in range(1, 6)]), most=3)
     assert _schema(db) == before
     assert db.query("SELECT count(*) FROM enterprise") == [(0,)]
+
+
+def test_a_clerk_imports_and_undoes_on_the_server_and_a_viewer_is_refused(pg_empty_url, qoffice_home, builders,
+                                                                          tmp_path):
+    """COPY, the ids from the sequence and the audit's INSERT ... SELECT need no more than a clerk's
+    grants (db init); a viewer's import is one line and writes nothing."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from qoffice.db.database import open_database
+    from qoffice.db.pgadmin import init_database
+    from qoffice.errors import DatabaseError
+
+    clerk, viewer = f"bulk_clerk_{os.getpid()}", f"bulk_viewer_{os.getpid()}"
+    init_database(pg_empty_url, [clerk], [viewer], {clerk: "pw", viewer: "pw"})
+
+    def as_user(user):
+        return make_url(pg_empty_url).set(username=user).render_as_string(hide_password=False)
+
+    path = roster(tmp_path / "f.csv", builders, range(1, 31))
+    db = open_database(as_user(clerk), "existing")
+    try:
+        result = imports.run_import(db, "enterprises", path)
+        assert result.created == 30
+        with db.read_session() as s:
+            assert s.scalar(select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.batch_id == result.batch_id, AuditEntry.action == "create")) == 30
+        import_history.undo(db, result.batch_id)
+        with db.read_session() as s:
+            assert s.scalar(select(func.count()).select_from(Enterprise)) == 0
+    finally:
+        db.close()
+    db = open_database(as_user(viewer), "existing")
+    try:
+        with pytest.raises(DatabaseError) as err:
+            imports.run_import(db, "enterprises", path)
+        assert "\n" not in err.value.message
+        with db.read_session() as s:
+            assert s.scalar(select(func.count()).select_from(ImportBatch)) == 1  # the clerk's, undone
+    finally:
+        db.close()
