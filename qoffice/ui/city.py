@@ -4,7 +4,9 @@
 by the 收取报表 button or by dropping them on the area.
 
 Everything is computed by qoffice.services.city (one report per refresh) and read through
-qoffice.services.city_screen; the writes are operations (run_op). This module only shows it.
+qoffice.services.city_screen on the worker, as are the files (导出, 反馈单, 下发目标, a received file):
+written beside their target and put in place whole; only a PDF's pages are laid out here (Qt). The
+writes are operations (run_op). This module only shows it.
 """
 from __future__ import annotations
 
