@@ -171,6 +171,69 @@ def test_worker_delivers_result_on_gui_thread(qtbot):
     assert seen["thread"] is not threading.main_thread()
 
 
+def test_a_quiet_read_delivers_on_the_gui_thread_unless_cancelled_superseded_failed_or_orphaned(qtbot, caplog):
+    """worker.read_in_background: no dialog; on_done(result) on the GUI thread; a cancelled (or
+    superseded) read, a failed one (logged) and one whose owner is gone deliver nothing."""
+    from PySide6.QtCore import QObject
+    from shiboken6 import isValid
+
+    from qoffice.ui import worker
+
+    got = []
+    ok = worker.read_in_background(lambda read: (threading.current_thread(), 5),
+                                   lambda r: got.append(("ok", r[1], r[0] is threading.main_thread(),
+                                                         threading.current_thread() is threading.main_thread())))
+    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    assert got == [("ok", 5, False, True)] and ok.finished and ok.wait()[1] == 5
+    gate = threading.Event()
+    first = worker.read_in_background(lambda read: gate.wait(5) and "first", got.append)
+    second = worker.read_in_background(lambda read: "second", got.append, replacing=first)
+    gate.set()
+    assert first.cancelled and first.wait() in ("first", None)
+
+    def fail(read):
+        raise OSError("disk gone")
+
+    failed = worker.read_in_background(fail, got.append)
+    owner, gone = QObject(), threading.Event()
+    orphaned = worker.read_in_background(lambda read: gone.wait(5) and "orphan", got.append, owner=owner)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(owner), timeout=5000)
+    gone.set()
+    qtbot.waitUntil(lambda: all(r.finished for r in (first, second, failed, orphaned)), timeout=5000)
+    qtbot.waitUntil(lambda: "second" in got, timeout=5000)
+    qtbot.wait(50)
+    assert got[1:] == ["second"]
+    assert failed.wait() is None and isinstance(failed.error, OSError)
+    assert "background read failed: disk gone" in caplog.text
+
+
+def test_a_cancelled_quiet_read_interrupts_its_sqlite_query(qtbot, tmp_path):
+    import sqlite3
+    import time
+
+    from qoffice.ui import worker
+
+    conn = sqlite3.connect(tmp_path / "slow.db", check_same_thread=False)
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+    started = threading.Event()
+
+    def count(read):
+        started.set()
+        with read.interruptible(conn.interrupt):
+            return conn.execute(endless).fetchone()[0]
+
+    got = []
+    read = worker.read_in_background(count, got.append)
+    assert started.wait(5)
+    time.sleep(0.05)
+    read.cancel()
+    assert read.wait() is None and isinstance(read.error, sqlite3.OperationalError)  # "interrupted"
+    qtbot.wait(50)
+    assert got == []
+    conn.close()
+
+
 def test_worker_cancel_raises_cancelled_in_the_work(qtbot):
     started, stop = threading.Event(), threading.Event()
     outcome = []
