@@ -33,3 +33,18 @@ def test_without_either_no_password_is_set(no_store, monkeypatch):
     monkeypatch.delenv("PGPASSWORD", raising=False)
     url = pg.with_stored_password(make_url("postgresql+psycopg://clerk@127.0.0.1/qoffice"))
     assert url.password is None  # libpq's PGPASSFILE still applies
+
+
+def test_a_non_ascii_value_is_quoted_in_the_connection_string():
+    """libpq splits an unquoted conninfo value where its C runtime's isspace() says so; under Wine's
+    msvcrt that includes byte 0xA0 (cp1252's no-break space), which is inside the UTF-8 of 码 (E7 A0 81):
+    "missing '=' after …" and a crash report instead of a connection. psycopg quotes only values with
+    whitespace as Python sees it, so every path to a connection (connect_args) makes it quote non-ASCII
+    values too — quoted values are copied byte for byte."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    pg.connect_args()
+    conninfo = make_conninfo(host="127.0.0.1", user="clerk", password="办公室密码-7x")
+    assert "password='办公室密码-7x'" in conninfo
+    assert conninfo_to_dict(conninfo)["password"] == "办公室密码-7x"
+    assert "host=127.0.0.1" in conninfo  # ASCII values as before

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.slow,
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE_GOAL_BYTES = 60_000_000  # issue 16: installer ≤ 60 MB (10^6 bytes)
-WINE_PASSWORD = "Wine-pw-7x"
+WINE_PASSWORD = "Wine-密码-7x"
 
 
 def _can_run() -> bool:
@@ -50,8 +50,8 @@ def test_windows_installer_under_wine(tls_server):  # noqa: F811
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     setup = ROOT / "dist" / f"qoffice-setup-{version}.exe"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "QOFFICE_", "WINE", "PG", "SSL_"))}
-    # PGPASSWORD reaches a Windows program through the ANSI code page, which has no 密码: an ASCII password
-    # for this module's own cluster (the credential store, used on a real PC, takes any password).
+    # A password with 密码 in PGPASSWORD: qoffice reads it as Unicode (libpq's getenv() would get the ANSI
+    # code page's bytes) and has psycopg quote it (Wine's isspace() takes byte 0xA0 of 码 for a space).
     tls_server["cluster"].admin(f"ALTER ROLE {CLERK} PASSWORD '{WINE_PASSWORD}'")
     env["QOFFICE_WIN_TEST_PG_URL"] = (f"postgresql://{CLERK}@127.0.0.1:{tls_server['port']}/qauth"
                                       "?sslmode=verify-full&sslrootcert=system&sslcertmode=disable")

@@ -158,7 +158,21 @@ def redact(value: str) -> str:
 
 
 # --- connections ----------------------------------------------------------------------------------
+@functools.cache
+def _quote_non_ascii_conninfo_values() -> None:
+    """Make psycopg quote every conninfo value holding a non-ASCII character, not only those with
+    whitespace. Written by hand because psycopg's quoting follows Python's idea of whitespace while
+    libpq's parser follows its C runtime's isspace(): under Wine's msvcrt byte 0xA0 (inside the UTF-8
+    of 码) is a space, so an unquoted 密码 password was cut in two ("missing '=' after …"). A quoted
+    value is copied byte for byte. tests/test_db_pgpassword.py fails if psycopg renames what this sets."""
+    import psycopg.conninfo
+
+    psycopg.conninfo.re_space = re.compile(r"[\s\x80-\U0010ffff]")
+
+
 def connect_args(readonly: bool = False) -> dict:
+    """The keyword arguments of every connection to a server (engines, probes, raw psycopg reads)."""
+    _quote_non_ascii_conninfo_values()
     options = f"-c lock_timeout={LOCK_TIMEOUT_MS} -c statement_timeout={STATEMENT_TIMEOUT_MS}"
     if readonly:
         options += " -c default_transaction_read_only=on"
