@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 
@@ -160,3 +161,44 @@ def test_money_and_rates_are_written_as_their_exact_decimals(tmp_path):
                        cell(cells.plain(exact[i % len(exact)]), "0.00")])
 
     assert xml(ours) == xml(decimals)
+
+
+def test_the_collector_waits_during_the_export_and_is_put_back(db, builders, tmp_path, monkeypatch):
+    import gc
+
+    from qoffice.domain import checks
+    from qoffice.excel import return_writer
+    from qoffice.services.returns import ReturnHasErrors
+
+    with db.session() as s:
+        _county(s)
+        for _ in range(3):
+            ent = builders.make_enterprise(s)
+            enterprises.set_figures(s, ent.id, Y, checked=2, passed=2)
+    seen: list[tuple[str, bool]] = []
+    for module, name in ((returns, "load"), (checks, "check"), (return_writer, "stage")):
+        def spy(*args, _original=getattr(module, name), _name=name, **kwargs):
+            seen.append((_name, gc.isenabled()))
+            return _original(*args, **kwargs)
+        monkeypatch.setattr(module, name, spy)
+    assert gc.isenabled()
+    with db.session() as s:
+        returns.export(s, Y, tmp_path / "r.xlsx")
+    assert seen == [("load", False), ("check", False), ("stage", False)] and gc.isenabled()
+    seen.clear()
+    with db.read_session() as s:
+        returns.preview(s, Y)
+    assert seen == [("load", False), ("check", False)] and gc.isenabled()
+    # Put back when the export stops on errors; left off when it was off.
+    with db.session() as s:
+        settings.set_value(s, "office", "")
+    with db.session() as s, pytest.raises(ReturnHasErrors):
+        returns.export(s, Y, tmp_path / "r2.xlsx")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with db.read_session() as s:
+            returns.preview(s, Y)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

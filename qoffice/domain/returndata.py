@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from qoffice.domain import vocab
 from qoffice.domain.enterprise import benchmarking_counts, counts_for_year, cqo_counts
@@ -50,8 +51,9 @@ FIRST_DATA_ROW = 2  # row 1 holds the headers
 LIST_SEPARATOR = "、"
 
 
-@dataclass(frozen=True, slots=True)
-class EnterpriseRec:
+# The two records a return holds one of per enterprise (100,000 of each in a large county) are named
+# tuples: as immutable as the frozen dataclasses below, and built several times faster.
+class EnterpriseRec(NamedTuple):
     id: int
     uscc: str | None
     name: str | None
@@ -74,8 +76,7 @@ class EnterpriseRec:
     deleted: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class FiguresRec:
+class FiguresRec(NamedTuple):
     enterprise_id: int
     year: int
     loss_rate_e4: int | None = None  # % × 10^4
