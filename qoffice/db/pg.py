@@ -463,8 +463,11 @@ def next_ids(conn, table, count: int) -> list[int]:
     them, whatever other clerks insert meanwhile."""
     from sqlalchemy import text
 
-    return sorted(conn.scalars(text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-                               {"t": table.name, "n": count}))
+    # The sequence is looked up once (per row, pg_get_serial_sequence took 7 of the 8 tenths of a second
+    # that 100,000 ids cost), and the ids come back as one array, not 100,000 rows.
+    ids = conn.scalar(text("SELECT array_agg(nextval((SELECT pg_get_serial_sequence(:t, 'id'))::regclass)) "
+                           "FROM generate_series(1, :n)"), {"t": table.name, "n": count})
+    return sorted(ids or ())
 
 
 def run_bulk_write(db: ServerDatabase, work: Callable[[Any], T]) -> T:
