@@ -475,8 +475,7 @@ def indexes_built_after(conn, table: str, adding: int) -> Iterator[None]:
     constraints stay, so a duplicate is refused as the rows go in.
     On PostgreSQL not needed (and a clerk may not run DDL): the server's COPY keeps its indexes up
     to date in bulk."""
-    existing = conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar()
-    if adding < REBUILD_INDEXES_FROM or adding < existing:
+    if adding < REBUILD_INDEXES_FROM or adding < conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar():
         yield
         return
     plain = [name for _seq, name, unique, origin, *_rest in conn.exec_driver_sql(f'PRAGMA index_list("{table}")')
