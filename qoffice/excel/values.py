@@ -32,6 +32,9 @@ NEEDS_WORK = _NEEDS_WORK  # for readers of many cells that inline clean_text's f
 # next to a NUL or at an end of the whole string. A hit may be a false alarm, never a miss.
 _ANY_NEEDS_WORK = re.compile(f"[\x01-\x1f\x7f\u2028\u2029{_INVISIBLE}\uff01-\uff5e\u3000]"
                              "|\\s(?:\\s|\x00|$)|(?:^|\x00)\\s")
+# First a cheaper test (one character class, a quarter of the time): no such character and no white
+# space at all, so no cell can have an edge or double space either.
+_ANY_SUSPECT = re.compile(f"[\x01-\x1f\x7f\u2028\u2029{_INVISIBLE}\uff01-\uff5e\u3000\\s]")
 
 
 def all_clean(texts: list[str]) -> bool:
@@ -40,8 +43,12 @@ def all_clean(texts: list[str]) -> bool:
     if not texts:
         return True
     joined = "\x00".join(texts)
-    return (joined.count("\x00") == len(texts) - 1 and max(map(len, texts)) <= EXCEL_TEXT_LIMIT
-            and _ANY_NEEDS_WORK.search(joined) is None)
+    if joined.count("\x00") != len(texts) - 1:
+        return False  # a cell holds a NUL itself
+    if len(joined) > EXCEL_TEXT_LIMIT and max(map(len, texts)) > EXCEL_TEXT_LIMIT:
+        return False
+    return _ANY_SUSPECT.search(joined) is None or _ANY_NEEDS_WORK.search(joined) is None
+
 
 YES_WORDS = {"是", "y", "yes", "true", "√", "✓", "✔", "1", "有", "对"}
 NO_WORDS = {"否", "n", "no", "false", "×", "✗", "✘", "x", "0", "无", "没有", "不是"}

@@ -122,9 +122,10 @@ def test_all_clean_agrees_with_clean_text_wherever_the_cell_stands():
     tricky = [" 前空格", "后空格 ", "两  空格", "\t制表", "换\n行", "全角Ａ１", "\u3000全角空格", "零宽\u200b",
               "方向\u202e", "\x00空字符", "行\u2028分隔", "\xa0不换行空格", "x" * 32768, "\x85下一行",
               "回车\r", "末尾换行\n", "干净"]
-    assert all_clean(clean) and all_clean([]) and all_clean([""])
-    for cell in tricky:
-        changed = clean_text(cell) != cell if len(cell) <= 32767 else True
-        for where in range(len(clean) + 1):
-            cells = clean[:where] + [cell] + clean[where:]
-            assert all_clean(cells) == (not changed), (cell, where)
+    assert all_clean(clean) and all_clean(clean[:-1]) and all_clean([]) and all_clean([""])
+    for others in (clean, clean[:-1]):  # with and without white space in the clean cells
+        for cell in tricky:
+            changed = clean_text(cell) != cell if len(cell) <= 32767 else True
+            for where in range(len(others) + 1):
+                cells = others[:where] + [cell] + others[where:]
+                assert all_clean(cells) == (not changed), (cell, where)
