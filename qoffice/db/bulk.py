@@ -127,7 +127,7 @@ def run_bulk(db, work: Callable[[Session, str | None], T], *, dry_run: bool = Fa
     """One bulk write (an import) into `db` as one unit of work: `work(session, backup file name)`
     and the backup made before it. The backend's run_bulk_write (sqlite.py, pg.py) runs it in one
     transaction — on SQLite with the page cache tuned for many rows, on a server again after a
-    serialization failure or deadlock; a dry run does the same work on a throwaway (run_dry: an
+    serialization failure or deadlock; a dry run does the same work on a throwaway (dry_run_engine: an
     in-memory copy of the file, or a server transaction rolled back). A SQLite file is backed up
     first when `backup_reason` is given; a server is not (shared-db.md: the import batch and its
     undo are the safety net there, the owner's `qoffice backup` the scheduled one)."""
@@ -136,7 +136,7 @@ def run_bulk(db, work: Callable[[Session, str | None], T], *, dry_run: bool = Fa
     else:
         from qoffice.db import sqlite as backend
     if dry_run:
-        return backend.run_dry(db, lambda session: work(session, None)), None
+        return _rolled_back(backend.dry_run_engine(db), lambda session: work(session, None)), None
     backup = None
     if backup_reason and not getattr(db, "is_server", False):
         from qoffice.db.backup import make_backup
@@ -144,6 +144,20 @@ def run_bulk(db, work: Callable[[Session, str | None], T], *, dry_run: bool = Fa
         backup = make_backup(db.path, kind="event", reason=backup_reason)
     name = backup.name if backup else None
     return backend.run_bulk_write(db, lambda session: work(session, name)), backup
+
+
+def _rolled_back(engine, work: Callable[[Session], T]) -> T:
+    """`work(session)` on `engine`, rolled back and the engine disposed of whatever happens."""
+    from sqlalchemy.orm import Session
+
+    try:
+        with Session(bind=engine) as session:
+            try:
+                return work(session)
+            finally:
+                session.rollback()
+    finally:
+        engine.dispose()
 
 
 def id_runs(ids: Sequence[int]) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ What the SQLite side has and the server side does instead (or, reasoned, does no
   server's shared buffers and WAL), nor indexes_built_after (COPY maintains indexes in bulk, and a
   clerk may not run DDL); rows go in by COPY (copy_writer) with ids taken from the sequence first
   (next_ids); run_bulk_write retries the whole import like any unit of work; a dry run is a
-  transaction rolled back (run_dry) where SQLite works on an in-memory copy.
+  transaction rolled back (dry_run_engine) where SQLite works on an in-memory copy.
 """
 from __future__ import annotations
 
@@ -477,19 +477,9 @@ def run_bulk_write(db: ServerDatabase, work: Callable[[Any], T]) -> T:
     return db.run_unit(work)
 
 
-def run_dry(db: ServerDatabase, work: Callable[[Any], T]) -> T:
-    """`work(session)` in a transaction that is rolled back (a dry run), on a connection of its own."""
-    from sqlalchemy.orm import Session
-
-    engine = make_engine(db.url)
-    try:
-        with Session(bind=engine) as session:
-            try:
-                return work(session)
-            finally:
-                session.rollback()
-    finally:
-        engine.dispose()
+def dry_run_engine(db: ServerDatabase) -> Engine:
+    """Where a dry run works (db.bulk.run_bulk): a connection of its own, its transaction rolled back."""
+    return make_engine(db.url)
 
 
 from qoffice.db.base import Database  # noqa: E402

@@ -496,19 +496,9 @@ def run_bulk_write(db, work: Callable[[Any], T]) -> T:
         return work(session)
 
 
-def run_dry(db, work: Callable[[Any], T]) -> T:
-    """`work(session)` on an in-memory copy of the file, thrown away after (a dry run)."""
-    from sqlalchemy.orm import Session
-
-    engine = memory_copy_engine(db.path)
-    try:
-        with Session(bind=engine) as session:
-            try:
-                return work(session)
-            finally:
-                session.rollback()
-    finally:
-        engine.dispose()
+def dry_run_engine(db) -> Engine:
+    """Where a dry run works (db.bulk.run_bulk): an in-memory copy of the file, thrown away after."""
+    return memory_copy_engine(db.path)
 
 
 def memory_copy_engine(db_path: Path) -> Engine:
