@@ -93,6 +93,18 @@ def builders():
 
 
 @pytest.fixture
+def enterprise_and_partner(db):
+    """One enterprise (南通海星电子股份有限公司) and one partner (南通大学, 高等院校) in `db`: their ids as
+    {"ent": …, "uni": …} — what the activity forms' conflict tests sign up and pick."""
+    from qoffice.services import partners as partner_service
+
+    with db.session() as s:
+        ent = make_enterprise(s, name="南通海星电子股份有限公司")
+        uni = partner_service.create_partner(s, {"name": "南通大学", "type": "高等院校"})
+        return {"ent": ent.id, "uni": uni.id}
+
+
+@pytest.fixture
 def count():
     """count(path) -> the number of enterprises in a SQLite file (plain sqlite3)."""
     return enterprise_count

@@ -54,11 +54,8 @@ def conflicts():
 
 
 @pytest.fixture
-def data(db, builders):
-    with db.session() as s:
-        ent = builders.make_enterprise(s, name="南通海星电子股份有限公司")
-        uni = partner_service.create_partner(s, {"name": "南通大学", "type": "高等院校"})
-        return {"ent": ent.id, "uni": uni.id}
+def data(enterprise_and_partner):
+    return enterprise_and_partner
 
 
 def wait_meeting(area):
