@@ -18,10 +18,9 @@ from defusedxml import ElementTree as DET
 from qoffice.domain import city
 from qoffice.domain.returndata import COVER_LABELS, HEADERS, S_COVER, SHEETS
 from qoffice.excel.headers import normalize_header
-from qoffice.excel.xlsx_scan import NS, _has_formula, _ref_to_rc, sheet_paths
+from qoffice.excel.xlsx_scan import column_letters, formula_cells, sheet_paths
 
 ERROR, WARNING = city.ERROR, city.WARNING
-_CHUNK = 1 << 20
 
 
 @dataclass
@@ -32,50 +31,7 @@ class FileReading:
 
 
 def cell_name(row0: int, col0: int) -> str:
-    col = col0 + 1
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row0 + 1}"
-
-
-def formula_cells(zf: zipfile.ZipFile, xml_path: str) -> dict[tuple[int, int], bool]:
-    """0-based (row, col) of every formula cell → whether a result was saved with it."""
-    tail = b""
-    found = False
-    with zf.open(xml_path) as fh:
-        while chunk := fh.read(_CHUNK):
-            if _has_formula(tail + chunk):
-                found = True
-                break
-            tail = chunk[-8:]
-    if not found:
-        return {}
-    out: dict[tuple[int, int], bool] = {}
-    with zf.open(xml_path) as fh:
-        has_f = has_v = False
-        sheet_data = None
-        for event, el in DET.iterparse(fh, events=("start", "end")):
-            tag = el.tag
-            if event == "start":
-                if tag == NS + "c":
-                    has_f = has_v = False
-                elif tag == NS + "sheetData":
-                    sheet_data = el
-                continue
-            if tag == NS + "f":
-                has_f = True
-            elif tag == NS + "v":
-                has_v = bool(el.text)
-            elif tag == NS + "c":
-                ref = el.get("r")
-                if has_f and ref:
-                    out[_ref_to_rc(ref)] = has_v
-                el.clear()
-            elif tag == NS + "row" and sheet_data is not None:
-                sheet_data.clear()
-    return out
+    return f"{column_letters(col0)}{row0 + 1}"
 
 
 def _blank(v) -> bool:

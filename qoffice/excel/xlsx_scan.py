@@ -17,6 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as DET
@@ -217,6 +218,56 @@ def _byte_scan(zf: zipfile.ZipFile, path: str, style_markers: list[bytes]) -> tu
             tail = buf[-64:]
 
 
+def iter_cells(fh) -> Iterator[tuple[str | None, str | None, bool, bool]]:
+    """Every cell of a sheet's XML (an open binary stream) as (reference, style index, has a formula,
+    has a saved value: a <v> with text or an inline string), streamed through defusedxml's iterparse;
+    finished rows are cleared as it goes, so memory stays bounded whatever the sheet's size."""
+    has_f = has_v = False
+    sheet_data = None
+    for event, el in DET.iterparse(fh, events=("start", "end")):
+        tag = el.tag
+        if event == "start":
+            if tag == _C:
+                has_f = has_v = False
+            elif tag == _SHEET_DATA:
+                sheet_data = el
+            continue
+        if tag == _F:
+            has_f = True
+        elif tag == _V:
+            has_v = bool(el.text)
+        elif tag == _IS:
+            has_v = True
+        elif tag == _C:
+            yield el.get("r"), el.get("s"), has_f, has_v
+            el.clear()
+        elif tag == _ROW and sheet_data is not None:
+            sheet_data.clear()  # drop finished rows
+
+
+_C, _F, _V, _IS, _ROW, _SHEET_DATA = (NS + t for t in ("c", "f", "v", "is", "row", "sheetData"))
+
+
+def _contains_formula(zf: zipfile.ZipFile, path: str) -> bool:
+    """One pass over the sheet's bytes: does it hold a formula element at all?"""
+    tail = b""
+    with zf.open(path) as fh:
+        while chunk := fh.read(_CHUNK):
+            if _has_formula(tail + chunk):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def formula_cells(zf: zipfile.ZipFile, path: str) -> dict[tuple[int, int], bool]:
+    """0-based (row, col) of every formula cell of the sheet at `path` → whether a result was saved
+    with it (a sheet without any formula costs one pass over its bytes)."""
+    if not _contains_formula(zf, path):
+        return {}
+    with zf.open(path) as fh:
+        return {_ref_to_rc(ref): has_v for ref, _style, has_f, has_v in iter_cells(fh) if has_f and ref}
+
+
 def scan_sheet(path_or_file, sheet_name: str) -> SheetScan:
     result = SheetScan()
     with zipfile.ZipFile(path_or_file) as zf:
@@ -233,31 +284,11 @@ def scan_sheet(path_or_file, sheet_name: str) -> SheetScan:
             return result
         pct_text = {str(i) for i in pct}
         with zf.open(xml_path) as fh:
-            has_f = has_v = False
-            sheet_data = None
-            for event, el in DET.iterparse(fh, events=("start", "end")):
-                tag = el.tag
-                if event == "start":
-                    if tag == NS + "c":
-                        has_f = has_v = False
-                    elif tag == NS + "sheetData":
-                        sheet_data = el
-                    continue
-                if tag == NS + "f":
-                    has_f = True
-                elif tag == NS + "v":
-                    has_v = bool(el.text)
-                elif tag == NS + "is":
-                    has_v = True
-                elif tag == NS + "c":
-                    ref = el.get("r")
-                    if ref:
-                        rc = _ref_to_rc(ref)
-                        if has_f and not has_v:
-                            result.formula_without_value.add(rc)
-                        if el.get("s") in pct_text:
-                            result.percent.add(rc)
-                    el.clear()
-                elif tag == NS + "row" and sheet_data is not None:
-                    sheet_data.clear()  # drop finished rows: memory stays bounded
+            for ref, style, has_f, has_v in iter_cells(fh):
+                if ref:
+                    rc = _ref_to_rc(ref)
+                    if has_f and not has_v:
+                        result.formula_without_value.add(rc)
+                    if style in pct_text:
+                        result.percent.add(rc)
     return result
