@@ -302,6 +302,30 @@ def start_sheet(wb, title: str, headers: Sequence[str], kinds: Sequence[str],
     return ws, writer
 
 
+def plain_sheet(wb, title: str, widths: Sequence[float]) -> tuple[Any, CellWriter]:
+    """A write-only sheet of label and value rows (a cover, a form): its widths set, no header row."""
+    ws = wb.create_sheet(title)
+    set_widths(ws, widths)
+    return ws, CellWriter(ws)
+
+
+def write_workbook(path: Path | str, fill) -> Path:
+    """A new write-only workbook, filled by `fill(workbook)`, saved atomically to `path` (checked
+    before the work by excel.outputs.check_output); on any failure nothing is written."""
+    from openpyxl import Workbook
+
+    from qoffice.excel.outputs import check_output
+
+    check_output(path)
+    wb = Workbook(write_only=True)
+    try:
+        fill(wb)
+    except BaseException:
+        discard(wb)
+        raise
+    return atomic_save(wb, path)
+
+
 def _print_setup(ws) -> None:
     """Printed (or PDF'd) on landscape pages one sheet wide, the header repeated on every page."""
     from openpyxl.worksheet.properties import PageSetupProperties

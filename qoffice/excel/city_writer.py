@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from qoffice.domain import city
@@ -102,11 +101,8 @@ def _pct1(w: CellWriter, value: Decimal | None):
 def write(path: Path | str, rep, *, today: dt.date) -> Path:
     """Write the whole city workbook to `path` atomically (rep: services.city.CityReport)."""
     from qoffice import __version__
-    from qoffice.excel.outputs import check_output
 
-    check_output(path)
-    wb = Workbook(write_only=True)
-    try:
+    def fill(wb):
         _cover(wb, rep, today, __version__)
         _city(wb, rep)
         _by_county(wb, rep)
@@ -117,19 +113,11 @@ def write(path: Path | str, rep, *, today: dt.date) -> Path:
         for s in DETAIL:
             _detail(wb, rep, s)
         _checks(wb, rep)
-    except BaseException:
-        cells.discard(wb)
-        raise
-    staged = cells.stage_workbook(wb, path)
-    staged.place()
-    staged.finish()
-    return Path(path)
+    return cells.write_workbook(path, fill)
 
 
 def _cover(wb, rep, today, version):
-    ws = wb.create_sheet(S_COVER)
-    cells.set_widths(ws, (14, 40))
-    w = CellWriter(ws)
+    ws, w = cells.plain_sheet(wb, S_COVER, (14, 40))
     values = (w.text(rep.office), rep.year, w.date(today), len(rep.counties), rep.received, w.text(version),
               FORMAT_VERSION)
     for label, value in zip(COVER_LABELS, values):
@@ -183,12 +171,7 @@ def _status(wb, rep):
     ws, w = _sheet(wb, S_STATUS, (INT, TEXT, TEXT))
     for i, line in enumerate(rep.lines, start=1):
         st = line.status
-        received = local_time(st.received_at)
-        if received is not None:
-            cell = WriteOnlyCell(ws, value=received)
-            cell.number_format = DATETIME_FORMAT
-            received = cell
-        ws.append([i, w.text(line.county), st.status, received, w.text(st.file), w.text(st.operator),
+        ws.append([i, w.text(line.county), st.status, _dt_cell(ws, local_time(st.received_at)), w.text(st.file), w.text(st.operator),
                    w.text(st.phone), w.text(st.software_version), st.submissions,
                    st.warnings if st.return_id else None])
 
@@ -228,15 +211,9 @@ FINDING_HEADERS = ("序号", "级别", "表", "行", "说明")
 def write_feedback(path: Path | str, fb, *, today: dt.date) -> Path:
     """反馈单 (services.city.Feedback) as one sheet: the status and 退回 reason, the 17 values beside
     the county's targets, the findings (表 and 行 of the county's own file), the city's signature line."""
-    from qoffice.excel.outputs import check_output
-
-    check_output(path)
-    wb = Workbook(write_only=True)
-    try:
-        ws = wb.create_sheet(S_FEEDBACK)
-        cells.set_widths(ws, (8, 34, 10, 14, 12, 12, 60))
+    def fill(wb):
+        ws, w = cells.plain_sheet(wb, S_FEEDBACK, (8, 34, 10, 14, 12, 12, 60))
         _print_setup_portrait(ws)
-        w = CellWriter(ws)
         st = fb.status
         ws.append([f"{fb.county}{fb.year}年度质量强企报表审核反馈单"])
         ws.append(["报送状态", st.status])
@@ -258,13 +235,7 @@ def write_feedback(path: Path | str, fb, *, today: dt.date) -> Path:
         ws.append([])
         ws.append(["反馈单位（盖章）", w.text(fb.city_office)])
         ws.append(["经办人", None, None, "日期", w.date(today)])
-    except BaseException:
-        cells.discard(wb)
-        raise
-    staged = cells.stage_workbook(wb, path)
-    staged.place()
-    staged.finish()
-    return Path(path)
+    return cells.write_workbook(path, fill)
 
 
 S_TARGETS = "下发目标"
@@ -273,14 +244,8 @@ TARGET_HEADERS = ("序号", "指标", "单位", "目标值")
 
 def write_targets(path: Path | str, county: str, year: int, office: str | None, targets) -> Path:
     """下发目标: the county's targets for `year`, which the county imports (qoffice import targets FILE)."""
-    from qoffice.excel.outputs import check_output
-
-    check_output(path)
-    wb = Workbook(write_only=True)
-    try:
-        ws = wb.create_sheet(S_TARGETS)
-        cells.set_widths(ws, (10, 34, 10, 14))
-        w = CellWriter(ws)
+    def fill(wb):
+        ws, w = cells.plain_sheet(wb, S_TARGETS, (10, 34, 10, 14))
         ws.append(["区县", w.text(county)])
         ws.append(["年度", year])
         ws.append(["下发单位", w.text(office)])
@@ -288,13 +253,7 @@ def write_targets(path: Path | str, county: str, year: int, office: str | None, 
         ws.append(list(TARGET_HEADERS))
         for n, name, unit in ind.DEFINITIONS:
             ws.append([n, name, unit, _target(w, n, targets.get(n))])
-    except BaseException:
-        cells.discard(wb)
-        raise
-    staged = cells.stage_workbook(wb, path)
-    staged.place()
-    staged.finish()
-    return Path(path)
+    return cells.write_workbook(path, fill)
 
 
 def _dt_cell(ws, value):

@@ -28,7 +28,7 @@ from qoffice.domain.returndata import (
     join_slots,
 )
 from qoffice.excel import cells
-from qoffice.excel.cells import DATE, INT, PCT1, RATE, TEXT, WAN, YESNO, CellWriter
+from qoffice.excel.cells import DATE, INT, PCT1, RATE, TEXT, WAN, YESNO
 from qoffice.progress import Progress, report
 
 # Column kinds and widths per data sheet, in header order.
@@ -118,9 +118,7 @@ def _sheet(wb, title):
 
 
 def _cover(wb, data: ReturnData) -> None:
-    ws = wb.create_sheet(S_COVER)
-    cells.set_widths(ws, (14, 40))
-    w = CellWriter(ws)
+    ws, w = cells.plain_sheet(wb, S_COVER, (14, 40))
     c = data.cover
     values = (w.text(c.office), w.text(c.county), data.year, w.text(c.operator), w.text(c.phone),
               w.date(c.export_date), w.text(c.software_version), int(c.format_version))
