@@ -7,26 +7,19 @@ docs/screenshots/ (or OUT_DIR): window B of an enterprise saves after window A c
 """
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from screenshots import start_session  # noqa: E402
 
 
-def main(argv: list[str]) -> int:
-    out = Path(argv[0]) if argv else ROOT / "docs" / "screenshots"
-    out.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="qoffice-shot-"))
-    os.environ["QOFFICE_HOME"] = str(home)
-    from PySide6.QtWidgets import QApplication
-
-    from qoffice import i18n
-
-    i18n.set_language("zh_CN")
-    app = QApplication.instance() or QApplication(["qoffice"])
+def main() -> int:
+    home, app, _settle, _save = start_session("qoffice-shot-")
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
     from qoffice.db.database import open_database
     from qoffice.db.models import Enterprise
     from qoffice.domain.uscc import make_valid
@@ -69,4 +62,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -526,16 +526,6 @@ class ServerDatabase(Database):
 
         return engine
 
-    @cached_property
-    def read_engine(self) -> Engine:
-        return self.engine.execution_options(qoffice_read=True)
-
-    @cached_property
-    def _factory(self):
-        from sqlalchemy.orm import sessionmaker
-
-        return sessionmaker(bind=self.engine, expire_on_commit=False)
-
     @contextmanager
     def session(self) -> Iterator[Any]:
         """A write session: commit on success, rollback on error. Use run_unit() for work that may be
