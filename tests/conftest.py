@@ -36,6 +36,36 @@ def db(qoffice_home, backend, request):
     database.close()
 
 
+@pytest.fixture(autouse=True)
+def no_work_left_behind():
+    """Background jobs a test started end inside it. A job still running when its test is over
+    (the test failed early, or never waited) would report its end to a screen that is gone, or
+    show the crash dialog modally with no one to close it — the whole run then hangs (a CI run did).
+    So the test waits for its jobs here, with every message answered quietly, and fails if one is
+    stuck or crashed after the test."""
+    yield
+    import sys
+
+    worker = sys.modules.get("qoffice.ui.worker")
+    if worker is None or not worker._active:
+        return
+    from qoffice.ui import messages
+
+    late: list[tuple[str, str]] = []
+    previous = messages.set_responder(lambda kind, title, text, details: late.append((kind, text)) or None)
+    try:
+        stuck = [job.label for job in list(worker._active) if not job.wait(30_000)]
+    finally:
+        messages.set_responder(previous)
+    if stuck:
+        for job in list(worker._active):
+            job.cancel()
+        pytest.fail(f"background work still running 30 s after the test: {stuck}")
+    crashes = [text for kind, text in late if kind == "crash"]
+    if crashes:
+        pytest.fail("background work crashed after the test was over:\n" + crashes[0])
+
+
 _counter = [0]
 
 

@@ -57,6 +57,11 @@ _PROGRESS_EVERY_S = 0.05  # throttle: a 100,000-row import must not flood the ev
 
 _active: set[Job] = set()  # keeps jobs (and their signal objects) alive until they finish
 
+# Jobs run on Qt's global pool (the application's end waits for it, so a running import ends
+# first), but never on fewer threads than this: Qt sizes that pool by the core count, and on a
+# one-core office PC a save or a newer read would queue behind a long export until it ended.
+JOB_THREADS = 4
+
 
 class _Signals(QObject):
     progressed = Signal(int, int, str)
@@ -216,7 +221,10 @@ def run_in_background(parent: QWidget | None, fn: Callable[[Callable], Any], *, 
               on_error=on_error, on_cancelled=on_cancelled, cancellable=cancellable,
               show_after_ms=show_after_ms, on_result=on_result)
     _active.add(job)
-    QThreadPool.globalInstance().start(_Runnable(job))
+    pool = QThreadPool.globalInstance()
+    if pool.maxThreadCount() < JOB_THREADS:
+        pool.setMaxThreadCount(JOB_THREADS)
+    pool.start(_Runnable(job))
     return job
 
 
