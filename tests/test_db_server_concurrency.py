@@ -22,7 +22,7 @@ def two(pg_url):
 
 
 def _people(name):
-    from qoffice.services.meetings import AttendeeIn
+    from qoffice.services.meeting_signups import AttendeeIn
 
     return [AttendeeIn(name, "经理", "13800000000")]
 
@@ -32,24 +32,24 @@ def test_the_last_place_taken_by_two_clerks_at_once(two, builders):
     enterprise 2 at that moment. B waits for A's row lock on the meeting, then lands on the waiting
     list: the capacity holds and the waiting list is right."""
     from qoffice.db.models import MatchmakingMeeting
-    from qoffice.services import meetings
+    from qoffice.services import meeting_signups, meetings
 
     a, b = two
     with a.session() as s:
         e0, e1, e2 = (builders.make_enterprise(s).id for _ in range(3))
         m, _ = meetings.get_or_create_meeting(s, 2024, dt.date(2024, 6, 18))
         meetings.update_meeting(s, m, {"capacity": 2})
-        meetings.sign_up(s, m, e0, _people("甲"), today=DAY)
+        meeting_signups.sign_up(s, m, e0, _people("甲"), today=DAY)
         mid = m.id
     out = {}
     with a.session() as sa:
-        ra = meetings.sign_up(sa, sa.get(MatchmakingMeeting, mid), e1, _people("乙"), today=DAY)
+        ra = meeting_signups.sign_up(sa, sa.get(MatchmakingMeeting, mid), e1, _people("乙"), today=DAY)
         sa.flush()
 
         def clerk_b():
             try:
                 with b.session() as sb:
-                    out["b"] = meetings.sign_up(sb, sb.get(MatchmakingMeeting, mid), e2, _people("丙"), today=DAY).signup.status
+                    out["b"] = meeting_signups.sign_up(sb, sb.get(MatchmakingMeeting, mid), e2, _people("丙"), today=DAY).signup.status
             except BaseException as exc:  # noqa: BLE001 - reported below
                 out["error"] = exc
 
@@ -64,9 +64,9 @@ def test_the_last_place_taken_by_two_clerks_at_once(two, builders):
     assert out["b"] == "候补"
     with a.read_session() as s:
         m = s.get(MatchmakingMeeting, mid)
-        c = meetings.counts(s, m)
+        c = meeting_signups.counts(s, m)
         assert (c.taken, c.capacity) == (2, 2)
-        assert [w.enterprise_id for w in meetings.waiting_list(s, m)] == [e2]
+        assert [w.enterprise_id for w in meeting_signups.waiting_list(s, m)] == [e2]
 
 
 def test_a_lost_update_is_refused_across_two_connections(two, builders):

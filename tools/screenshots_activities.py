@@ -24,7 +24,7 @@ def main() -> int:
 
     from qoffice.db.database import open_database
     from qoffice.domain.uscc import make_valid
-    from qoffice.services import enterprises, meetings
+    from qoffice.services import enterprises, meeting_signups, meetings
     from qoffice.services import settings as settings_service
     from qoffice.services.imports import run_import
     from qoffice.ui import printing
@@ -62,7 +62,7 @@ def main() -> int:
         m = meetings.meeting_for_year(s, 2025)
         meetings.update_meeting(s, m, {"capacity": 3, "venue": "如东县行政中心三楼会议室",
                                        "organiser": "如东县质量工作领导小组办公室"})
-        meetings.sign_up(s, m, ids[3], [meetings.AttendeeIn("孙七", "副总", "13800000004")], today=dt.date(2025, 4, 20))
+        meeting_signups.sign_up(s, m, ids[3], [meeting_signups.AttendeeIn("孙七", "副总", "13800000004")], today=dt.date(2025, 4, 20))
     area.refresh()
     area.signups.select_id(area.signups.model.row_id(3))
     save(area, "meeting-signups.png")

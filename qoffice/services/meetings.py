@@ -1,7 +1,6 @@
 """The yearly matchmaking meeting (对接会): the meeting and its partner institutions, and the GUI's
 operations on the meeting and its sign-ups. The sign-ups themselves — the waiting list, check-in,
-counts, the sign-in sheet's rows — are qoffice.services.meeting_signups; their names are reached
-through this module as well (meetings.sign_up, meetings.counts, ...), as every caller has.
+counts, the sign-in sheet's rows — are qoffice.services.meeting_signups.
 """
 from __future__ import annotations
 
@@ -19,35 +18,15 @@ from qoffice.services import settings as settings_service
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
 from qoffice.services.changes import Changes
-from qoffice.services.meeting_signups import (  # noqa: F401 - the sign-ups, named here as every caller has them
-    AttendeeIn,
-    DuplicateSignUp,
-    MeetingCounts,
-    MeetingFull,
-    SignUpPreview,
-    SignUpResult,
+from qoffice.services.meeting_signups import (
     _lock_meeting,
     _promote,
     _taken,
-    attendees_from_record,
-    attendees_record,
-    attendees_text,
-    check_in,
-    counts,
-    find_signup,
-    list_signups,
-    mark_absent,
-    move_problem,
     people_line,
-    preview_sign_up,
     promote_waiting,
-    restore_attendees,
     set_status,
     sign_up,
-    signin_rows,
     update_signup,
-    waiting_list,
-    withdraw,
 )
 
 MEETING_FIELDS = ("year", "title", "date", "venue", "organiser", "capacity", "deadline")

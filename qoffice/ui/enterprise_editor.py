@@ -767,7 +767,7 @@ def _value_text(field: str | None, value: str | None) -> str:
         if field == "benefit_yuan":
             return money.format_wan(int(value), 2)
         if field == "attendees":
-            from qoffice.services.meetings import attendees_text
+            from qoffice.services.meeting_signups import attendees_text
 
             return attendees_text(value)
     except ValueError:

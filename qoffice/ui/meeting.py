@@ -32,7 +32,7 @@ from qoffice.domain.vocab import SIGNUP_COUNTS_AGAINST_CAPACITY, SU_ATTENDED, SU
 from qoffice.errors import KnownError, StaleRecord
 from qoffice.i18n import N_, _
 from qoffice.services import enterprises as enterprise_service
-from qoffice.services import meetings
+from qoffice.services import meeting_signups, meetings
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
 from qoffice.services import settings as settings_service
@@ -303,7 +303,7 @@ class MeetingArea(AreaBasics, QWidget):
         year = self.ctx.year
         with self.ctx.db.read_session() as s:
             meeting = meetings.meeting_for_year(s, year)
-            counts = meetings.counts(s, meeting) if meeting is not None else None
+            counts = meeting_signups.counts(s, meeting) if meeting is not None else None
             needs_promotion = bool(counts and counts.waiting and counts.remaining)
             partners = [(p.id, p.name, p.type) for p in partner_service.all_partners(s)]
             attending = {p.id for p in meetings.meeting_partners(s, meeting)} if meeting else set()
@@ -501,12 +501,12 @@ class MeetingArea(AreaBasics, QWidget):
     @staticmethod
     def _signup_typed(dlg: SignUpDialog) -> dict:
         """The sign-up dialog's values as its conflict dialog compares them with the stored ones."""
-        return {"attendees": meetings.people_line([meetings.AttendeeIn(*row) for row in dlg.attendee_rows()]),
+        return {"attendees": meeting_signups.people_line([meeting_signups.AttendeeIn(*row) for row in dlg.attendee_rows()]),
                 "need": dlg.need.toPlainText(), "partner_id": dlg.partner.currentData()}
 
     def _save_signup(self, dlg: SignUpDialog) -> Job | bool:
         """Ask first (services.meetings.signup_questions), then save on the worker."""
-        attendees = [meetings.AttendeeIn(*row) for row in dlg.attendee_rows()]
+        attendees = [meeting_signups.AttendeeIn(*row) for row in dlg.attendee_rows()]
         need = dlg.need.toPlainText()
         partner_id = dlg.partner.currentData()
         today = self.today()
@@ -545,7 +545,7 @@ class MeetingArea(AreaBasics, QWidget):
                         return dlg.partner.itemText(max(dlg.partner.findData(value), 0))
                     return conflict_dialog.value_text(value)
 
-                typed = {"attendees": meetings.people_line(attendees), "need": need, "partner_id": partner_id}
+                typed = {"attendees": meeting_signups.people_line(attendees), "need": need, "partner_id": partner_id}
                 choice = conflict_dialog.resolve(dlg, exc, typed, lambda k: labels.get(k, k), text,
                                                  base=getattr(dlg, "base", None))
                 if choice == conflict_dialog.KEEP_MINE:
@@ -554,7 +554,7 @@ class MeetingArea(AreaBasics, QWidget):
                 elif choice == conflict_dialog.TAKE_THEIRS:
                     dlg.reject()
                     self._open_signup(dlg.signup_id)  # the stored sign-up, attendees included
-            elif isinstance(exc, meetings.DuplicateSignUp):
+            elif isinstance(exc, meeting_signups.DuplicateSignUp):
                 messages.error(dlg, exc.message)
             elif isinstance(exc, enterprise_service.DuplicateCode):
                 messages.error(dlg, exc.message + "\n" + _("Pick it from the file instead."))
@@ -586,7 +586,7 @@ class MeetingArea(AreaBasics, QWidget):
     def move_problem(self, ids, status: str) -> str | None:
         """Why the status action cannot apply to the selected rows (its button is disabled), or None."""
         with self.ctx.db.read_session() as s:
-            return meetings.move_problem(s, [s.get(SignUp, i) for i in ids if s.get(SignUp, i) is not None], status)
+            return meeting_signups.move_problem(s, [s.get(SignUp, i) for i in ids if s.get(SignUp, i) is not None], status)
 
     def withdraw(self, ids) -> Job | None:
         if not ids or not messages.ask(self, _("Withdraw the {n} selected sign-ups? The first on the waiting "
@@ -622,7 +622,7 @@ class MeetingArea(AreaBasics, QWidget):
         with self.ctx.db.read_session() as s:
             meeting = self._meeting(s)
             info = SheetInfo(meeting.title, meeting.date, meeting.venue, meeting.organiser)
-            rows = meetings.signin_rows(s, meeting)
+            rows = meeting_signups.signin_rows(s, meeting)
             blank = settings_service.signin_blank_rows(s)
         return info, rows, blank
 

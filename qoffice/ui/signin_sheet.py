@@ -42,7 +42,7 @@ def cjk_family() -> str | None:
 def write_signin_pdf(path: str | Path, info: SheetInfo, rows: list[tuple[str, str, str, str]],
                      blank_rows: int = 0) -> int:
     """Write the sheet; returns the number of pages. `rows` are (enterprise, attendee, post, phone)
-    as meetings.signin_rows() gives them, followed by `blank_rows` numbered blank rows. An empty
+    as meeting_signups.signin_rows() gives them, followed by `blank_rows` numbered blank rows. An empty
     meeting still prints one page of blank rows."""
     from qoffice.excel.outputs import StagedFile
 

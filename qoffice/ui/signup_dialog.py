@@ -25,7 +25,7 @@ from qoffice.db.models import Enterprise
 from qoffice.domain.vocab import SU_WAITING
 from qoffice.i18n import N_, _
 from qoffice.services import enterprises as enterprise_service
-from qoffice.services import meetings
+from qoffice.services import meeting_signups
 from qoffice.ui.activity_widgets import FormDialog
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.style import ERROR_STYLE, WARNING_STYLE
@@ -162,7 +162,7 @@ class SignUpDialog(FormDialog):
             return self.validate()
         enterprise_id = self.enterprise_id if self.from_file.isChecked() else None
         with self.area.ctx.db.read_session() as s:
-            preview = meetings.preview_sign_up(s, self.area._meeting(s), enterprise_id)
+            preview = meeting_signups.preview_sign_up(s, self.area._meeting(s), enterprise_id)
             name = s.get(Enterprise, enterprise_id).name if preview.existing else ""
         self.already = ""
         if preview.existing:

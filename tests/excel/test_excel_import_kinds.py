@@ -229,7 +229,7 @@ def test_undo_of_signup_and_figures_imports_removes_what_they_created(db, files,
 def test_undo_of_a_signup_update_puts_the_attendees_back_with_posts_and_phones(db, files, builders):
     from qoffice.db.models import Attendee, AuditEntry
     from qoffice.services.imports import undo_batch
-    from qoffice.services.meetings import attendees_text
+    from qoffice.services.meeting_signups import attendees_text
 
     ent(db, builders)
     first = run_import(db, "signups", files.csv(files.dir / "a.csv", [SU, ["2025-9-20", C1, "周八、吴九", "经理、主任",

@@ -7,8 +7,8 @@ import pytest
 from qoffice.db.models import AuditEntry, SignUp
 from qoffice.domain import signups as rules
 from qoffice.errors import KnownError, ValidationFailed
-from qoffice.services import enterprises, meetings
-from qoffice.services.meetings import AttendeeIn, DuplicateSignUp, MeetingFull
+from qoffice.services import enterprises, meeting_signups, meetings
+from qoffice.services.meeting_signups import AttendeeIn, DuplicateSignUp, MeetingFull
 
 DAY = dt.date(2024, 5, 1)
 
@@ -32,11 +32,11 @@ def meeting(s, capacity=None, deadline=None):
 
 def sign(s, m, ent, **kw):
     kw.setdefault("today", DAY)
-    return meetings.sign_up(s, m, ent.id, people("张三"), **kw)
+    return meeting_signups.sign_up(s, m, ent.id, people("张三"), **kw)
 
 
 def statuses(s, m, ents):
-    return [meetings.find_signup(s, m, e.id).status for e in ents]
+    return [meeting_signups.find_signup(s, m, e.id).status for e in ents]
 
 
 def test_one_sign_up_per_enterprise_and_the_refusal_names_the_existing_one(s, builders):
@@ -54,7 +54,7 @@ def test_an_imported_second_sign_up_updates_the_first(s, builders):
     m = meeting(s)
     e = builders.make_enterprise(s)
     first = sign(s, m, e).signup
-    r = meetings.sign_up(s, m, e.id, people("李四", "王五"), need="检测合作", imported=True, today=DAY)
+    r = meeting_signups.sign_up(s, m, e.id, people("李四", "王五"), need="检测合作", imported=True, today=DAY)
     assert r.signup.id == first.id and not r.created
     assert [a.name for a in r.signup.attendees] == ["李四", "王五"]
     assert r.signup.need == "检测合作"
@@ -66,8 +66,8 @@ def test_capacity_puts_later_sign_ups_on_the_waiting_list_in_order(s, builders):
     results = [sign(s, m, e) for e in ents]
     assert statuses(s, m, ents) == ["已报名", "已报名", "候补", "候补"]
     assert results[2].warnings and not results[0].warnings
-    assert [su.enterprise_id for su in meetings.waiting_list(s, m)] == [ents[2].id, ents[3].id]
-    c = meetings.counts(s, m)
+    assert [su.enterprise_id for su in meeting_signups.waiting_list(s, m)] == [ents[2].id, ents[3].id]
+    c = meeting_signups.counts(s, m)
     assert (c.registered, c.waiting, c.taken, c.remaining, c.signed_up) == (2, 2, 2, 0, 4)
 
 
@@ -76,9 +76,9 @@ def test_every_status_but_withdrawn_and_waiting_takes_a_place(s, builders, statu
     m = meeting(s, capacity=1)
     a, b = builders.make_enterprise(s), builders.make_enterprise(s)
     su = sign(s, m, a).signup
-    meetings.set_status(s, su, status)
+    meeting_signups.set_status(s, su, status)
     assert sign(s, m, b).signup.status == "候补"
-    assert meetings.counts(s, m).remaining == 0
+    assert meeting_signups.counts(s, m).remaining == 0
 
 
 def test_withdrawal_promotes_the_first_waiting_only(s, builders):
@@ -87,10 +87,10 @@ def test_withdrawal_promotes_the_first_waiting_only(s, builders):
     su_a = sign(s, m, a).signup
     sign(s, m, b)
     sign(s, m, c)
-    promoted = meetings.withdraw(s, su_a)
+    promoted = meeting_signups.withdraw(s, su_a)
     assert [p.enterprise_id for p in promoted] == [b.id]
     assert statuses(s, m, [a, b, c]) == ["已退出", "已报名", "候补"]
-    c_counts = meetings.counts(s, m)
+    c_counts = meeting_signups.counts(s, m)
     assert (c_counts.withdrawn, c_counts.registered, c_counts.waiting) == (1, 1, 1)
 
 
@@ -100,7 +100,7 @@ def test_withdrawing_a_waiting_sign_up_promotes_nobody(s, builders):
     sign(s, m, a)
     su_b = sign(s, m, b).signup
     sign(s, m, c)
-    assert meetings.withdraw(s, su_b) == []
+    assert meeting_signups.withdraw(s, su_b) == []
     assert statuses(s, m, [a, b, c]) == ["已报名", "已退出", "候补"]
 
 
@@ -124,7 +124,7 @@ def test_lowering_the_capacity_below_the_places_taken_warns_and_moves_nobody_bac
     promoted, warnings = meetings.update_meeting(s, m, {"capacity": 2})
     assert promoted == [] and len(warnings) == 1
     assert statuses(s, m, ents) == ["已报名"] * 3
-    assert meetings.counts(s, m).remaining == 0
+    assert meeting_signups.counts(s, m).remaining == 0
 
 
 def test_a_withdrawn_enterprise_signing_up_again_gets_its_old_sign_up_back(s, builders):
@@ -132,8 +132,8 @@ def test_a_withdrawn_enterprise_signing_up_again_gets_its_old_sign_up_back(s, bu
     e = builders.make_enterprise(s)
     su = sign(s, m, e).signup
     first_time = su.signed_up_at
-    meetings.withdraw(s, su)
-    r = meetings.sign_up(s, m, e.id, people("赵六"), today=DAY)
+    meeting_signups.withdraw(s, su)
+    r = meeting_signups.sign_up(s, m, e.id, people("赵六"), today=DAY)
     assert r.reactivated and not r.created and r.signup.id == su.id
     assert r.signup.status == "已报名" and r.signup.signed_up_at == first_time
     assert [a.name for a in r.signup.attendees] == ["赵六"]
@@ -145,11 +145,11 @@ def test_re_signing_when_full_goes_to_the_end_of_the_waiting_list(s, builders):
     a, b, c = (builders.make_enterprise(s) for _ in range(3))
     su_a = sign(s, m, a).signup
     sign(s, m, b)  # waiting
-    meetings.withdraw(s, su_a)  # b moves up
+    meeting_signups.withdraw(s, su_a)  # b moves up
     sign(s, m, c)  # waiting, first in line
     r = sign(s, m, a)
     assert r.reactivated and r.signup.status == "候补" and r.warnings
-    assert [w.enterprise_id for w in meetings.waiting_list(s, m)] == [c.id, a.id]
+    assert [w.enterprise_id for w in meeting_signups.waiting_list(s, m)] == [c.id, a.id]
 
 
 def test_imported_sign_ups_beyond_capacity_wait_in_file_order_with_a_warning(s, builders):
@@ -159,7 +159,7 @@ def test_imported_sign_ups_beyond_capacity_wait_in_file_order_with_a_warning(s, 
     results = [sign(s, m, e, status=st, imported=True) for e, st in zip(ents, file_statuses)]
     assert statuses(s, m, ents) == ["已确认", "已报名", "候补", "候补"]
     assert results[2].warnings and results[3].warnings and not results[1].warnings
-    assert [w.enterprise_id for w in meetings.waiting_list(s, m)] == [ents[2].id, ents[3].id]
+    assert [w.enterprise_id for w in meeting_signups.waiting_list(s, m)] == [ents[2].id, ents[3].id]
 
 
 def test_an_empty_imported_status_means_registered_or_waiting_and_leaves_an_existing_one(s, builders):
@@ -167,7 +167,7 @@ def test_an_empty_imported_status_means_registered_or_waiting_and_leaves_an_exis
     a, b = builders.make_enterprise(s), builders.make_enterprise(s)
     su_a = sign(s, m, a, imported=True).signup
     assert su_a.status == "已报名"
-    meetings.set_status(s, su_a, "已确认")
+    meeting_signups.set_status(s, su_a, "已确认")
     assert sign(s, m, b, imported=True).signup.status == "候补"
     r = sign(s, m, a, imported=True)
     assert r.signup.status == "已确认" and not r.created
@@ -177,7 +177,7 @@ def test_an_import_without_status_leaves_a_withdrawn_one_withdrawn_and_with_a_st
     m = meeting(s)
     e = builders.make_enterprise(s)
     su = sign(s, m, e).signup
-    meetings.withdraw(s, su)
+    meeting_signups.withdraw(s, su)
     r = sign(s, m, e, imported=True)
     assert r.signup.status == "已退出" and not r.reactivated
     r = sign(s, m, e, imported=True, status="已确认")
@@ -207,22 +207,22 @@ def test_the_deadline_warns_a_clerk_and_does_not_stop_an_import(s, builders):
 def test_status_flow(s, builders):
     m = meeting(s)
     su = sign(s, m, builders.make_enterprise(s)).signup
-    meetings.set_status(s, su, "已确认")
-    meetings.check_in(s, su)
+    meeting_signups.set_status(s, su, "已确认")
+    meeting_signups.check_in(s, su)
     assert su.status == "已签到"
     with pytest.raises(ValidationFailed):
-        meetings.set_status(s, su, "已报名")
-    meetings.set_status(s, su, "缺席")  # a wrong click on the day is corrected
-    meetings.withdraw(s, su)
+        meeting_signups.set_status(s, su, "已报名")
+    meeting_signups.set_status(s, su, "缺席")  # a wrong click on the day is corrected
+    meeting_signups.withdraw(s, su)
     with pytest.raises(ValidationFailed):
-        meetings.set_status(s, su, "已确认")  # sign up again instead
+        meeting_signups.set_status(s, su, "已确认")  # sign up again instead
 
 
 def test_a_sign_up_is_never_put_on_the_waiting_list_by_hand(s, builders):
     m = meeting(s)
     su = sign(s, m, builders.make_enterprise(s)).signup
     with pytest.raises(ValidationFailed):
-        meetings.set_status(s, su, "候补")
+        meeting_signups.set_status(s, su, "候补")
 
 
 def test_taking_a_waiting_one_off_the_list_needs_a_free_place(s, builders):
@@ -230,10 +230,10 @@ def test_taking_a_waiting_one_off_the_list_needs_a_free_place(s, builders):
     sign(s, m, builders.make_enterprise(s))
     waiting = sign(s, m, builders.make_enterprise(s)).signup
     with pytest.raises(MeetingFull):
-        meetings.set_status(s, waiting, "已确认")
+        meeting_signups.set_status(s, waiting, "已确认")
     with pytest.raises(ValidationFailed):
-        meetings.check_in(s, waiting)
-    meetings.withdraw(s, waiting)
+        meeting_signups.check_in(s, waiting)
+    meeting_signups.withdraw(s, waiting)
     assert waiting.status == "已退出"
 
 
@@ -252,14 +252,14 @@ def test_attendees_keep_their_order_and_need_a_name(s, builders):
     m = meeting(s)
     e = builders.make_enterprise(s)
     with pytest.raises(ValidationFailed):
-        meetings.sign_up(s, m, e.id, [], today=DAY)
+        meeting_signups.sign_up(s, m, e.id, [], today=DAY)
     with pytest.raises(ValidationFailed):
-        meetings.sign_up(s, m, e.id, [AttendeeIn("", "经理", "13800000000")], today=DAY)
-    su = meetings.sign_up(s, m, e.id, [AttendeeIn("王五"), AttendeeIn("李四", None, "139"),
+        meeting_signups.sign_up(s, m, e.id, [AttendeeIn("", "经理", "13800000000")], today=DAY)
+    su = meeting_signups.sign_up(s, m, e.id, [AttendeeIn("王五"), AttendeeIn("李四", None, "139"),
                                        AttendeeIn("  ", None, None), AttendeeIn("张三", "总工")], today=DAY).signup
     assert [(a.position, a.name, a.post, a.phone) for a in su.attendees] == [
         (0, "王五", None, None), (1, "李四", None, "139"), (2, "张三", "总工", None)]
-    meetings.update_signup(s, su, attendees=[AttendeeIn("张三"), AttendeeIn("王五")])
+    meeting_signups.update_signup(s, su, attendees=[AttendeeIn("张三"), AttendeeIn("王五")])
     assert [a.name for a in su.attendees] == ["张三", "王五"]
 
 
@@ -270,13 +270,13 @@ def test_a_deleted_enterprise_leaves_lists_counts_and_capacity(s, builders):
     sign(s, m, a)
     sign(s, m, b)  # waiting
     enterprises.soft_delete(s, a)
-    assert [su.enterprise_id for su in meetings.list_signups(s, m)] == [b.id]
-    assert meetings.counts(s, m).taken == 0 and meetings.counts(s, m).remaining == 1
-    assert [p.enterprise_id for p in meetings.promote_waiting(s, m)] == [b.id]
+    assert [su.enterprise_id for su in meeting_signups.list_signups(s, m)] == [b.id]
+    assert meeting_signups.counts(s, m).taken == 0 and meeting_signups.counts(s, m).remaining == 1
+    assert [p.enterprise_id for p in meeting_signups.promote_waiting(s, m)] == [b.id]
     assert sign(s, m, c).signup.status == "候补"
     enterprises.restore(s, a)  # back as it was, over capacity, nobody pushed back
     assert statuses(s, m, [a, b, c]) == ["已报名", "已报名", "候补"]
-    assert meetings.counts(s, m).remaining == 0
+    assert meeting_signups.counts(s, m).remaining == 0
 
 
 def test_a_place_freed_by_a_deletion_goes_to_the_waiting_list_before_a_newcomer(s, builders):
@@ -305,13 +305,13 @@ def test_signin_rows_one_per_attendee_of_those_holding_a_place(s, builders):
     c = builders.make_enterprise(s, name="丙公司")
     d = builders.make_enterprise(s, name="丁公司")
     e = builders.make_enterprise(s, name="戊公司")
-    meetings.sign_up(s, m, a.id, [AttendeeIn("张三", "经理", "138"), AttendeeIn("李四")], today=DAY)
+    meeting_signups.sign_up(s, m, a.id, [AttendeeIn("张三", "经理", "138"), AttendeeIn("李四")], today=DAY)
     su_b = sign(s, m, b).signup
-    meetings.sign_up(s, m, c.id, [AttendeeIn("王五", None, "139")], today=DAY)
-    meetings.sign_up(s, m, d.id, [AttendeeIn("赵六")], today=DAY)  # waiting
-    meetings.withdraw(s, su_b)  # d moves up
-    meetings.sign_up(s, m, e.id, [AttendeeIn("钱七")], today=DAY)  # waiting
-    assert meetings.signin_rows(s, m) == [
+    meeting_signups.sign_up(s, m, c.id, [AttendeeIn("王五", None, "139")], today=DAY)
+    meeting_signups.sign_up(s, m, d.id, [AttendeeIn("赵六")], today=DAY)  # waiting
+    meeting_signups.withdraw(s, su_b)  # d moves up
+    meeting_signups.sign_up(s, m, e.id, [AttendeeIn("钱七")], today=DAY)  # waiting
+    assert meeting_signups.signin_rows(s, m) == [
         ("甲公司", "张三", "经理", "138"), ("甲公司", "李四", "", ""), ("丙公司", "王五", "", "139"),
         ("丁公司", "赵六", "", "")]
 
@@ -322,9 +322,9 @@ def test_list_signups_searches_name_code_and_pinyin(s, builders):
     b = builders.make_enterprise(s, name="如东海洋船舶有限公司")
     sign(s, m, a)
     sign(s, m, b)
-    assert [x.enterprise_id for x in meetings.list_signups(s, m, search="hgfz")] == [a.id]
-    assert [x.enterprise_id for x in meetings.list_signups(s, m, search="船舶")] == [b.id]
-    assert [x.enterprise_id for x in meetings.list_signups(s, m, search=b.uscc[-6:].lower())] == [b.id]
+    assert [x.enterprise_id for x in meeting_signups.list_signups(s, m, search="hgfz")] == [a.id]
+    assert [x.enterprise_id for x in meeting_signups.list_signups(s, m, search="船舶")] == [b.id]
+    assert [x.enterprise_id for x in meeting_signups.list_signups(s, m, search=b.uscc[-6:].lower())] == [b.id]
 
 
 def test_one_meeting_a_year_and_its_date_is_fixed_for_imports(s):
@@ -357,6 +357,6 @@ def test_status_changes_go_to_the_audit_log(s, builders):
     a, b = builders.make_enterprise(s), builders.make_enterprise(s)
     su_a = sign(s, m, a).signup
     su_b = sign(s, m, b).signup
-    meetings.withdraw(s, su_a)
+    meeting_signups.withdraw(s, su_a)
     rows = s.query(AuditEntry).filter_by(table_name="signup", field="status", action="update").all()
     assert {(r.record_id, r.old, r.new) for r in rows} == {(su_a.id, "已报名", "已退出"), (su_b.id, "候补", "已报名")}

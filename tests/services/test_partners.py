@@ -5,8 +5,8 @@ import pytest
 
 from qoffice.db.models import AuditEntry, MeetingPartner, Partner
 from qoffice.errors import KnownError, ValidationFailed
-from qoffice.services import enterprises, meetings, partners, projects
-from qoffice.services.meetings import AttendeeIn
+from qoffice.services import enterprises, meeting_signups, meetings, partners, projects
+from qoffice.services.meeting_signups import AttendeeIn
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_merge_moves_projects_sign_ups_and_meeting_partners_and_logs_it(s, build
     pr = projects.create_project(s, {"enterprise_id": e1.id, "type": "产学研合作", "title": "甲", "year": 2024,
                                      "partner_id": drop.id, "investment_yuan": 600_000})
     m, _ = meetings.get_or_create_meeting(s, 2024, dt.date(2024, 6, 18))
-    su = meetings.sign_up(s, m, e2.id, [AttendeeIn("张三")], partner_id=drop.id, today=dt.date(2024, 5, 1)).signup
+    su = meeting_signups.sign_up(s, m, e2.id, [AttendeeIn("张三")], partner_id=drop.id, today=dt.date(2024, 5, 1)).signup
     meetings.set_meeting_partners(s, m, [keep.id, drop.id])
     m2, _ = meetings.get_or_create_meeting(s, 2023, dt.date(2023, 6, 18))
     meetings.set_meeting_partners(s, m2, [drop.id])
@@ -121,7 +121,7 @@ def test_directory_counts_projects_and_sign_ups_without_deleted_enterprises(s, b
         projects.create_project(s, {"enterprise_id": e.id, "type": "产学研合作", "title": title, "year": 2024,
                                     "partner_id": p.id})
     m, _ = meetings.get_or_create_meeting(s, 2024, dt.date(2024, 6, 18))
-    meetings.sign_up(s, m, e2.id, [AttendeeIn("张三")], partner_id=p.id, today=dt.date(2024, 5, 1))
+    meeting_signups.sign_up(s, m, e2.id, [AttendeeIn("张三")], partner_id=p.id, today=dt.date(2024, 5, 1))
     rows = {r.partner.name: (r.projects, r.signups) for r in partners.directory(s)}
     assert rows == {"南通大学": (3, 1), "江苏省质量研究院": (0, 0)}
     enterprises.soft_delete(s, e2)

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 
 from qoffice.errors import ValidationFailed
-from qoffice.services import enterprises, meetings, partners, projects
-from qoffice.services.meetings import AttendeeIn
+from qoffice.services import enterprises, meeting_signups, meetings, partners, projects
+from qoffice.services.meeting_signups import AttendeeIn
 from qoffice.services.projects import DuplicateProject
 
 
@@ -102,7 +102,7 @@ def test_stage_changes_are_kept_with_their_dates(s, builders):
 def test_project_from_signup(s, builders, uni):
     e = builders.make_enterprise(s)
     m, _ = meetings.get_or_create_meeting(s, 2024, dt.date(2024, 6, 18))
-    su = meetings.sign_up(s, m, e.id, [AttendeeIn("张三")], need="新材料检测", partner_id=uni.id,
+    su = meeting_signups.sign_up(s, m, e.id, [AttendeeIn("张三")], need="新材料检测", partner_id=uni.id,
                           today=dt.date(2024, 5, 1)).signup
     p = projects.project_from_signup(s, su)
     assert (p.enterprise_id, p.partner_id, p.year, p.type, p.stage, p.signup_id) == (
@@ -115,7 +115,7 @@ def test_project_from_signup(s, builders, uni):
 def test_project_from_signup_without_partner_uses_the_need(s, builders):
     e = builders.make_enterprise(s)
     m, _ = meetings.get_or_create_meeting(s, 2024, dt.date(2024, 6, 18))
-    su = meetings.sign_up(s, m, e.id, [AttendeeIn("张三")], need="高分子材料检测\n第二行",
+    su = meeting_signups.sign_up(s, m, e.id, [AttendeeIn("张三")], need="高分子材料检测\n第二行",
                           today=dt.date(2024, 5, 1)).signup
     p = projects.project_from_signup(s, su)
     assert p.title == "高分子材料检测" and p.partner_id is None

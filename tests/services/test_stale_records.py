@@ -19,8 +19,8 @@ from qoffice.db.models import (
     SignUp,
 )
 from qoffice.errors import StaleRecord
-from qoffice.services import awards, enterprises, forums, imports, meetings, partners, projects
-from qoffice.services.meetings import AttendeeIn
+from qoffice.services import awards, enterprises, forums, imports, meeting_signups, meetings, partners, projects
+from qoffice.services.meeting_signups import AttendeeIn
 
 
 def version(db, model, rid) -> int:
@@ -187,7 +187,7 @@ def test_stale_forum_refused_and_attendance_counts_as_a_change(db, ent_id):
 def test_stale_meeting_and_signup_refused(db, ent_id):
     with db.session() as s:
         m = meetings.create_meeting(s, {"year": 2030, "date": dt.date(2030, 5, 20)})
-        su = meetings.sign_up(s, m, ent_id, [AttendeeIn("王五")]).signup
+        su = meeting_signups.sign_up(s, m, ent_id, [AttendeeIn("王五")]).signup
         mid, sid, m_loaded, su_loaded = m.id, su.id, m.version, su.version
     with db.session() as s:
         meetings.update_meeting(s, s.get(MatchmakingMeeting, mid), {"venue": "会议中心"}, expected_version=m_loaded)
@@ -195,10 +195,10 @@ def test_stale_meeting_and_signup_refused(db, ent_id):
         meetings.update_meeting(s, s.get(MatchmakingMeeting, mid), {"capacity": 5}, expected_version=m_loaded)
     assert err.value.stored["venue"] == "会议中心"
     with db.session() as s:  # another window changes only the attendees
-        meetings.update_signup(s, s.get(SignUp, sid), attendees=[AttendeeIn("王五"), AttendeeIn("钱六")],
+        meeting_signups.update_signup(s, s.get(SignUp, sid), attendees=[AttendeeIn("王五"), AttendeeIn("钱六")],
                                expected_version=su_loaded)
     with db.session() as s, pytest.raises(StaleRecord):
-        meetings.update_signup(s, s.get(SignUp, sid), need="精密加工", expected_version=su_loaded)
+        meeting_signups.update_signup(s, s.get(SignUp, sid), need="精密加工", expected_version=su_loaded)
     with db.read_session() as s:
         assert [a.name for a in s.get(SignUp, sid).attendees] == ["王五", "钱六"]
 

@@ -19,7 +19,7 @@ import pytest
 
 from qoffice.db.models import Forum, MatchmakingMeeting, Partner, Project, SignUp
 from qoffice.services import forums as forum_service
-from qoffice.services import meetings
+from qoffice.services import meeting_signups, meetings
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
 from qoffice.ui import conflict_dialog
@@ -127,7 +127,7 @@ def _save_meeting(area):
 
 def _signup(s, data):
     m = meetings.create_meeting(s, {"year": 2025, "date": dt.date(2025, 5, 20)})
-    return meetings.sign_up(s, m, data["ent"], [meetings.AttendeeIn("王五")], today=TODAY).signup.id
+    return meeting_signups.sign_up(s, m, data["ent"], [meeting_signups.AttendeeIn("王五")], today=TODAY).signup.id
 
 
 CASES = {
@@ -149,7 +149,7 @@ CASES = {
         lambda f, t: f.m_venue.setText(t), lambda f: f.m_venue.text(), lambda r: r.venue, _save_meeting),
     "signup": Case(
         SignUp, _signup, _meeting_area, lambda area, i: area.edit_signup(i),
-        lambda s, r: meetings.update_signup(s, r, need=THEIRS),
+        lambda s, r: meeting_signups.update_signup(s, r, need=THEIRS),
         lambda f, t: f.need.setPlainText(t), lambda f: f.need.toPlainText(), lambda r: r.need, accept,
         live_form=lambda area, form: area.dialog),
 }
@@ -348,8 +348,8 @@ def test_a_sign_ups_attendees_changed_elsewhere_are_shown_side_by_side(qtbot, db
     area.show()
     dlg = area.edit_signup(sid)
     with db.session() as s:  # another window adds an attendee
-        meetings.update_signup(s, s.get(SignUp, sid), attendees=[meetings.AttendeeIn("王五"),
-                                                                 meetings.AttendeeIn("钱六", "质量部", "13800000006")])
+        meeting_signups.update_signup(s, s.get(SignUp, sid), attendees=[meeting_signups.AttendeeIn("王五"),
+                                                                 meeting_signups.AttendeeIn("钱六", "质量部", "13800000006")])
     dlg.set_attendees([("王五", "总经理", "")])
     accept(dlg)
     assert ["参会人员", "王五、钱六（质量部，13800000006）", "王五（总经理）"] in conflicts[0], conflicts

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from qoffice.db.models import SignUp
-from qoffice.services import meetings
+from qoffice.services import meeting_signups, meetings
 from qoffice.ui.context import AppContext
 from qoffice.ui.meeting import MeetingArea
 
@@ -178,16 +178,16 @@ def test_placement_preview_is_a_dry_run(db, builders):
     with db.session() as s:
         m = meetings.create_meeting(s, {"year": 2025, "date": dt.date(2025, 5, 20), "capacity": 1})
         a, b, c = (builders.make_enterprise(s).id for _i in range(3))
-        assert meetings.preview_sign_up(s, m).status == "已报名"
-        meetings.sign_up(s, m, a, [meetings.AttendeeIn("甲")], today=TODAY)
-        p = meetings.preview_sign_up(s, m, b)
+        assert meeting_signups.preview_sign_up(s, m).status == "已报名"
+        meeting_signups.sign_up(s, m, a, [meeting_signups.AttendeeIn("甲")], today=TODAY)
+        p = meeting_signups.preview_sign_up(s, m, b)
         assert (p.status, p.position) == ("候补", 1)
-        meetings.sign_up(s, m, b, [meetings.AttendeeIn("乙")], today=TODAY)
-        p = meetings.preview_sign_up(s, m, c)
+        meeting_signups.sign_up(s, m, b, [meeting_signups.AttendeeIn("乙")], today=TODAY)
+        p = meeting_signups.preview_sign_up(s, m, c)
         assert (p.status, p.position) == ("候补", 2)
         assert s.scalar(select(SignUp).where(SignUp.enterprise_id == c)) is None  # nothing written
-        meetings.set_status(s, s.scalar(select(SignUp).where(SignUp.enterprise_id == a)), "已退出")
-        p = meetings.preview_sign_up(s, m, a)  # a withdrawn one comes back at the end of the list
+        meeting_signups.set_status(s, s.scalar(select(SignUp).where(SignUp.enterprise_id == a)), "已退出")
+        p = meeting_signups.preview_sign_up(s, m, a)  # a withdrawn one comes back at the end of the list
         assert (p.status, p.position) == ("候补", 1)
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from qoffice.db.models import Enterprise, Project, SignUp
-from qoffice.services import meetings
+from qoffice.services import meeting_signups, meetings
 from qoffice.ui.context import AppContext
 from qoffice.ui.meeting import MeetingArea
 
@@ -221,7 +221,7 @@ def test_many_rows_break_into_numbered_pages(area, answers, db, builders, tmp_pa
         meeting = meetings.meeting_for_year(s, 2025)
         for i in range(30):
             eid = builders.make_enterprise(s, name=f"南通分页测试{i:02d}有限公司").id
-            meetings.sign_up(s, meeting, eid, [meetings.AttendeeIn(f"人员{i:02d}")], today=TODAY)
+            meeting_signups.sign_up(s, meeting, eid, [meeting_signups.AttendeeIn(f"人员{i:02d}")], today=TODAY)
     area.refresh()
     path = area.save_signin_pdf(tmp_path / "sheet.pdf")
     reader = pypdf.PdfReader(str(path))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from qoffice.db.models import Enterprise, MatchmakingMeeting, SignUp
 from qoffice.services import enterprises as enterprise_service
-from qoffice.services import meetings
+from qoffice.services import meeting_signups, meetings
 from qoffice.services import partners as partner_service
 from qoffice.ui import messages
 from qoffice.ui.context import AppContext
@@ -156,7 +156,7 @@ def test_a_place_freed_behind_the_scenes_goes_to_the_waiting_list_by_an_operatio
     with db.read_session() as s:
         m = s.scalar(select(MatchmakingMeeting))
         assert s.scalar(select(SignUp).where(SignUp.enterprise_id == firms[1])).status == "已报名"
-        assert meetings.counts(s, m).waiting == 0
+        assert meeting_signups.counts(s, m).waiting == 0
     assert status_column(area) == ["已报名"]
 
 
@@ -172,7 +172,7 @@ def test_a_refresh_keeps_what_the_clerk_is_typing_in_the_meeting_form(area, answ
     area.m_capacity.setText("40")
     with db.session() as s:  # another window signs an enterprise up and sets the deadline
         m = s.get(MatchmakingMeeting, area.meeting_id)
-        meetings.sign_up(s, m, firms[0], [meetings.AttendeeIn("张伟")], today=TODAY)
+        meeting_signups.sign_up(s, m, firms[0], [meeting_signups.AttendeeIn("张伟")], today=TODAY)
         meetings.update_meeting(s, m, {"deadline": dt.date(2025, 5, 10)})
     area.ctx.publish(Changes.of("signup", "meeting"))
     assert status_column(area) == ["已报名"]  # the list follows

@@ -9,7 +9,7 @@ import pytest
 
 from qoffice.db.models import Forum, MatchmakingMeeting, Partner, Project, SignUp
 from qoffice.services import forums as forum_service
-from qoffice.services import meetings
+from qoffice.services import meeting_signups, meetings
 from qoffice.services import partners as partner_service
 from qoffice.services import projects as project_service
 from qoffice.ui import conflict_dialog
@@ -131,12 +131,12 @@ def test_meeting_form_and_sign_up_dialog(qtbot, db, data, answers, conflicts):
         assert (m.venue, m.capacity) == ("行政中心", 30)
     # A sign-up whose attendees another window changed meanwhile.
     with db.session() as s:
-        sid = meetings.sign_up(s, s.get(MatchmakingMeeting, area.meeting_id), data["ent"],
-                               [meetings.AttendeeIn("王五")], today=dt.date(2025, 4, 1)).signup.id
+        sid = meeting_signups.sign_up(s, s.get(MatchmakingMeeting, area.meeting_id), data["ent"],
+                               [meeting_signups.AttendeeIn("王五")], today=dt.date(2025, 4, 1)).signup.id
     dlg = area.edit_signup(sid)
     with db.session() as s:
-        meetings.update_signup(s, s.get(SignUp, sid), attendees=[meetings.AttendeeIn("王五"),
-                                                                 meetings.AttendeeIn("钱六")])
+        meeting_signups.update_signup(s, s.get(SignUp, sid), attendees=[meeting_signups.AttendeeIn("王五"),
+                                                                 meeting_signups.AttendeeIn("钱六")])
     dlg.need.setPlainText("精密加工")
     n = len(conflicts)
     dlg.accept()

@@ -260,18 +260,18 @@ def test_change_log_shows_the_audit_entry(qtbot, db, builders, answers):
 
 def test_change_log_shows_a_sign_ups_attendees_with_posts_and_phones(qtbot, db, builders, answers):
     from qoffice.db.models import MatchmakingMeeting
-    from qoffice.services import meetings
+    from qoffice.services import meeting_signups
 
     with db.session() as s:
         eid = builders.make_enterprise(s, name="海安对接企业").id
         meeting = MatchmakingMeeting(year=2025, title="对接会", date=dt.date(2025, 9, 20), capacity=10)
         s.add(meeting)
         s.flush()
-        meetings.sign_up(s, meeting, eid, [meetings.AttendeeIn("周八", "经理", "13800000001")])
+        meeting_signups.sign_up(s, meeting, eid, [meeting_signups.AttendeeIn("周八", "经理", "13800000001")])
     with db.session() as s:
-        su = meetings.find_signup(s, s.get(MatchmakingMeeting, meeting.id), eid)
-        meetings.update_signup(s, su, attendees=[meetings.AttendeeIn("周八", "经理", "13900000009"),
-                                                 meetings.AttendeeIn("吴九")])
+        su = meeting_signups.find_signup(s, s.get(MatchmakingMeeting, meeting.id), eid)
+        meeting_signups.update_signup(s, su, attendees=[meeting_signups.AttendeeIn("周八", "经理", "13900000009"),
+                                                 meeting_signups.AttendeeIn("吴九")])
     editor = EnterpriseEditor(db, eid)
     qtbot.addWidget(editor)
     rows = [r[1:5] for r in editor.audit.row_texts()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from qoffice.domain import signups as signup_rules
 from qoffice.excel.parse import Issue, ParsedRow
 from qoffice.i18n import _
-from qoffice.services import meetings, partners
+from qoffice.services import meeting_signups, meetings, partners
 from qoffice.services.imports.base import Importer
 
 
@@ -38,7 +38,7 @@ class SignupsImporter(Importer):
                 row.add_error(Issue(row.row, "参会人", _("Attendee {n} needs a name.").format(n=idx + 1)))
         if eid is None or row.errors:
             return
-        people = [meetings.AttendeeIn(name, posts[i] if posts else None, phones[i] if phones else None)
+        people = [meeting_signups.AttendeeIn(name, posts[i] if posts else None, phones[i] if phones else None)
                   for i, name in enumerate(names) if name]
         date = v["meeting_date"]
 
@@ -51,9 +51,9 @@ class SignupsImporter(Importer):
                 if match.warning:
                     row.add_warning(Issue(row.row, "意向合作单位", match.warning))
                 partner_id = match.partner.id if match.partner else None
-            old = meetings.find_signup(self.session, meeting, eid)
+            old = meeting_signups.find_signup(self.session, meeting, eid)
             day = v.get("signed_up_on")  # 报名日期; empty: the day of the import
-            result = meetings.sign_up(self.session, meeting, eid, people, need=v.get("need"),
+            result = meeting_signups.sign_up(self.session, meeting, eid, people, need=v.get("need"),
                                       partner_id=partner_id, status=v.get("status"), imported=True,
                                       today=day, signed_up_on=day, audit=self.audit)
             for w in result.warnings:

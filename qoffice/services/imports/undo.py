@@ -27,7 +27,7 @@ from qoffice.errors import KnownError
 from qoffice.i18n import _
 from qoffice.services import versions
 from qoffice.services.audit import AuditWriter
-from qoffice.services.meetings import restore_attendees
+from qoffice.services.meeting_signups import restore_attendees
 
 
 class UndoRefused(KnownError):
