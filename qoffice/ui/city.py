@@ -367,31 +367,37 @@ class CityArea(QWidget):
                            for j in range(17)}
         return out
 
-    def save_targets(self, table: dict | None = None, *, then=None):
-        """保存目标: the table (as typed, or `table`) saved by an operation on the worker; its Job. A bad
-        value is refused with its county and indicator, and nothing is saved."""
-        db, table = self.ctx.db, table if table is not None else self._target_texts()
-
-        def done(_changes) -> None:
-            self.targets_typed = False  # saved: the next read fills the table again
-            self.ctx.settingsChanged.emit()  # every screen showing targets; this one refreshes
-            if then is not None:
-                then()
-
-        self.job = run_op(self, self.ctx, lambda: city_targets.save_target_table(db, table), on_done=done)
+    def save_targets(self):
+        """保存目标: the table as typed, saved by an operation on the worker; its Job. A bad value is
+        refused with its county and indicator, and nothing is saved."""
+        db, table = self.ctx.db, self._target_texts()
+        self.job = run_op(self, self.ctx, lambda: city_targets.save_target_table(db, table),
+                          on_done=lambda _changes: self._targets_saved())
         return self.job
 
-    def import_targets(self) -> None:
+    def _targets_saved(self) -> None:
+        self.targets_typed = False  # saved: the next read fills the table again
+        self.ctx.settingsChanged.emit()  # every screen showing targets; this one refreshes
+
+    def import_targets(self):
+        """导入目标: the workbook read and its targets saved by one operation on the worker (a bad
+        file or value is its one message, nothing saved); its Job, or None when no file was chosen."""
         path, _f = QFileDialog.getOpenFileName(self, _("Import targets"), "", _("Excel workbooks (*.xlsx)"))
         if not path:
-            return
-        try:
-            table = city_targets.read_target_table(path, self.ctx.counties())
-        except KnownError as exc:
-            messages.known_error(self, exc)
-            return
-        self.save_targets(table, then=lambda: messages.info(
-            self, _("Targets of {n} counties imported.").format(n=len(table))))
+            return None
+        db, counties, imported = self.ctx.db, self.ctx.counties(), []
+
+        def op():
+            table = city_targets.read_target_table(path, counties)
+            imported.append(len(table))
+            return city_targets.save_target_table(db, table)
+
+        def done(_changes) -> None:
+            self._targets_saved()
+            messages.info(self, _("Targets of {n} counties imported.").format(n=imported[0]))
+
+        self.job = run_op(self, self.ctx, op, on_done=done)
+        return self.job
 
     def _files(self, work, *, title: str, label: str, on_done, cancellable: bool = True):
         """A file (or files) read and written on the worker, behind a progress dialog that can cancel;

@@ -85,3 +85,32 @@ def test_targets_typed_are_kept_when_a_read_arrives_until_they_are_saved(area):
         assert st.county_targets(s, "崇川区")[2] == 12
     area.refresh()
     assert base.shown(area) and area.targets.item(0, 1).text() == "12"
+
+
+def test_a_targets_workbook_is_read_on_the_worker(area, tmp_path, monkeypatch, answers):
+    """导入目标: the workbook is read inside the operation (a large or slow file never freezes the
+    board), and a bad one is its one message, nothing saved."""
+    from openpyxl import Workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    from qoffice.domain import indicators as ind
+    from qoffice.services import city_targets
+    from qoffice.services import settings as st
+
+    read_on = []
+    real = city_targets.read_target_table
+    monkeypatch.setattr(city_targets, "read_target_table",
+                        lambda *a, **k: read_on.append(threading.current_thread()) or real(*a, **k))
+    wb = Workbook()
+    wb.active.append(["区县"] + [name for _n, name, _u in ind.DEFINITIONS])
+    wb.active.append(["通州区", 7] + [None] * 16)
+    wb.save(tmp_path / "t.xlsx")
+    (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
+    for name in ("bad.xlsx", "t.xlsx"):
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, n=name, **k: (str(tmp_path / n), ""))
+        area.import_targets()
+        assert area.job.wait() and base.shown(area)
+    assert read_on and threading.main_thread() not in read_on
+    assert [kind for kind, _t in answers[-2:]] == ["error", "info"] and "bad.xlsx" in answers[-2][1]
+    with area.ctx.db.read_session() as s:
+        assert st.county_targets(s, "通州区")[1] == 7
