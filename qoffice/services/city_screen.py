@@ -74,9 +74,9 @@ def reminders(db, year: int, deadline: dt.date) -> list:
 
 
 def targets_out(db, year: int, folder: Path | str, progress: Progress = None) -> list[Path]:
-    """下发目标, all the counties' workbooks or none (services.city.targets_out)."""
+    """下发目标, all the counties' workbooks or none (services.city_targets.targets_out)."""
     with db.read_session() as s:
-        return city.targets_out(s, year, folder, progress=progress)
+        return city_targets.targets_out(s, year, folder, progress=progress)
 
 
 def export(db, year: int, target: Path | str, progress: Progress = None) -> city.ExportResult:

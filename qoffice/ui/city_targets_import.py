@@ -2,7 +2,7 @@
 into its 17 targets — the GUI's side of `qoffice import targets FILE`, the same service.
 
 The file is read and checked against this county first (nothing written; a file for another county
-is refused with its one line), the clerk confirms, then services.city.import_targets_file runs
+is refused with its one line), the clerk confirms, then services.city_targets.import_targets_file runs
 through run_op and its Changes are published; the settings area's boxes show the new targets.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QPushButton
 
 from qoffice.errors import KnownError
 from qoffice.i18n import _
-from qoffice.services import city as city_service
+from qoffice.services import city_targets
 from qoffice.ui import messages
 from qoffice.ui.operations import run_op
 
@@ -33,7 +33,7 @@ def import_targets(area, path: str | None = None):
             return None
     db = area.ctx.db
     try:
-        got = city_service.check_targets(db, path)
+        got = city_targets.check_targets(db, path)
     except KnownError as exc:
         messages.known_error(area, exc)
         return None
@@ -49,6 +49,6 @@ def import_targets(area, path: str | None = None):
         messages.info(area, _("Targets of {county} for {year}: {n} set.").format(
             county=got.county, year=got.year, n=count))
 
-    area.job = run_op(area, area.ctx, lambda: city_service.import_targets_file(db, path), on_done=done,
+    area.job = run_op(area, area.ctx, lambda: city_targets.import_targets_file(db, path), on_done=done,
                       title=_("Import targets from the city"), label=_("Importing the targets…"))
     return area.job

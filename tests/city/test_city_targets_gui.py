@@ -1,5 +1,5 @@
 """设置 → 导入目标 in the county GUI: the city's 下发目标 workbook picked in a file dialog, read and
-confirmed first, then imported through run_op (services.city.import_targets_file → Changes); a file
+confirmed first, then imported through run_op (services.city_targets.import_targets_file → Changes); a file
 for another county is refused with its one line and changes nothing."""
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.gui
 
 from qoffice.excel import city_writer  # noqa: E402
 from qoffice.services import city as svc  # noqa: E402
+from qoffice.services import city_targets  # noqa: E402
 from tests.city import test_city_ui as base  # noqa: E402
 
 area, answers = base.area, base.answers  # the area's fixtures
@@ -118,9 +119,9 @@ def test_targets_out_is_all_or_nothing(area, tmp_path, monkeypatch, answers):
 
     folder = tmp_path / "targets"
     folder.mkdir()
-    first = folder / svc.targets_filename(area.ctx.year, "崇川区")
+    first = folder / city_targets.targets_filename(area.ctx.year, "崇川区")
     first.write_bytes(b"last year's targets")
-    last = folder / svc.targets_filename(area.ctx.year, area.ctx.counties()[-1])
+    last = folder / city_targets.targets_filename(area.ctx.year, area.ctx.counties()[-1])
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
     _lock(monkeypatch, last)  # the last county's file is open in Excel
     job = area.targets_out()

@@ -215,10 +215,10 @@ def run_feedback(args: argparse.Namespace) -> int:
 def run_targets_out(args: argparse.Namespace) -> int:
     from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
-    from qoffice.services import city
+    from qoffice.services import city_targets
 
     with db_session(args) as s:
-        paths = city.targets_out(s, args.year, args.output)
+        paths = city_targets.targets_out(s, args.year, args.output)
     if args.json:
         print_json({"files": [str(p) for p in paths]})
     else:
@@ -254,14 +254,14 @@ def run_import_targets(args: argparse.Namespace) -> int:
     """`qoffice import targets FILE` (county level): the city's 下发目标 into target.1 … target.17."""
     from qoffice.cli.common import db_session, print_json
     from qoffice.i18n import _
-    from qoffice.services import city
+    from qoffice.services import city_targets
 
     if args.dry_run:
-        got = city.read_targets(args.file)
+        got = city_targets.read_targets(args.file)
         changed = False
     else:
         with db_session(args, "existing") as s:
-            got = city.import_targets(s, args.file)
+            got = city_targets.import_targets(s, args.file)
         changed = True
     if args.json:
         print_json({"county": got.county, "year": got.year, "imported": changed,
