@@ -135,6 +135,23 @@ def main() -> int:
     editor._saved_values = None  # no unsaved-changes question while closing
     editor.hide()
 
+    # an enterprise with figures: its 年度数据 and 修改记录 tabs (qoffice.ui.enterprise_panels)
+    from qoffice.db.models import Enterprise
+    from qoffice.services import enterprises
+
+    with db.session() as s:
+        first = s.get(Enterprise, 1)
+        enterprises.set_figures(s, first.id, 2023, loss_rate="1.40", checked=10, passed=9, benefit_yuan=120000)
+        enterprises.update_enterprise(s, first, {"contact": "陈静"})
+        first_id = first.id
+    shown = EnterpriseEditor(db, first_id, year=2024, parent=window)
+    shown.show()
+    shown.tabs.setCurrentIndex(1)
+    save(shown, "editor-figures.png")
+    shown.tabs.setCurrentIndex(2)
+    save(shown, "editor-change-log.png")
+    shown.hide()
+
     window.show_area("recycle")
     save(window, "recycle-bin.png")
     window.show_area("settings")

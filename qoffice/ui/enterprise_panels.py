@@ -271,7 +271,10 @@ class AuditPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in range(len(self.COLUMNS)):  # the values before and after share what is left, equally
+            header.setSectionResizeMode(column, QHeaderView.Stretch if column in (3, 4)
+                                        else QHeaderView.ResizeToContents)
         layout.addWidget(self.table)
 
     def set_enterprise(self, enterprise_id: int | None) -> None:
@@ -286,7 +289,6 @@ class AuditPanel(QWidget):
         for i, cells in enumerate(rows):
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
 
     def row_texts(self) -> list[list[str]]:
         return [[self.table.item(r, c).text() for c in range(self.table.columnCount())]

@@ -377,3 +377,23 @@ def test_figures_with_nothing_typed_are_not_saved_even_when_save_is_called(qtbot
     assert editor.figures.save() is None
     with db.read_session() as s:
         assert s.scalar(select(YearFigures)) is None
+
+
+def test_the_change_log_gives_the_old_and_new_values_the_room(qtbot, db, builders):
+    """变更记录 compares a value before and after: those two columns share the width left over, side by
+    side and equal, rather than the last column (操作人) taking it."""
+    with db.session() as s:
+        ent = builders.make_enterprise(s, contact="甲某")
+        from qoffice.services import enterprises
+
+        enterprises.update_enterprise(s, ent, {"contact": "乙某乙某乙某"})
+        eid = ent.id
+    editor = EnterpriseEditor(db, eid, year=2024)
+    qtbot.addWidget(editor)
+    editor.resize(980, 660)
+    editor.show()
+    editor.tabs.setCurrentIndex(2)
+    qtbot.waitExposed(editor)
+    header = editor.audit.table.horizontalHeader()
+    old, new, who = header.sectionSize(3), header.sectionSize(4), header.sectionSize(5)
+    assert abs(old - new) <= 1 and old > 2 * who, (old, new, who)
