@@ -14,7 +14,7 @@ from qoffice.ui import messages
 from qoffice.ui.activity_widgets import FormDialog
 from qoffice.ui.enterprise_picker import EnterprisePicker
 from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, credit_code_column, vocab_order
 from qoffice.ui.operations import run_op
 from qoffice.ui.record_area import RecordArea
 from qoffice.ui.worker import Job
@@ -34,7 +34,7 @@ AWARDS = ListDefinition(
     columns=[
         Column("award", N_("Award"), sortable=True, width=160),
         Column("enterprise", N_("Enterprise"), sortable=True, width=280),
-        Column("uscc", N_("Credit code"), sortable=True, width=180),
+        credit_code_column(),
         Column("county", N_("County"), sortable=True, width=110),
         Column("year", N_("Year"), sortable=True, width=60),
     ],

@@ -21,7 +21,7 @@ from qoffice.i18n import N_, _
 from qoffice.services import settings as settings_service
 from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, credit_code_column
 
 PICKER = ListDefinition(
     name="enterprise-picker",
@@ -33,7 +33,7 @@ PICKER = ListDefinition(
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
         Column("name", N_("Enterprise name"), sortable=True, width=260),
-        Column("uscc", N_("Credit code"), sortable=True, width=170),
+        credit_code_column(),
         Column("county", N_("County"), sortable=True, width=100),
         Column("trade", N_("Trade"), sortable=True, width=110),
     ],

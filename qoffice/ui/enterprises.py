@@ -12,7 +12,7 @@ from qoffice.services import settings as settings_service
 from qoffice.ui import start_sql
 from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, StartSql, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, StartSql, credit_code_column, vocab_order
 from qoffice.ui.operations import run_op
 from qoffice.ui.record_area import RecordArea
 
@@ -60,7 +60,7 @@ ENTERPRISES = ListDefinition(
     fields=_FIELDS,
     sql=lambda: _sql(live=True),
     columns=[
-        Column("uscc", N_("Credit code"), sortable=True, width=172),
+        credit_code_column(),
         Column("name", N_("Enterprise name"), sortable=True, width=230),
         Column("county", N_("County"), sortable=True, width=150),
         Column("industry_group", N_("Industry group"), sortable=True, width=80),
@@ -88,7 +88,7 @@ RECYCLE_BIN = ListDefinition(
     fields=_FIELDS,
     sql=lambda: _sql(live=False),
     columns=[
-        Column("uscc", N_("Credit code"), sortable=True, width=180),
+        credit_code_column(),
         Column("name", N_("Enterprise name"), sortable=True, width=280),
         Column("county", N_("County"), sortable=True, width=150),
         Column("status", N_("Status"), format=_status_text, width=100),

@@ -338,13 +338,15 @@ class ListArea(QWidget):
         header = self.table.horizontalHeader()
         saved = self._state_key().get()
         restored = isinstance(saved, QByteArray) and not saved.isEmpty() and header.restoreState(saved)
+        offset = 1 if self.definition.row_number else 0
         if not restored:
-            offset = 1 if self.definition.row_number else 0
             if offset:
                 self.table.setColumnWidth(0, 52)
             for i, col in enumerate(self.definition.columns):
                 if col.width:
                     self.table.setColumnWidth(i + offset, col.width)
+        self._fit_columns(offset)
+        if not restored:
             col = self.model.sort_column()
             if col >= 0:
                 header.setSortIndicator(col, Qt.DescendingOrder if self.model.sort_state()[1] else Qt.AscendingOrder)
@@ -355,6 +357,16 @@ class ListArea(QWidget):
             if 0 <= section < len(keys):
                 self.model.set_sort_state(keys[section], order == Qt.DescendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
+
+    def _fit_columns(self, offset: int) -> None:
+        """A column that must show its text whole (Column.fits) is never narrower than that text in
+        this font, even as a layout saved earlier (or on a screen with another font) left it."""
+        margins = 2 * (self.table.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, self.table) + 1) + 4
+        for i, col in enumerate(self.definition.columns):
+            if col.fits:
+                needed = self.table.fontMetrics().horizontalAdvance(col.fits) + margins
+                if self.table.columnWidth(i + offset) < needed:
+                    self.table.setColumnWidth(i + offset, needed)
 
     def save_state(self, settings=None) -> None:
         """Remember the column widths and sort order; `settings`: the caller's QSettings, which

@@ -81,7 +81,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from qoffice.i18n import _
+from qoffice.i18n import N_, _
 from qoffice.ui import worker
 
 if TYPE_CHECKING:
@@ -114,6 +114,17 @@ class Column:
     format: Formatter | None = None
     width: int | None = None
     align: Qt.AlignmentFlag | None = None
+    fits: str | None = None  # a text the column always shows whole: its width follows the font
+
+
+# A credit code of the widest characters a code may hold after its region (GB 32100: W and M are the
+# widest in the fonts Windows and Linux give): a code column this wide never cuts a code short.
+WIDEST_CREDIT_CODE = "91320682MAWWWWWWWW"
+
+
+def credit_code_column() -> Column:
+    """统一社会信用代码, as every list shows it."""
+    return Column("uscc", N_("Credit code"), sortable=True, fits=WIDEST_CREDIT_CODE)
 
 
 @dataclass

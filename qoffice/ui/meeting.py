@@ -50,7 +50,7 @@ from qoffice.ui.activity_widgets import (
 )
 from qoffice.ui.enterprise_search import ENTERPRISE_SEARCH_HINT, enterprise_search
 from qoffice.ui.listarea import ListAction, ListArea
-from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, vocab_order
+from qoffice.ui.listmodel import Column, Filter, ListDefinition, ListSql, credit_code_column, vocab_order
 from qoffice.ui.operations import run_op
 from qoffice.ui.record_area import AreaBasics
 from qoffice.ui.signin_sheet import SheetInfo
@@ -124,7 +124,7 @@ SIGNUPS = ListDefinition(
         where=[Enterprise.deleted_at.is_(None)]),
     columns=[
         Column("enterprise", N_("Enterprise"), sortable=True, width=240),
-        Column("uscc", N_("Credit code"), sortable=True, width=185),
+        credit_code_column(),
         Column("attendees", N_("Attendees"), width=130),
         Column("status", N_("Sign-up status"), sortable=True, format=_status_text, width=120),
         Column("need", N_("Cooperation need"), width=180),
@@ -150,7 +150,7 @@ CHECKIN = ListDefinition(
     columns=[
         Column("status", N_("Check-in"), sortable=True, format=_checkin_text, width=110),
         Column("enterprise", N_("Enterprise"), sortable=True, width=280),
-        Column("uscc", N_("Credit code"), sortable=True, width=185),
+        credit_code_column(),
         Column("attendees", N_("Attendees"), width=180),
         Column("phones", N_("Phone"), width=150),
     ],

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = textwrap.dedent("""
     import datetime as dt, json, sys
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QStyle
     from qoffice.db.database import open_database
     from qoffice.services import demo
     from qoffice.ui.app import _make_app
@@ -35,6 +36,10 @@ PROBE = textwrap.dedent("""
     db = open_database(sys.argv[1], "create")
     with db.session() as s:
         demo.generate(s, enterprises=200, seed=5, today=dt.date(2025, 12, 1))
+        from qoffice.domain.uscc import make_valid
+        from qoffice.services import enterprises
+        wide = make_valid("91320682MAWMWMWMW")  # wide letters: first by name (阿), on the first page
+        enterprises.create(s, {"uscc": wide, "name": "阿尔法精密机械有限公司", "county": "如皋市"})
     window = MainWindow(AppContext(db, year=2025))
     window.show()
     for _ in range(10):
@@ -56,6 +61,22 @@ PROBE = textwrap.dedent("""
             ys = {b.geometry().y() for b in lst.buttons.values() if not b.isHidden()}
             rows[f"{key}/{i}"] = len(ys)
     out["toolbar_rows"] = rows
+    # every credit code on the enterprise list's first page shows whole, and so does the last column
+    lst = window.show_area("enterprises").list
+    for _ in range(10):
+        app.processEvents()
+    table, model = lst.table, lst.table.model()
+    col = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Horizontal) == "信用代码")
+    margin = 2 * (table.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, table) + 1)
+    fm = table.fontMetrics()
+    width = table.columnWidth(col) - margin
+    codes = [model.index(r, col).data() for r in range(min(model.rowCount(), 50))]
+    out["codes_cut"] = [c for c in codes if fm.elidedText(c, Qt.ElideRight, width) != c]
+    out["wide_code_shown"] = wide in codes
+    header = table.horizontalHeader()
+    last = model.columnCount() - 1
+    out["last_column_right"] = header.sectionViewportPosition(last) + header.sectionSize(last)
+    out["viewport_width"] = table.viewport().width()
     page = window.show_area("returns")
     if page.job is not None:
         page.job.wait()
@@ -102,6 +123,13 @@ def test_the_first_window_fits_the_screen(at_1366):
 def test_no_toolbar_wraps_at_1366_wide(at_1366):
     wrapped = {key: n for key, n in at_1366["toolbar_rows"].items() if n > 1}
     assert not wrapped and at_1366["toolbar_rows"], at_1366["toolbar_rows"]
+
+
+def test_credit_codes_show_whole_and_the_list_fits_the_width(at_1366):
+    """A code cut to 91320682MADGU5EU… cannot be read off the screen or checked against a paper;
+    widening its column must not push the last column (联系电话) off a 1366-wide screen."""
+    assert at_1366["wide_code_shown"] and not at_1366["codes_cut"], at_1366["codes_cut"]
+    assert at_1366["last_column_right"] <= at_1366["viewport_width"], at_1366
 
 
 def test_the_return_shows_all_17_rows_and_whole_chart_labels(at_1366):
