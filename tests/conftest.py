@@ -36,34 +36,57 @@ def db(qoffice_home, backend, request):
     database.close()
 
 
+_unanswered: list[tuple[str, str]] = []  # messages shown while no test was answering them
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_modal_message_box():
+    """In tests no message box is ever modal: with no responder of a test's own, a message (or the
+    crash dialog, which asks messages first) is recorded here and answered with its default, and the
+    test that was running fails (no_work_left_behind). A real box would wait for a click that never
+    comes on the offscreen screen, hanging the whole run (a CI run did)."""
+    try:
+        from qoffice.ui import conflict_dialog, messages
+    except ImportError:  # no Qt: nothing can be shown
+        yield
+        return
+
+    def fallback(kind, title, text, details):
+        _unanswered.append((kind, text))
+
+    def conflict_fallback(dialog):
+        _unanswered.append(("conflict", dialog.windowTitle()))
+        return conflict_dialog.CANCEL
+
+    real = {messages: messages.set_responder, conflict_dialog: conflict_dialog.set_responder}
+    for module, answer in ((messages, fallback), (conflict_dialog, conflict_fallback)):
+        module.set_responder = lambda responder, real_set=real[module], answer=answer: real_set(responder or answer)
+        module.set_responder(None)
+    yield
+    for module, real_set in real.items():
+        module.set_responder = real_set
+        real_set(None)
+
+
 @pytest.fixture(autouse=True)
-def no_work_left_behind():
-    """Background jobs a test started end inside it. A job still running when its test is over
-    (the test failed early, or never waited) would report its end to a screen that is gone, or
-    show the crash dialog modally with no one to close it — the whole run then hangs (a CI run did).
-    So the test waits for its jobs here, with every message answered quietly, and fails if one is
-    stuck or crashed after the test."""
+def no_work_left_behind(no_modal_message_box):
+    """Background jobs a test started end inside it: a job still running when its test is over (the
+    test failed early, or never waited) would report to a screen that is gone. So the test waits
+    for its jobs here, and fails if one is stuck, or if a message came with no one to answer it
+    (a crash after the test, or one the test did not expect)."""
+    _unanswered.clear()
     yield
     import sys
 
     worker = sys.modules.get("qoffice.ui.worker")
-    if worker is None or not worker._active:
-        return
-    from qoffice.ui import messages
-
-    late: list[tuple[str, str]] = []
-    previous = messages.set_responder(lambda kind, title, text, details: late.append((kind, text)) or None)
-    try:
-        stuck = [job.label for job in list(worker._active) if not job.wait(30_000)]
-    finally:
-        messages.set_responder(previous)
+    stuck = [job.label for job in list(worker._active) if not job.wait(30_000)] if worker else []
     if stuck:
         for job in list(worker._active):
             job.cancel()
         pytest.fail(f"background work still running 30 s after the test: {stuck}")
-    crashes = [text for kind, text in late if kind == "crash"]
-    if crashes:
-        pytest.fail("background work crashed after the test was over:\n" + crashes[0])
+    if _unanswered:
+        kind, text = _unanswered[0]
+        pytest.fail(f"a message no one answered ({kind}), after or outside the test's own answers:\n{text}")
 
 
 _counter = [0]
