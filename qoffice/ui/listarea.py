@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -285,9 +285,16 @@ class ListArea(QWidget):
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(300)
         self._save_timer.timeout.connect(self.save_state)
+        self._sizing = False  # the widths being set here, not by the clerk
+        self._size_timer = QTimer(self)
+        self._size_timer.setSingleShot(True)
+        self._size_timer.timeout.connect(self._size_columns)
         self._restore_state()
+        self.model.modelReset.connect(self._size_timer.start)
+        self.table.viewport().installEventFilter(self)
         header.sortIndicatorChanged.connect(lambda *_a: self._save_timer.start())
         header.sectionResized.connect(lambda *_a: self._save_timer.start())
+        header.sectionResized.connect(self._section_resized)
         self._update_selection_actions()
 
     # ---- building ------------------------------------------------------------------------
@@ -338,14 +345,8 @@ class ListArea(QWidget):
         header = self.table.horizontalHeader()
         saved = self._state_key().get()
         restored = isinstance(saved, QByteArray) and not saved.isEmpty() and header.restoreState(saved)
-        offset = 1 if self.definition.row_number else 0
-        if not restored:
-            if offset:
-                self.table.setColumnWidth(0, 52)
-            for i, col in enumerate(self.definition.columns):
-                if col.width:
-                    self.table.setColumnWidth(i + offset, col.width)
-        self._fit_columns(offset)
+        self._by_hand = restored and state.list_widths_by_hand(self.definition.name).get() in (True, "true")
+        self._size_columns()
         if not restored:
             col = self.model.sort_column()
             if col >= 0:
@@ -358,15 +359,75 @@ class ListArea(QWidget):
                 self.model.set_sort_state(keys[section], order == Qt.DescendingOrder)
         header.sortIndicatorChanged.connect(self.model.sort)
 
-    def _fit_columns(self, offset: int) -> None:
-        """A column that must show its text whole (Column.fits) is never narrower than that text in
-        this font, even as a layout saved earlier (or on a screen with another font) left it."""
-        margins = 2 * (self.table.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, self.table) + 1) + 4
-        for i, col in enumerate(self.definition.columns):
-            if col.fits:
-                needed = self.table.fontMetrics().horizontalAdvance(col.fits) + margins
-                if self.table.columnWidth(i + offset) < needed:
-                    self.table.setColumnWidth(i + offset, needed)
+    # ---- column widths -------------------------------------------------------------------
+    # Until the clerk sizes a column by hand, the widths follow the window and the rows shown: each
+    # column starts at its definition's width (a Column.fits text always whole), and the width the
+    # last column would stretch into goes to the columns whose text on the page is cut, left to
+    # right, each up to what it needs. Once the clerk drags a column, the widths stay as left.
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Resize and not self._by_hand:
+            self._size_timer.start()
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._size_timer.start()
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if self._sizing or self._by_hand or column == self.model.columnCount() - 1:
+            return  # set here, or the stretched last column following the window
+        self._by_hand = True
+        state.list_widths_by_hand(self.definition.name).set(True)
+
+    def _size_columns(self) -> None:
+        view = self.table
+        margin = 2 * (view.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, view) + 1) + 4
+        offset = 1 if self.definition.row_number else 0
+        self._sizing = True
+        try:
+            if not self._by_hand:
+                if offset:
+                    view.setColumnWidth(0, 52)
+                for i, col in enumerate(self.definition.columns):
+                    if col.width:
+                        view.setColumnWidth(i + offset, col.width)
+            for i, col in enumerate(self.definition.columns):  # whole, even in a layout left narrower
+                if col.fits:
+                    needed = view.fontMetrics().horizontalAdvance(col.fits) + margin
+                    if view.columnWidth(i + offset) < needed:
+                        view.setColumnWidth(i + offset, needed)
+            if not self._by_hand and view.isVisible() and self.model.rowCount():
+                self._share_free_width(margin)
+        finally:
+            self._sizing = False
+
+    def _share_free_width(self, margin: int) -> None:
+        view, fm = self.table, self.table.fontMetrics()
+        header = view.horizontalHeader()
+        rows = min(self.model.loaded_row_count(), 40)  # what a screen shows
+
+        def needed(column: int) -> int:
+            texts = [self.model.index(r, column).data() for r in range(rows)]
+            cells = max((fm.horizontalAdvance(t) for t in texts if isinstance(t, str)), default=0) + margin
+            title = str(self.model.headerData(column, Qt.Horizontal) or "")
+            return max(cells, header.fontMetrics().horizontalAdvance(title) + margin + 16)  # + sort arrow
+
+        width = view.viewport().width()
+        bar = view.verticalScrollBar()
+        if not bar.isVisible() and view.verticalHeader().length() > view.viewport().height():
+            width -= view.style().pixelMetric(QStyle.PM_ScrollBarExtent, None, bar)  # about to show
+        last = self.model.columnCount() - 1
+        # the stretched last column never goes below the width it was given (Qt keeps that size)
+        last_width = max(needed(last), self.definition.columns[-1].width or header.defaultSectionSize())
+        free = width - sum(header.sectionSize(c) for c in range(last)) - last_width
+        for column in range(last):
+            if free <= 0:
+                break
+            grow = min(needed(column) - header.sectionSize(column), free)
+            if grow > 0:
+                view.setColumnWidth(column, header.sectionSize(column) + grow)
+                free -= grow
 
     def save_state(self, settings=None) -> None:
         """Remember the column widths and sort order; `settings`: the caller's QSettings, which

@@ -59,3 +59,9 @@ LAST_FOLDER = UiKey("paths/last_folder")  # where the last file was opened or sa
 def list_header(list_name: str) -> UiKey:
     """A list's column widths and sort order (ListDefinition.name)."""
     return UiKey(f"lists/{list_name}/header")
+
+
+def list_widths_by_hand(list_name: str) -> UiKey:
+    """True once the clerk sized a column of the list: its widths are then kept as they were left,
+    no longer fitted to the window and the rows shown."""
+    return UiKey(f"lists/{list_name}/widths_by_hand", False)
