@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -291,7 +291,6 @@ class ListArea(QWidget):
         self._size_timer.timeout.connect(self._size_columns)
         self._restore_state()
         self.model.modelReset.connect(self._size_timer.start)
-        self.table.viewport().installEventFilter(self)
         header.sortIndicatorChanged.connect(lambda *_a: self._save_timer.start())
         header.sectionResized.connect(lambda *_a: self._save_timer.start())
         header.sectionResized.connect(self._section_resized)
@@ -365,14 +364,14 @@ class ListArea(QWidget):
     # last column would stretch into goes to the columns whose text on the page is cut, left to
     # right, each up to what it needs. Once the clerk drags a column, the widths stay as left.
 
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.table.viewport() and event.type() == QEvent.Resize and not self._by_hand:
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._by_hand:
             self._size_timer.start()
-        return super().eventFilter(watched, event)
 
     def showEvent(self, event) -> None:
+        self._size_columns()  # before the first paint: a later change repaints every cell
         super().showEvent(event)
-        self._size_timer.start()
 
     def _section_resized(self, column: int, _old: int, _new: int) -> None:
         if self._sizing or self._by_hand or column == self.model.columnCount() - 1:
@@ -382,30 +381,37 @@ class ListArea(QWidget):
 
     def _size_columns(self) -> None:
         view = self.table
+        header = view.horizontalHeader()
         margin = 2 * (view.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, view) + 1) + 4
         offset = 1 if self.definition.row_number else 0
+        widths = {c: header.sectionSize(c) for c in range(self.model.columnCount())}
+        if not self._by_hand:
+            if offset:
+                widths[0] = 52
+            widths.update({i + offset: col.width for i, col in enumerate(self.definition.columns) if col.width})
+        for i, col in enumerate(self.definition.columns):  # whole, even in a layout left narrower
+            if col.fits:
+                widths[i + offset] = max(widths[i + offset], view.fontMetrics().horizontalAdvance(col.fits) + margin)
+        if not self._by_hand and view.isVisible() and self.model.rowCount():
+            self._share_free_width(widths, margin)
         self._sizing = True
         try:
-            if not self._by_hand:
-                if offset:
-                    view.setColumnWidth(0, 52)
-                for i, col in enumerate(self.definition.columns):
-                    if col.width:
-                        view.setColumnWidth(i + offset, col.width)
-            for i, col in enumerate(self.definition.columns):  # whole, even in a layout left narrower
-                if col.fits:
-                    needed = view.fontMetrics().horizontalAdvance(col.fits) + margin
-                    if view.columnWidth(i + offset) < needed:
-                        view.setColumnWidth(i + offset, needed)
-            if not self._by_hand and view.isVisible() and self.model.rowCount():
-                self._share_free_width(margin)
+            # only what changes (each change repaints); the stretched last column once, before it shows
+            last = len(widths) - 1 if view.isVisible() else len(widths)
+            for column, width in widths.items():
+                if column < last and header.sectionSize(column) != width:
+                    view.setColumnWidth(column, width)
         finally:
             self._sizing = False
 
-    def _share_free_width(self, margin: int) -> None:
+    def _share_free_width(self, widths: dict[int, int], margin: int) -> None:
         view, fm = self.table, self.table.fontMetrics()
         header = view.horizontalHeader()
-        rows = min(self.model.loaded_row_count(), 40)  # what a screen shows
+        # the viewport's size without asking for the viewport: its first Python wrapper costs ~10 ms
+        # of PySide6 start-up, on the path to the first window
+        space = view.maximumViewportSize()
+        row_height = max(view.verticalHeader().defaultSectionSize(), 1)
+        rows = min(self.model.loaded_row_count(), space.height() // row_height + 1)
 
         def needed(column: int) -> int:
             texts = [self.model.index(r, column).data() for r in range(rows)]
@@ -413,20 +419,19 @@ class ListArea(QWidget):
             title = str(self.model.headerData(column, Qt.Horizontal) or "")
             return max(cells, header.fontMetrics().horizontalAdvance(title) + margin + 16)  # + sort arrow
 
-        width = view.viewport().width()
-        bar = view.verticalScrollBar()
-        if not bar.isVisible() and view.verticalHeader().length() > view.viewport().height():
-            width -= view.style().pixelMetric(QStyle.PM_ScrollBarExtent, None, bar)  # about to show
-        last = self.model.columnCount() - 1
+        width = space.width()  # less the frame and the header, not yet the scroll bar
+        if self.model.rowCount() * row_height > space.height():
+            width -= view.style().pixelMetric(QStyle.PM_ScrollBarExtent, None, view)  # the vertical bar
+        last = len(widths) - 1
         # the stretched last column never goes below the width it was given (Qt keeps that size)
         last_width = max(needed(last), self.definition.columns[-1].width or header.defaultSectionSize())
-        free = width - sum(header.sectionSize(c) for c in range(last)) - last_width
+        free = width - sum(widths[c] for c in range(last)) - last_width
         for column in range(last):
             if free <= 0:
                 break
-            grow = min(needed(column) - header.sectionSize(column), free)
+            grow = min(needed(column) - widths[column], free)
             if grow > 0:
-                view.setColumnWidth(column, header.sectionSize(column) + grow)
+                widths[column] += grow
                 free -= grow
 
     def save_state(self, settings=None) -> None:
