@@ -56,6 +56,19 @@ def save_target_table(db, table: dict[str, dict[int, str | None]]) -> Changes:
     return Changes.of("setting")
 
 
+@dataclass
+class TableImport:
+    counties: int  # the rows read: counties and 全市
+    changes: Changes  # what was written (the GUI publishes it)
+
+
+def import_target_table(db, path: Path | str, counties: Sequence[str]) -> TableImport:
+    """导入目标 (city level): a workbook like 分县汇总 read and its targets saved, as one operation; a
+    bad file or value changes nothing."""
+    table = read_target_table(path, counties)
+    return TableImport(len(table), save_target_table(db, table))
+
+
 def read_target_table(path: Path | str, counties: Sequence[str]) -> dict[str, dict[int, str | None]]:
     """An .xlsx laid out like the 分县汇总 sheet (a 区县 column, the 17 指标 names as headers; a 全市
     row for the city targets) as target texts by county; unknown counties are refused."""

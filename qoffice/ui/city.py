@@ -385,18 +385,13 @@ class CityArea(QWidget):
         path, _f = QFileDialog.getOpenFileName(self, _("Import targets"), "", _("Excel workbooks (*.xlsx)"))
         if not path:
             return None
-        db, counties, imported = self.ctx.db, self.ctx.counties(), []
+        db, counties = self.ctx.db, self.ctx.counties()
 
-        def op():
-            table = city_targets.read_target_table(path, counties)
-            imported.append(len(table))
-            return city_targets.save_target_table(db, table)
-
-        def done(_changes) -> None:
+        def done(got: city_targets.TableImport) -> None:
             self._targets_saved()
-            messages.info(self, _("Targets of {n} counties imported.").format(n=imported[0]))
+            messages.info(self, _("Targets of {n} counties imported.").format(n=got.counties))
 
-        self.job = run_op(self, self.ctx, op, on_done=done)
+        self.job = run_op(self, self.ctx, lambda: city_targets.import_target_table(db, path, counties), on_done=done)
         return self.job
 
     def _files(self, work, *, title: str, label: str, on_done, cancellable: bool = True):

@@ -384,11 +384,13 @@ class ListArea(QWidget):
         header = view.horizontalHeader()
         margin = 2 * (view.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, view) + 1) + 4
         offset = 1 if self.definition.row_number else 0
-        widths = {c: header.sectionSize(c) for c in range(self.model.columnCount())}
-        if not self._by_hand:
+        if self._by_hand:
+            widths = {c: header.sectionSize(c) for c in range(self.model.columnCount())}
+        else:  # from the definition each time: a column grown into spare width gives it back
+            widths = {i + offset: col.width or header.defaultSectionSize()
+                      for i, col in enumerate(self.definition.columns)}
             if offset:
                 widths[0] = 52
-            widths.update({i + offset: col.width for i, col in enumerate(self.definition.columns) if col.width})
         for i, col in enumerate(self.definition.columns):  # whole, even in a layout left narrower
             if col.fits:
                 widths[i + offset] = max(widths[i + offset], view.fontMetrics().horizontalAdvance(col.fits) + margin)

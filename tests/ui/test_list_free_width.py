@@ -93,3 +93,24 @@ def test_widths_follow_the_window_until_the_clerk_sizes_a_column(qtbot, db):
     qtbot.waitUntil(lambda: again.list.model.rowCount() == 1)
     qtbot.wait(50)
     assert again.list.table.columnWidth(col) == 333
+
+
+def test_a_column_without_a_set_width_shrinks_back_with_the_window(qtbot, db, builders):
+    """A column grown into spare width gives it back when the window narrows (no ratchet): it returns
+    to the header's default width, as a column with a set width returns to that."""
+    from qoffice.ui.listarea import ListArea
+    from tests.ui.test_listmodel import definition, fill
+
+    fill(db, builders, 5)
+    area = ListArea(db, definition())
+    qtbot.addWidget(area)
+    area.resize(1200, 400)
+    area.show()
+    area.reload()
+    qtbot.waitUntil(lambda: area.model.rowCount() == 5)
+    header = area.table.horizontalHeader()
+    name = 2  # 序号, 信用代码, 企业名称, …
+    default = header.defaultSectionSize()
+    qtbot.waitUntil(lambda: header.sectionSize(name) > default)
+    area.resize(500, 400)
+    qtbot.waitUntil(lambda: header.sectionSize(name) == default, timeout=2000)
